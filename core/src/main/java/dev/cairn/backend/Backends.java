@@ -1,0 +1,131 @@
+package dev.cairn.backend;
+
+import dev.cairn.tensor.Device;
+import dev.cairn.tensor.DeviceException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The backends found on the class path by {@link ServiceLoader}, and the choice of device. A backend
+ * whose provider fails to load is reported as unavailable with the loader's reason, never a crash.
+ */
+public final class Backends {
+    private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
+    private static volatile Map<Device.Type, Backend> found;
+    private static volatile Map<Device.Type, String> loadErrors;
+    private static volatile Device autoDevice;
+
+    private Backends() {
+    }
+
+    private static Map<Device.Type, Backend> found() {
+        Map<Device.Type, Backend> f = found;
+        if (f == null) {
+            synchronized (Backends.class) {
+                if (found == null) {
+                    Map<Device.Type, Backend> map = new EnumMap<>(Device.Type.class);
+                    Map<Device.Type, String> errors = new EnumMap<>(Device.Type.class);
+                    var it = ServiceLoader.load(Backend.class, Backends.class.getClassLoader()).iterator();
+                    while (true) {
+                        try {
+                            if (!it.hasNext()) {
+                                break;
+                            }
+                            Backend b = it.next();
+                            map.putIfAbsent(b.type(), b);
+                        } catch (ServiceConfigurationError | LinkageError e) {
+                            LOG.warn("a backend failed to load: {}", e.toString());
+                            errors.put(Device.Type.CUDA, "backend failed to load: " + e);
+                        }
+                    }
+                    loadErrors = errors;
+                    found = map;
+                }
+                f = found;
+            }
+        }
+        return f;
+    }
+
+    /** Every backend type known to Cairn with its availability here (absent backends say so). */
+    public static Map<Device.Type, Availability> report() {
+        Map<Device.Type, Availability> out = new EnumMap<>(Device.Type.class);
+        for (Device.Type t : Device.Type.values()) {
+            Backend b = found().get(t);
+            if (b != null) {
+                out.put(t, b.availability());
+            } else {
+                String err = loadErrors.get(t);
+                out.put(t, Availability.no(err != null ? err
+                        : "no " + t.id() + " backend on the class path (add cairn-" + t.id() + "-backend)"));
+            }
+        }
+        return out;
+    }
+
+    /** The usable devices of every backend. */
+    public static List<DeviceInfo> devices() {
+        List<DeviceInfo> out = new ArrayList<>();
+        for (Backend b : found().values()) {
+            if (b.availability().usable()) {
+                out.addAll(b.devices());
+            }
+        }
+        return out;
+    }
+
+    /** Whether {@code device} can be used here. */
+    public static boolean isUsable(Device device) {
+        Backend b = found().get(device.type());
+        return b != null && b.availability().usable()
+                && b.devices().stream().anyMatch(d -> d.device().equals(device));
+    }
+
+    /**
+     * The backend that serves {@code device}.
+     *
+     * @throws DeviceException naming the device and why it cannot run here
+     */
+    public static Backend forDevice(Device device) {
+        Backend b = found().get(device.type());
+        if (b == null) {
+            throw new DeviceException("device " + device + " cannot be used: " + report().get(device.type()).reason());
+        }
+        Availability a = b.availability();
+        if (!a.usable()) {
+            throw new DeviceException("device " + device + " cannot be used: " + a.reason());
+        }
+        if (b.devices().stream().noneMatch(d -> d.device().equals(device))) {
+            throw new DeviceException("device " + device + " does not exist here (" + b.devices().size()
+                    + " " + device.type().id() + " device(s) found)");
+        }
+        return b;
+    }
+
+    /** CUDA 0 when usable, else the CPU; logs the choice and the reason once per process. */
+    public static Device autoDevice() {
+        Device d = autoDevice;
+        if (d == null) {
+            synchronized (Backends.class) {
+                if (autoDevice == null) {
+                    Availability cuda = report().get(Device.Type.CUDA);
+                    if (cuda.usable() && isUsable(Device.cuda(0))) {
+                        autoDevice = Device.cuda(0);
+                        LOG.info("Device.auto(): using cuda:0 ({})", cuda.reason());
+                    } else {
+                        autoDevice = Device.cpu();
+                        LOG.info("Device.auto(): using the CPU because CUDA is not usable: {}", cuda.reason());
+                    }
+                }
+                d = autoDevice;
+            }
+        }
+        return d;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.cairn.tensor;
+
+import java.util.Arrays;
+
+/** Helpers for shapes and strides: element counts, broadcasting, dimension wrapping, formatting. */
+public final class Shapes {
+    private Shapes() {
+    }
+
+    /** Number of elements of a shape (1 for a 0-dim scalar); rejects negative or overflowing sizes. */
+    public static int numel(int[] shape) {
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) {
+                throw new ShapeException("negative dimension " + d + " in shape " + format(shape));
+            }
+            n *= d;
+            if (n > Integer.MAX_VALUE) {
+                throw new ShapeException("shape " + format(shape) + " has more than 2^31-1 elements");
+            }
+        }
+        return (int) n;
+    }
+
+    /** Row-major (C-order) strides of a shape. */
+    public static int[] contiguousStrides(int[] shape) {
+        int[] strides = new int[shape.length];
+        int s = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            strides[i] = s;
+            s *= Math.max(shape[i], 1);
+        }
+        return strides;
+    }
+
+    /** Whether the strides describe a dense row-major layout of the shape. */
+    public static boolean isContiguous(int[] shape, int[] strides) {
+        int expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && strides[i] != expected) {
+                return false;
+            }
+            expected *= shape[i];
+        }
+        return true;
+    }
+
+    /** NumPy/PyTorch broadcast of two shapes. */
+    public static int[] broadcast(String op, int[] a, int[] b) {
+        int n = Math.max(a.length, b.length);
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            int da = i < n - a.length ? 1 : a[i - (n - a.length)];
+            int db = i < n - b.length ? 1 : b[i - (n - b.length)];
+            if (da == db || db == 1) {
+                out[i] = da;
+            } else if (da == 1) {
+                out[i] = db;
+            } else {
+                throw new ShapeException(op + ": shapes " + format(a) + " and " + format(b)
+                        + " cannot be broadcast together (dimension " + i + ": " + da + " vs " + db + ")");
+            }
+        }
+        return out;
+    }
+
+    /** Strides that view a tensor of {@code shape}/{@code strides} as the larger broadcast shape {@code target}. */
+    public static int[] broadcastStrides(int[] shape, int[] strides, int[] target) {
+        int[] out = new int[target.length];
+        int shift = target.length - shape.length;
+        for (int i = 0; i < target.length; i++) {
+            int src = i - shift;
+            out[i] = src < 0 || shape[src] == 1 ? 0 : strides[src];
+        }
+        return out;
+    }
+
+    /** Wraps a possibly negative dimension index into [0, rank). */
+    public static int wrapDim(String op, int dim, int rank) {
+        int r = Math.max(rank, 1);
+        if (dim < -r || dim >= r) {
+            throw new ShapeException(op + ": dimension " + dim + " out of range for a tensor of rank " + rank
+                    + " (expected in [" + (-r) + ", " + (r - 1) + "])");
+        }
+        return dim < 0 ? dim + r : dim;
+    }
+
+    /** PyTorch-like text of a shape: {@code [2, 20]}. */
+    public static String format(int[] shape) {
+        return Arrays.toString(shape);
+    }
+}

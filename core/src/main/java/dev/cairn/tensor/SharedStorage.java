@@ -1,0 +1,49 @@
+package dev.cairn.tensor;
+
+import dev.cairn.backend.Storage;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A storage shared by a tensor and its views: each holder retains it once and releases it once;
+ * the last release closes the storage. Storages on the Java heap are not counted.
+ */
+final class SharedStorage {
+    private final Storage storage;
+    private final AtomicInteger holders = new AtomicInteger();
+
+    SharedStorage(Storage storage) {
+        this.storage = storage;
+    }
+
+    Storage storage() {
+        return storage;
+    }
+
+    void retain() {
+        holders.incrementAndGet();
+    }
+
+    void release() {
+        if (holders.decrementAndGet() == 0) {
+            storage.close();
+        }
+    }
+
+    /** The cleaner's and close()'s shared action: releases this holder's claim exactly once. */
+    static final class Claim implements Runnable {
+        private final SharedStorage shared;
+        private final AtomicInteger done = new AtomicInteger();
+
+        Claim(SharedStorage shared) {
+            this.shared = shared;
+            shared.retain();
+        }
+
+        @Override
+        public void run() {
+            if (done.compareAndSet(0, 1)) {
+                shared.release();
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.cairn.backend.cpu;
+
+import dev.cairn.backend.BinaryOp;
+import dev.cairn.backend.StridedView;
+import dev.cairn.backend.UnaryOp;
+
+/** Unary and binary elementwise kernels over strided (and broadcast) operands into a dense output. */
+final class Elementwise {
+    private Elementwise() {
+    }
+
+    static void unary(UnaryOp op, float s, StridedView src, float[] dst) {
+        float[] a = ((CpuStorage) src.storage()).data;
+        if (src.isContiguous()) {
+            unaryContiguous(op, s, a, src.offset(), dst, 0, src.numel());
+            return;
+        }
+        RowCursor cur = new RowCursor(src.shape(), src.offset(), src.strides(), 0, null);
+        int len = cur.rowLength();
+        int sa = cur.innerStrideA();
+        int out = 0;
+        for (int r = 0; r < cur.rows(); r++) {
+            int ia = cur.offsetA;
+            if (op == UnaryOp.IDENTITY) {
+                for (int j = 0; j < len; j++, ia += sa) {
+                    dst[out + j] = a[ia];
+                }
+            } else {
+                for (int j = 0; j < len; j++, ia += sa) {
+                    dst[out + j] = op.apply(a[ia], s);
+                }
+            }
+            out += len;
+            cur.next();
+        }
+    }
+
+    private static void unaryContiguous(UnaryOp op, float s, float[] a, int off, float[] dst, int dOff, int n) {
+        switch (op) {
+            case IDENTITY -> System.arraycopy(a, off, dst, dOff, n);
+            case NEG -> {
+                for (int i = 0; i < n; i++) {
+                    dst[dOff + i] = -a[off + i];
+                }
+            }
+            case RELU -> {
+                for (int i = 0; i < n; i++) {
+                    float x = a[off + i];
+                    dst[dOff + i] = x > 0 || x != x ? x : 0f;
+                }
+            }
+            case ADD_SCALAR -> {
+                for (int i = 0; i < n; i++) {
+                    dst[dOff + i] = a[off + i] + s;
+                }
+            }
+            case MUL_SCALAR -> {
+                for (int i = 0; i < n; i++) {
+                    dst[dOff + i] = a[off + i] * s;
+                }
+            }
+            case DIV_SCALAR -> {
+                for (int i = 0; i < n; i++) {
+                    dst[dOff + i] = a[off + i] / s;
+                }
+            }
+            case ABS -> {
+                for (int i = 0; i < n; i++) {
+                    dst[dOff + i] = Math.abs(a[off + i]);
+                }
+            }
+            default -> {
+                for (int i = 0; i < n; i++) {
+                    dst[dOff + i] = op.apply(a[off + i], s);
+                }
+            }
+        }
+    }
+
+    static void binary(BinaryOp op, StridedView av, StridedView bv, float[] dst) {
+        float[] a = ((CpuStorage) av.storage()).data;
+        float[] b = ((CpuStorage) bv.storage()).data;
+        RowCursor cur = new RowCursor(av.shape(), av.offset(), av.strides(), bv.offset(), bv.strides());
+        int len = cur.rowLength();
+        int sa = cur.innerStrideA();
+        int sb = cur.innerStrideB();
+        if (av.isContiguous() && bv.isContiguous()) {
+            binaryRow(op, a, av.offset(), 1, b, bv.offset(), 1, dst, 0, av.numel());
+            return;
+        }
+        int out = 0;
+        for (int r = 0; r < cur.rows(); r++) {
+            binaryRow(op, a, cur.offsetA, sa, b, cur.offsetB, sb, dst, out, len);
+            out += len;
+            cur.next();
+        }
+    }
+
+    private static void binaryRow(BinaryOp op, float[] a, int ia, int sa, float[] b, int ib, int sb,
+                                  float[] dst, int out, int n) {
+        if (sa == 1 && sb == 1) {
+            switch (op) {
+                case ADD -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[out + j] = a[ia + j] + b[ib + j];
+                    }
+                }
+                case SUB -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[out + j] = a[ia + j] - b[ib + j];
+                    }
+                }
+                case MUL -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[out + j] = a[ia + j] * b[ib + j];
+                    }
+                }
+                case DIV -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[out + j] = a[ia + j] / b[ib + j];
+                    }
+                }
+                default -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[out + j] = op.apply(a[ia + j], b[ib + j]);
+                    }
+                }
+            }
+            return;
+        }
+        if (sa == 1 && sb == 0) {
+            float bs = b[ib];
+            switch (op) {
+                case ADD -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[out + j] = a[ia + j] + bs;
+                    }
+                }
+                case MUL -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[out + j] = a[ia + j] * bs;
+                    }
+                }
+                default -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[out + j] = op.apply(a[ia + j], bs);
+                    }
+                }
+            }
+            return;
+        }
+        for (int j = 0; j < n; j++, ia += sa, ib += sb) {
+            dst[out + j] = op.apply(a[ia], b[ib]);
+        }
+    }
+}
