@@ -248,6 +248,15 @@ public interface Tensor extends AutoCloseable {
 
     Tensor ne(float value);
 
+    /** 1 where {@code x > other} (broadcast), else 0. Not differentiable. */
+    Tensor gt(Tensor other);
+
+    /** 1 where {@code x < other} (broadcast), else 0. Not differentiable. */
+    Tensor lt(Tensor other);
+
+    /** 1 where {@code x == other} (broadcast), else 0. Not differentiable. */
+    Tensor eq(Tensor other);
+
     // ---- reductions -----------------------------------------------------------------------
 
     /** Sum of all elements as a 0-dim tensor. */

@@ -113,9 +113,25 @@ public final class TensorImpl implements Tensor {
         }
     }
 
+    /** The implementation behind {@code t}, looking through parameters and buffers. */
+    static TensorImpl impl(Tensor t) {
+        Tensor u = t;
+        while (u instanceof DelegatingTensor d) {
+            u = d.delegate();
+        }
+        if (!(u instanceof TensorImpl i)) {
+            throw new CairnException("unsupported Tensor implementation " + t.getClass().getName());
+        }
+        return i;
+    }
+
     private TensorImpl operand(String op, Tensor other) {
         checkOpen();
-        if (!(other instanceof TensorImpl o)) {
+        Tensor unwrapped = other;
+        while (unwrapped instanceof DelegatingTensor d) {
+            unwrapped = d.delegate();
+        }
+        if (!(unwrapped instanceof TensorImpl o)) {
             throw new CairnException(op + ": unsupported Tensor implementation " + other.getClass().getName());
         }
         o.checkOpen();
@@ -640,6 +656,21 @@ public final class TensorImpl implements Tensor {
         return unaryKernel(UnaryOp.NE_SCALAR, value);
     }
 
+    @Override
+    public Tensor gt(Tensor other) {
+        return binaryKernel("gt", BinaryOp.GT, other);
+    }
+
+    @Override
+    public Tensor lt(Tensor other) {
+        return binaryKernel("lt", BinaryOp.LT, other);
+    }
+
+    @Override
+    public Tensor eq(Tensor other) {
+        return binaryKernel("eq", BinaryOp.EQ, other);
+    }
+
     private TensorImpl binaryKernel(String op, BinaryOp kind, Tensor other) {
         TensorImpl o = operand(op, other);
         int[] target = Shapes.broadcast(op, shape, o.shape);
@@ -711,7 +742,7 @@ public final class TensorImpl implements Tensor {
 
     /** Where a wins the comparison the gradient goes to a, where b wins to b, and ties split it evenly (PyTorch). */
     private static Tensor[] extremumGrad(Tensor g, Tensor a, Tensor b, BinaryOp wins) {
-        TensorImpl ai = (TensorImpl) a;
+        TensorImpl ai = impl(a);
         Tensor aWins = ai.binaryKernel("compare", wins, b);
         Tensor tie = ai.binaryKernel("compare", BinaryOp.EQ, b).mul(0.5f);
         Tensor maskA = aWins.add(tie);
@@ -1052,7 +1083,7 @@ public final class TensorImpl implements Tensor {
      * {@code weight} {@code [out, in]}, {@code bias} {@code [out]} or null.
      */
     public static Tensor linear(Tensor input, Tensor weight, Tensor bias, boolean relu) {
-        TensorImpl x = (TensorImpl) input;
+        TensorImpl x = impl(input);
         x.checkOpen();
         TensorImpl w = x.operand("linear", weight);
         TensorImpl b = bias == null ? null : x.operand("linear", bias);

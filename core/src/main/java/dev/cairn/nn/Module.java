@@ -1,0 +1,353 @@
+package dev.cairn.nn;
+
+import dev.cairn.tensor.CairnException;
+import dev.cairn.tensor.Device;
+import dev.cairn.tensor.ShapeException;
+import dev.cairn.tensor.Shapes;
+import dev.cairn.tensor.Tensor;
+import dev.cairn.autograd.GradMode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * A block of a model, as {@code torch.nn.Module}: it holds ordered registries of child modules,
+ * parameters and buffers, and computes its output in {@link #forward}. Registration is explicit and
+ * returns what it registered, so fields read naturally:
+ * {@code Linear hidden = register("hidden", new Linear(20, 256));}.
+ *
+ * <p>Run a module with {@link #call} (PyTorch's {@code module(x)}): it runs {@code forward} and, when
+ * something goes wrong inside, names the module path where it happened. {@code forward} may hold any
+ * Java control flow and may call one child several times (its parameters are then shared).
+ *
+ * <p>A module used for inference may be shared between threads; registries should be filled in the
+ * constructor and not changed while other threads run it.
+ */
+public abstract class Module {
+    private static final Pattern NAME = Pattern.compile("[^.\\s]+");
+
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+    private final Map<String, Buffer> buffers = new LinkedHashMap<>();
+    private boolean training = true;
+
+    /** Computes the module's output. Implement it; run modules with {@link #call}. */
+    public abstract Tensor forward(Tensor input);
+
+    /** Runs {@link #forward}; an error raised inside names the path of the module where it happened. */
+    public final Tensor call(Tensor input) {
+        ModuleCallStack.push(this);
+        try {
+            return forward(input);
+        } catch (CairnException e) {
+            ModuleCallStack.attachLocation(e);
+            throw e;
+        } finally {
+            ModuleCallStack.pop();
+        }
+    }
+
+    // ---- registration ---------------------------------------------------------------------
+
+    private void checkName(String kind, String name) {
+        Objects.requireNonNull(name, kind + " name");
+        if (!NAME.matcher(name).matches()) {
+            throw new CairnException("invalid " + kind + " name '" + name + "' in " + getName()
+                    + ": it must be non-empty and contain no '.' or whitespace");
+        }
+        if (children.containsKey(name) || parameters.containsKey(name) || buffers.containsKey(name)) {
+            throw new CairnException(getName() + " already has an attribute named '" + name + "'");
+        }
+    }
+
+    /** Adds {@code module} as a child named {@code name} (PyTorch's {@code register_module}) and returns it. */
+    protected <M extends Module> M register(String name, M module) {
+        checkName("module", name);
+        children.put(name, Objects.requireNonNull(module, "module"));
+        return module;
+    }
+
+    /** Adds a parameter (a tensor that requires grad) named {@code name} and returns it. */
+    protected Parameter registerParameter(String name, Tensor value) {
+        checkName("parameter", name);
+        Parameter p = value instanceof Parameter existing ? existing : new Parameter(value);
+        parameters.put(name, p);
+        return p;
+    }
+
+    /** Adds a buffer (state that is saved and moved but never trained) named {@code name} and returns it. */
+    protected Buffer registerBuffer(String name, Tensor value) {
+        checkName("buffer", name);
+        Buffer b = value instanceof Buffer existing ? existing : new Buffer(value);
+        buffers.put(name, b);
+        return b;
+    }
+
+    // ---- traversal ------------------------------------------------------------------------
+
+    /** The direct children in registration order. */
+    public List<Module> children() {
+        return List.copyOf(children.values());
+    }
+
+    /** The direct children by name, in registration order. */
+    public Map<String, Module> namedChildren() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /** The child registered under {@code name}; an error naming the known children when absent. */
+    public Module child(String name) {
+        Module m = children.get(name);
+        if (m == null) {
+            throw new CairnException(getName() + " has no child '" + name + "' (children: " + children.keySet() + ")");
+        }
+        return m;
+    }
+
+    /** This module (key "") and every descendant by dotted path, each module once, depth first. */
+    public Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        collectModules("", this, out, Collections.newSetFromMap(new IdentityHashMap<>()));
+        return out;
+    }
+
+    private static void collectModules(String prefix, Module m, Map<String, Module> out, Set<Module> seen) {
+        if (!seen.add(m)) {
+            return;
+        }
+        out.put(prefix, m);
+        for (Map.Entry<String, Module> e : m.children.entrySet()) {
+            collectModules(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out, seen);
+        }
+    }
+
+    /** Every parameter of the tree by dotted name, each parameter object once (shared ones under their first name). */
+    public Map<String, Parameter> namedParameters() {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        Set<Parameter> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Map.Entry<String, Module> e : namedModules().entrySet()) {
+            String prefix = e.getKey().isEmpty() ? "" : e.getKey() + ".";
+            for (Map.Entry<String, Parameter> p : e.getValue().parameters.entrySet()) {
+                if (seen.add(p.getValue())) {
+                    out.put(prefix + p.getKey(), p.getValue());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Every parameter of the tree, each once. */
+    public List<Parameter> parameters() {
+        return new ArrayList<>(namedParameters().values());
+    }
+
+    /** Every buffer of the tree by dotted name, each once. */
+    public Map<String, Buffer> namedBuffers() {
+        Map<String, Buffer> out = new LinkedHashMap<>();
+        Set<Buffer> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Map.Entry<String, Module> e : namedModules().entrySet()) {
+            String prefix = e.getKey().isEmpty() ? "" : e.getKey() + ".";
+            for (Map.Entry<String, Buffer> b : e.getValue().buffers.entrySet()) {
+                if (seen.add(b.getValue())) {
+                    out.put(prefix + b.getKey(), b.getValue());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** This module's own parameters (not its children's), by name. */
+    public Map<String, Parameter> ownParameters() {
+        return Collections.unmodifiableMap(parameters);
+    }
+
+    /** This module's own buffers, by name. */
+    public Map<String, Buffer> ownBuffers() {
+        return Collections.unmodifiableMap(buffers);
+    }
+
+    /** Calls {@code fn} on every module of the tree, children first, then this one (PyTorch's {@code apply}). */
+    public Module apply(Consumer<Module> fn) {
+        for (Module c : children.values()) {
+            c.apply(fn);
+        }
+        fn.accept(this);
+        return this;
+    }
+
+    // ---- state dict -----------------------------------------------------------------------
+
+    /**
+     * Parameters and buffers by PyTorch's key names ({@code net.0.weight}), in PyTorch's order; a module
+     * reached twice (tied layers) appears under each of its paths. Values share memory with the module.
+     */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collectState("", out);
+        return out;
+    }
+
+    private void collectState(String prefix, Map<String, Tensor> out) {
+        for (Map.Entry<String, Parameter> p : parameters.entrySet()) {
+            out.put(prefix + p.getKey(), p.getValue());
+        }
+        for (Map.Entry<String, Buffer> b : buffers.entrySet()) {
+            out.put(prefix + b.getKey(), b.getValue());
+        }
+        for (Map.Entry<String, Module> c : children.entrySet()) {
+            c.getValue().collectState(prefix + c.getKey() + ".", out);
+        }
+    }
+
+    /**
+     * Copies values from {@code state} into this module's parameters and buffers, as PyTorch's
+     * {@code load_state_dict}. Everything is checked before anything is copied, so a failed load changes
+     * nothing. A shape mismatch is always an error naming the key and both shapes; with {@code strict}
+     * missing or unexpected keys are errors too, otherwise they are returned.
+     */
+    public LoadResult loadStateDict(Map<String, ? extends Tensor> state, boolean strict) {
+        Map<String, Tensor> own = stateDict();
+        List<String> missing = new ArrayList<>();
+        List<String> unexpected = new ArrayList<>();
+        List<String> mismatched = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : own.entrySet()) {
+            Tensor src = state.get(e.getKey());
+            if (src == null) {
+                missing.add(e.getKey());
+            } else if (!Arrays.equals(src.shape(), e.getValue().shape())) {
+                mismatched.add("size mismatch for " + e.getKey() + ": copying a tensor of shape "
+                        + Shapes.format(src.shape()) + " from the state dict, the shape in the current model is "
+                        + Shapes.format(e.getValue().shape()));
+            }
+        }
+        for (String k : state.keySet()) {
+            if (!own.containsKey(k)) {
+                unexpected.add(k);
+            }
+        }
+        List<String> problems = new ArrayList<>(mismatched);
+        if (strict && !missing.isEmpty()) {
+            problems.add("missing key(s) in state_dict: " + quoted(missing));
+        }
+        if (strict && !unexpected.isEmpty()) {
+            problems.add("unexpected key(s) in state_dict: " + quoted(unexpected));
+        }
+        if (!problems.isEmpty()) {
+            String msg = "error(s) in loading state_dict for " + getName() + ":\n\t" + String.join("\n\t", problems);
+            throw mismatched.isEmpty() ? new CairnException(msg) : new ShapeException(msg);
+        }
+        try (var g = GradMode.noGrad()) {
+            for (Map.Entry<String, Tensor> e : own.entrySet()) {
+                Tensor src = state.get(e.getKey());
+                if (src != null) {
+                    Tensor dst = e.getValue();
+                    Tensor moved = src.to(dst.device());
+                    dst.copyFrom(moved);
+                    if (moved != src) {
+                        moved.close();
+                    }
+                }
+            }
+        }
+        return new LoadResult(List.copyOf(missing), List.copyOf(unexpected));
+    }
+
+    private static String quoted(List<String> keys) {
+        StringBuilder sb = new StringBuilder();
+        for (String k : keys) {
+            if (!sb.isEmpty()) {
+                sb.append(", ");
+            }
+            sb.append('"').append(k).append('"');
+        }
+        return sb.append('.').toString();
+    }
+
+    // ---- devices, modes, gradients --------------------------------------------------------
+
+    /** Moves every parameter and buffer to {@code device} (identities stay), and returns this module. */
+    public Module to(Device device) {
+        for (Parameter p : parameters()) {
+            if (!p.device().equals(device)) {
+                p.setData(p.data().to(device));
+            }
+        }
+        for (Buffer b : namedBuffers().values()) {
+            if (!b.device().equals(device)) {
+                b.setData(b.data().to(device));
+            }
+        }
+        return this;
+    }
+
+    /** Sets training mode on this module and every descendant. */
+    public Module train() {
+        return train(true);
+    }
+
+    public Module train(boolean mode) {
+        for (Module m : namedModules().values()) {
+            m.training = mode;
+        }
+        return this;
+    }
+
+    /** Sets evaluation mode (inference) on the whole tree. */
+    public Module eval() {
+        return train(false);
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    /** Clears the gradient of every parameter. */
+    public void zeroGrad() {
+        for (Parameter p : parameters()) {
+            p.setGrad(null);
+        }
+    }
+
+    // ---- printing -------------------------------------------------------------------------
+
+    /** The name printed for this module: the class's simple name unless overridden (PyTorch's {@code _get_name}). */
+    public String getName() {
+        String n = getClass().getSimpleName();
+        return n.isEmpty() ? "Module" : n;
+    }
+
+    /** Extra text shown inside the parentheses, e.g. {@code in_features=20, out_features=256, bias=True}. */
+    public String extraRepr() {
+        return "";
+    }
+
+    /** The structure in PyTorch's {@code print(model)} format. */
+    @Override
+    public String toString() {
+        List<String> extra = extraRepr().isEmpty() ? List.of() : Arrays.asList(extraRepr().split("\n"));
+        List<String> childLines = new ArrayList<>();
+        for (Map.Entry<String, Module> e : children.entrySet()) {
+            String s = e.getValue().toString().replace("\n", "\n  ");
+            childLines.add("(" + e.getKey() + "): " + s);
+        }
+        StringBuilder sb = new StringBuilder(getName()).append('(');
+        if (!extra.isEmpty() || !childLines.isEmpty()) {
+            if (extra.size() == 1 && childLines.isEmpty()) {
+                sb.append(extra.get(0));
+            } else {
+                List<String> lines = new ArrayList<>(extra);
+                lines.addAll(childLines);
+                sb.append("\n  ").append(String.join("\n  ", lines)).append('\n');
+            }
+        }
+        return sb.append(')').toString();
+    }
+}

@@ -1,0 +1,69 @@
+package dev.cairn.nn;
+
+import dev.cairn.tensor.CairnException;
+import dev.cairn.tensor.Tensor;
+import java.util.List;
+
+/**
+ * Modules run one after another, keyed "0", "1", ... like {@code torch.nn.Sequential}. A
+ * {@link Linear} directly followed by a {@link ReLU} runs as one fused GEMM + bias + ReLU pass.
+ */
+public class Sequential extends Module {
+    private int next;
+
+    public Sequential(Module... modules) {
+        for (Module m : modules) {
+            add(m);
+        }
+    }
+
+    /** Appends {@code module} under the next index and returns this Sequential. */
+    public Sequential add(Module module) {
+        register(String.valueOf(next++), module);
+        return this;
+    }
+
+    /** The module at {@code index} (negative counts from the end), like {@code net[0]}. */
+    public Module get(int index) {
+        List<Module> c = children();
+        int i = index < 0 ? index + c.size() : index;
+        if (i < 0 || i >= c.size()) {
+            throw new CairnException("Sequential index " + index + " out of range for " + c.size() + " modules");
+        }
+        return c.get(i);
+    }
+
+    /** Number of modules. */
+    public int size() {
+        return children().size();
+    }
+
+    @Override
+    public Tensor forward(Tensor input) {
+        List<Module> c = children();
+        Tensor x = input;
+        for (int i = 0; i < c.size(); i++) {
+            Module m = c.get(i);
+            if (m instanceof Linear linear && linear.getClass() == Linear.class && i + 1 < c.size()
+                    && c.get(i + 1).getClass() == ReLU.class) {
+                x = callFused(linear, x);
+                i++;
+            } else {
+                x = m.call(x);
+            }
+        }
+        return x;
+    }
+
+    private static Tensor callFused(Linear linear, Tensor x) {
+        ModuleCallStack.push(linear);
+        try {
+            return linear.forwardRelu(x);
+        } catch (CairnException e) {
+            ModuleCallStack.attachLocation(e);
+            throw e;
+        } finally {
+            ModuleCallStack.pop();
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package dev.cairn.samples.cli;
+
+import dev.cairn.autograd.GradMode;
+import dev.cairn.backend.Backends;
+import dev.cairn.nn.Module;
+import dev.cairn.samples.models.Models;
+import dev.cairn.tensor.Device;
+import dev.cairn.tensor.Generator;
+import dev.cairn.tensor.Tensor;
+import dev.cairn.tensor.TensorScope;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code cairn bench gemm|model}: median (and p90) time per call after warm-up, and GFLOP/s where it applies. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark GEMM or a model's forward pass.",
+        subcommands = {BenchCommand.Gemm.class, BenchCommand.ModelBench.class})
+public final class BenchCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing benchmark: gemm or model");
+    }
+
+    /** Median and p90 of timed calls in microseconds. */
+    record Timing(double medianUs, double p90Us, int calls) {
+    }
+
+    /** Runs {@code body} after warm-up until about {@code budgetMs} have passed (at least 5 calls) and reports the spread. */
+    static Timing time(Runnable body, Device device, long budgetMs) {
+        long warmEnd = System.nanoTime() + budgetMs * 300_000L;
+        int warm = 0;
+        while (warm < 3 || (System.nanoTime() < warmEnd && warm < 10_000)) {
+            body.run();
+            warm++;
+        }
+        Backends.forDevice(device).synchronize(device.index());
+        long end = System.nanoTime() + budgetMs * 1_000_000L;
+        double[] samples = new double[1 << 16];
+        int n = 0;
+        while (n < samples.length && (n < 5 || System.nanoTime() < end)) {
+            long t0 = System.nanoTime();
+            body.run();
+            Backends.forDevice(device).synchronize(device.index());
+            samples[n++] = (System.nanoTime() - t0) / 1e3;
+        }
+        double[] s = Arrays.copyOf(samples, n);
+        Arrays.sort(s);
+        return new Timing(s[n / 2], s[Math.min(n - 1, (int) Math.ceil(n * 0.9) - 1)], n);
+    }
+
+    static int[] parseList(CommandSpec spec, String option, String text) {
+        try {
+            int[] v = Arrays.stream(text.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+            for (int x : v) {
+                if (x <= 0) {
+                    throw new NumberFormatException();
+                }
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new ParameterException(spec.commandLine(), option + " expects positive integers separated by commas, got '"
+                    + text + "'");
+        }
+    }
+
+    /** {@code bench gemm}: C = A @ B for square float32 matrices. */
+    @Command(name = "gemm", mixinStandardHelpOptions = true, description = "Float32 C = A @ B for square n: median time and GFLOP/s.")
+    static final class Gemm implements Callable<Integer> {
+        @Option(names = "--n", defaultValue = "256,1024,2048,4096", paramLabel = "N,...", description = "Sizes (default: ${DEFAULT-VALUE}).")
+        String sizes;
+
+        @Option(names = "--threads", paramLabel = "T", description = "CPU threads (default: all cores).")
+        Integer threads;
+
+        @Option(names = "--json", description = "One JSON object per result line.")
+        boolean json;
+
+        @Option(names = "--budget-ms", defaultValue = "2000", paramLabel = "MS", description = "Timed milliseconds per size.")
+        long budgetMs;
+
+        @Mixin
+        DeviceOption deviceOption;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            int[] ns = parseList(spec, "--n", sizes);
+            if (threads != null) {
+                if (threads <= 0) {
+                    throw new ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
+                }
+                System.setProperty("cairn.cpu.threads", String.valueOf(threads));
+            }
+            Device device = deviceOption.resolve();
+            PrintWriter out = spec.commandLine().getOut();
+            Generator g = new Generator(42);
+            for (int n : ns) {
+                Tensor a = Tensor.rand(g, n, n).to(device);
+                Tensor b = Tensor.rand(g, n, n).to(device);
+                Timing t;
+                try (var ng = GradMode.noGrad()) {
+                    t = time(() -> a.mm(b).close(), device, budgetMs);
+                }
+                double gflops = 2.0 * n * n * n / (t.medianUs() * 1e3);
+                if (json) {
+                    out.printf(Locale.ROOT, "{\"bench\":\"gemm\",\"device\":\"%s\",\"n\":%d,\"median_us\":%.3f,\"p90_us\":%.3f,"
+                            + "\"gflops\":%.2f,\"calls\":%d}%n", device, n, t.medianUs(), t.p90Us(), gflops, t.calls());
+                } else {
+                    out.printf(Locale.ROOT, "gemm n=%-5d device=%-7s median %10.1f us  p90 %10.1f us  %8.2f GFLOP/s  (%d calls)%n",
+                            n, device, t.medianUs(), t.p90Us(), gflops, t.calls());
+                }
+                out.flush();
+                a.close();
+                b.close();
+            }
+            return 0;
+        }
+    }
+
+    /** {@code bench model}: inference time per forward call. */
+    @Command(name = "model", mixinStandardHelpOptions = true, description = "Inference (no grad) forward time per call: median and p90.")
+    static final class ModelBench implements Callable<Integer> {
+        @Option(names = "--model", required = true, paramLabel = "NAME", description = "A sample model name or 'wide'.")
+        String model;
+
+        @Option(names = "--batch", defaultValue = "1,64,1024", paramLabel = "B,...", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
+        String batches;
+
+        @Option(names = "--json", description = "One JSON object per result line.")
+        boolean json;
+
+        @Option(names = "--budget-ms", defaultValue = "2000", paramLabel = "MS", description = "Timed milliseconds per batch size.")
+        long budgetMs;
+
+        @Mixin
+        DeviceOption deviceOption;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            int[] bs = parseList(spec, "--batch", batches);
+            Models.Spec ms = Models.get(model);
+            Device device = deviceOption.resolve();
+            PrintWriter out = spec.commandLine().getOut();
+            Generator.manualSeed(7);
+            Module net = ms.create().to(device).eval();
+            double flopsPerRow = linearFlopsPerRow(net);
+            for (int b : bs) {
+                Tensor x = Tensor.rand(new Generator(b), b, ms.inputWidth()).to(device);
+                Timing t;
+                try (var ng = GradMode.noGrad()) {
+                    t = time(() -> {
+                        try (TensorScope scope = TensorScope.open()) {
+                            net.call(x);
+                        }
+                    }, device, budgetMs);
+                }
+                double gflops = flopsPerRow * b / (t.medianUs() * 1e3);
+                if (json) {
+                    out.printf(Locale.ROOT, "{\"bench\":\"model\",\"device\":\"%s\",\"model\":\"%s\",\"batch\":%d,\"median_us\":%.3f,"
+                            + "\"p90_us\":%.3f,\"gflops\":%.2f,\"calls\":%d}%n", device, model, b, t.medianUs(), t.p90Us(), gflops, t.calls());
+                } else {
+                    out.printf(Locale.ROOT, "model %-16s batch=%-5d device=%-7s median %10.2f us  p90 %10.2f us  %8.2f GFLOP/s  (%d calls)%n",
+                            model, b, device, t.medianUs(), t.p90Us(), gflops, t.calls());
+                }
+                out.flush();
+                x.close();
+            }
+            return 0;
+        }
+
+        /** 2 * in * out multiply-adds per input row summed over every Linear layer (the model's GEMM work). */
+        private static double linearFlopsPerRow(Module net) {
+            double f = 0;
+            List<Module> all = List.copyOf(net.namedModules().values());
+            for (Module m : all) {
+                if (m instanceof dev.cairn.nn.Linear l) {
+                    f += 2.0 * l.inFeatures() * l.outFeatures();
+                }
+            }
+            return f;
+        }
+    }
+}
