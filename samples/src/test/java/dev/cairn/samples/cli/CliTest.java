@@ -1,0 +1,164 @@
+package dev.cairn.samples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.io.SafeTensors;
+import dev.cairn.samples.Cli;
+import dev.cairn.tensor.Tensor;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as cli-contract.md says: outputs, exit codes, and one-line errors. */
+class CliTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Cli.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    static Path golden(String name) throws Exception {
+        return Path.of(CliTest.class.getResource("/golden/" + name).toURI());
+    }
+
+    private static void assertOneErrorLine(Run r, int code, String fragment) {
+        assertEquals(code, r.code(), r.err());
+        String[] lines = r.err().strip().split("\n");
+        assertEquals(1, lines.length, "one line: " + r.err());
+        assertTrue(lines[0].startsWith("error: "), lines[0]);
+        assertTrue(lines[0].contains(fragment), lines[0]);
+    }
+
+    @Test
+    void describePrintsThePyTorchStructure() {
+        Run r = run("describe", "--model", "mlp");
+        assertEquals(0, r.code());
+        assertEquals("MLP(\n  (hidden): Linear(in_features=20, out_features=256, bias=True)\n"
+                + "  (out): Linear(in_features=256, out_features=10, bias=True)\n)\n", r.out().replace("\r", ""));
+    }
+
+    @Test
+    void conformWritesOutputsAndGradientsThatMatch() throws Exception {
+        Path out = tmp.resolve("out.safetensors");
+        Path state = tmp.resolve("state.safetensors");
+        Run r = run("conform", "--model", "chimera", "--case", golden("chimera-s1-b4.safetensors").toString(),
+                "--out", out.toString(), "--device", "cpu", "--grad", "--save-state", state.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("all results match"), r.out());
+        Map<String, Tensor> written = SafeTensors.read(out);
+        assertTrue(written.containsKey("output") && written.containsKey("grad.input")
+                && written.containsKey("grad.2.linear.weight") && !written.containsKey("grad.2.rand_weight"), written.keySet().toString());
+        assertEquals(0, written.get("output").dim());
+        Map<String, Tensor> saved = SafeTensors.read(state);
+        assertEquals(11, saved.size());
+        assertTrue(saved.containsKey("2.rand_weight"));
+    }
+
+    @Test
+    void conformWithAMissingKeyNamesIt() throws Exception {
+        Map<String, Tensor> c = new LinkedHashMap<>(SafeTensors.read(golden("mlp-s1-b1.safetensors")));
+        c.remove("out.bias");
+        Path file = tmp.resolve("bad.safetensors");
+        SafeTensors.write(file, c);
+        assertOneErrorLine(run("conform", "--model", "mlp", "--case", file.toString(), "--out", tmp.resolve("o").toString()),
+                1, "\"out.bias\"");
+        c.remove("input");
+        SafeTensors.write(file, c);
+        assertOneErrorLine(run("conform", "--model", "mlp", "--case", file.toString(), "--out", tmp.resolve("o").toString()),
+                1, "'input'");
+    }
+
+    @Test
+    void conformWithAWrongShapeNamesKeyAndShapes() throws Exception {
+        Map<String, Tensor> c = new LinkedHashMap<>(SafeTensors.read(golden("mlp-s1-b1.safetensors")));
+        c.put("hidden.bias", Tensor.zeros(255));
+        Path file = tmp.resolve("bad.safetensors");
+        SafeTensors.write(file, c);
+        assertOneErrorLine(run("conform", "--model", "mlp", "--case", file.toString(), "--out", tmp.resolve("o").toString()),
+                1, "hidden.bias: copying a tensor of shape [255]");
+    }
+
+    @Test
+    void conformWithTheWrongModelNamesTheLayer() throws Exception {
+        Run r = run("conform", "--model", "tied", "--case", golden("mlp-s1-b1.safetensors").toString(),
+                "--out", tmp.resolve("o").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("error: "), r.err());
+    }
+
+    @Test
+    void usageErrorsExitWith2() {
+        assertOneErrorLine(run("describe"), 2, "--model");
+        assertOneErrorLine(run("frobnicate"), 2, "frobnicate");
+        assertOneErrorLine(run("demo", "--batch", "x"), 2, "--batch");
+    }
+
+    @Test
+    void badInputExitsWith1() {
+        assertOneErrorLine(run("describe", "--model", "nope"), 1, "unknown model 'nope'");
+        assertOneErrorLine(run("demo", "--device", "tpu"), 1, "unknown device 'tpu'");
+        assertOneErrorLine(run("conform", "--model", "mlp", "--case", tmp.resolve("missing.safetensors").toString(),
+                "--out", tmp.resolve("o").toString()), 1, "missing.safetensors");
+    }
+
+    @Test
+    void cudaWithoutAGpuIsACleanErrorSayingWhy() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(dev.cairn.backend.Backends.isUsable(dev.cairn.tensor.Device.cuda(0)),
+                "a CUDA GPU is present: this test checks the error without one");
+        assertOneErrorLine(run("demo", "--device", "cuda"), 1, "cuda:0 cannot be used");
+    }
+
+    @Test
+    void helpPrintsUsage() {
+        for (String cmd : new String[] {"devices", "demo", "describe", "conform", "bench"}) {
+            Run r = run(cmd, "--help");
+            assertEquals(0, r.code());
+            assertTrue(r.out().startsWith("Usage: cairn " + cmd), r.out());
+        }
+    }
+
+    @Test
+    void demoRunsTheFiveSeedModelsOnTheCpu() {
+        Run r = run("demo", "--device", "cpu", "--batch", "3");
+        assertEquals(0, r.code(), r.err());
+        for (String m : new String[] {"== mlp ==", "== mysequential ==", "== fixed_hidden_mlp ==", "== nest_mlp ==", "== chimera =="}) {
+            assertTrue(r.out().contains(m), m);
+        }
+        assertTrue(r.out().contains("output [3, 10] on cpu"), r.out());
+        assertTrue(r.out().contains("output [] on cpu"), r.out());
+        assertTrue(r.out().strip().endsWith("ran on cpu"));
+    }
+
+    @Test
+    void devicesListsTheCpuAndWhyCudaIsOrIsNotUsable() {
+        Run r = run("devices");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("cpu   usable"), r.out());
+        assertTrue(r.out().contains("cuda "), r.out());
+    }
+
+    @Test
+    void benchPrintsJsonLines() {
+        Run r = run("bench", "gemm", "--n", "16,32", "--device", "cpu", "--json", "--budget-ms", "20");
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().strip().split("\n");
+        assertEquals(2, lines.length);
+        assertTrue(lines[0].startsWith("{\"bench\":\"gemm\",\"device\":\"cpu\",\"n\":16,\"median_us\":"), lines[0]);
+        Run m = run("bench", "model", "--model", "mlp", "--batch", "1,4", "--device", "cpu", "--json", "--budget-ms", "20");
+        assertEquals(0, m.code(), m.err());
+        assertTrue(m.out().contains("\"model\":\"mlp\",\"batch\":4"), m.out());
+    }
+}

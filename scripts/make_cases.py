@@ -1,0 +1,70 @@
+"""Makes PyTorch reference cases in the golden format (../shared/golden/README.md).
+
+Usage: /usr/bin/python3 scripts/make_cases.py OUT_DIR --seeds 3,11 --batches 2,7 [--scale 1.0]
+Needs PyTorch (Debian: apt-get install python3-torch) and writes OUT_DIR/MODEL-sSEED-bBATCH.safetensors.
+"""
+import argparse, json, os, struct, sys
+sys.path.insert(0, os.path.dirname(__file__))
+import torch
+from torch_models import MODELS, state_dict_with_constants
+
+
+def save_safetensors(path, tensors, metadata):
+    """Writes the safetensors format (8-byte LE header length, JSON header, raw LE float32 data)."""
+    header, blobs, offset = {}, [], 0
+    for key in sorted(tensors):
+        t = tensors[key].detach().contiguous().to(torch.float32)
+        data = t.numpy().tobytes()
+        header[key] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    header["__metadata__"] = metadata
+    raw = json.dumps(header, separators=(",", ":")).encode()
+    raw += b" " * ((8 - len(raw) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(raw)))
+        f.write(raw)
+        for b in blobs:
+            f.write(b)
+
+
+def make_case(name, seed, batch, scale):
+    factory, width = MODELS[name]
+    torch.manual_seed(seed)
+    model = factory()
+    X = (torch.randn(batch, width) * scale).requires_grad_(True)
+    out = model(X)
+    G = torch.randn_like(out)
+    out.backward(G)
+    tensors = dict(state_dict_with_constants(model))
+    tensors["input"] = X
+    tensors["output"] = out
+    tensors["grad.output"] = G
+    tensors["grad.input"] = X.grad
+    for key, p in model.state_dict(keep_vars=True).items():
+        if isinstance(p, torch.nn.Parameter) and p.requires_grad:
+            tensors["grad." + key] = p.grad
+    meta = {"model": name, "seed": str(seed), "batch": str(batch), "scale": str(scale),
+            "torch": torch.__version__, "backward": "output.backward(grad.output)"}
+    return tensors, meta
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("--seeds", default="3,11")
+    ap.add_argument("--batches", default="2,7")
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--models", default=",".join(MODELS))
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    for name in a.models.split(","):
+        for seed in map(int, a.seeds.split(",")):
+            for batch in map(int, a.batches.split(",")):
+                tensors, meta = make_case(name, seed, batch, a.scale)
+                save_safetensors(os.path.join(a.out, f"{name}-s{seed}-b{batch}.safetensors"), tensors, meta)
+    print("wrote cases to", a.out)
+
+
+if __name__ == "__main__":
+    main()
