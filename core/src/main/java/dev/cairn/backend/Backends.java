@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 public final class Backends {
     private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
     private static volatile Map<Device.Type, Backend> found;
-    private static volatile Map<Device.Type, String> loadErrors;
+    private static volatile java.util.List<String> loadErrors = java.util.List.of();
     private static volatile Device autoDevice;
 
     private Backends() {
@@ -30,7 +30,7 @@ public final class Backends {
             synchronized (Backends.class) {
                 if (found == null) {
                     Map<Device.Type, Backend> map = new EnumMap<>(Device.Type.class);
-                    Map<Device.Type, String> errors = new EnumMap<>(Device.Type.class);
+                    List<String> errors = new ArrayList<>();
                     var it = ServiceLoader.load(Backend.class, Backends.class.getClassLoader()).iterator();
                     while (true) {
                         try {
@@ -41,10 +41,10 @@ public final class Backends {
                             map.putIfAbsent(b.type(), b);
                         } catch (ServiceConfigurationError | LinkageError e) {
                             LOG.warn("a backend failed to load: {}", e.toString());
-                            errors.put(Device.Type.CUDA, "backend failed to load: " + e);
+                            errors.add(e.toString());
                         }
                     }
-                    loadErrors = errors;
+                    loadErrors = List.copyOf(errors);
                     found = map;
                 }
                 f = found;
@@ -61,9 +61,11 @@ public final class Backends {
             if (b != null) {
                 out.put(t, b.availability());
             } else {
-                String err = loadErrors.get(t);
-                out.put(t, Availability.no(err != null ? err
-                        : "no " + t.id() + " backend on the class path (add cairn-" + t.id() + "-backend)"));
+                String why = "no " + t.id() + " backend on the class path (add cairn-" + t.id() + "-backend)";
+                if (!loadErrors.isEmpty()) {
+                    why += "; a backend provider failed to load: " + String.join("; ", loadErrors);
+                }
+                out.put(t, Availability.no(why));
             }
         }
         return out;

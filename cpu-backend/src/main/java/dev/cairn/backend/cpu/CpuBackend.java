@@ -18,7 +18,7 @@ import java.util.List;
 public final class CpuBackend implements Backend {
     private final List<DeviceInfo> devices = List.of(new DeviceInfo(Device.cpu(),
             CpuInfo.modelName() + " (" + CpuThreads.cores() + " threads)",
-            Runtime.getRuntime().maxMemory(), "GEMM: blocked pure-Java"));
+            Runtime.getRuntime().maxMemory(), GemmKernels.describe()));
 
     @Override
     public Device.Type type() {
@@ -76,7 +76,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void gemm(int batch, int m, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epilogue) {
-        BlockedGemm.gemm(batch, m, n, k, a, b, c, epilogue);
+        GemmKernels.gemm(batch, m, n, k, a, b, c, epilogue);
     }
 
     @Override

@@ -1,0 +1,367 @@
+package dev.cairn.backend.cpu;
+
+import dev.cairn.backend.Epilogue;
+import dev.cairn.backend.GemmOperand;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Packed, register-blocked, cache-blocked float32 GEMM on the Java Vector API (the preferred species:
+ * 512-bit with AVX-512). A is packed into MR-row panels, B into NR-column panels (NR = two vectors);
+ * an MR x NR micro-kernel keeps its accumulators in registers. Transposed operands are read through
+ * their layout while packing, never copied whole. Products with few rows (batch-1 inference) skip
+ * packing and run as vectorized dot products or row updates on the calling thread. The epilogue
+ * (bias, ReLU) is applied while the last K block is stored.
+ */
+final class VectorGemm {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    static final int MR = 8;
+    static final int NR = 2 * L;
+    private static final int KC = 256;
+    private static final int MC = 96;
+    private static final int NC = 64 * NR;
+    /** Below this many rows the unpacked small-product path is used. */
+    private static final int SMALL_M = 4;
+    private static final long PARALLEL_THRESHOLD = 1L << 20;
+
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(
+            () -> new float[][] {new float[MC * KC], new float[KC * NC], new float[MR * NR]});
+
+    private VectorGemm() {
+    }
+
+    static void gemm(int batch, int m, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epi) {
+        long work = (long) batch * m * n * k;
+        int threads = work < PARALLEL_THRESHOLD ? 1 : CpuThreads.cores();
+        if (m <= SMALL_M) {
+            for (int bi = 0; bi < batch; bi++) {
+                small(bi, m, n, k, a, b, c, epi);
+            }
+        } else if (threads > 1 && batch >= threads) {
+            CpuThreads.parallel(threads, (part, parts) -> {
+                for (int bi = part; bi < batch; bi += parts) {
+                    blocked(bi, 0, m, 0, n, k, a, b, c, epi);
+                }
+            });
+        } else if (threads > 1 && n >= threads * 2 * NR) {
+            int panels = (n + NR - 1) / NR;
+            CpuThreads.parallel(threads, (part, parts) -> {
+                int lo = Math.min(n, (int) ((long) panels * part / parts) * NR);
+                int hi = Math.min(n, (int) ((long) panels * (part + 1) / parts) * NR);
+                for (int bi = 0; bi < batch; bi++) {
+                    blocked(bi, 0, m, lo, hi, k, a, b, c, epi);
+                }
+            });
+        } else if (threads > 1) {
+            int panels = (m + MR - 1) / MR;
+            CpuThreads.parallel(Math.min(threads, panels), (part, parts) -> {
+                int lo = Math.min(m, (int) ((long) panels * part / parts) * MR);
+                int hi = Math.min(m, (int) ((long) panels * (part + 1) / parts) * MR);
+                for (int bi = 0; bi < batch; bi++) {
+                    blocked(bi, lo, hi, 0, n, k, a, b, c, epi);
+                }
+            });
+        } else {
+            for (int bi = 0; bi < batch; bi++) {
+                blocked(bi, 0, m, 0, n, k, a, b, c, epi);
+            }
+        }
+    }
+
+    /** Rows [i0, i1) x columns [j0, j1) of batch {@code bi} through packed panels. */
+    private static void blocked(int bi, int i0, int i1, int j0, int j1, int k,
+                                GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epi) {
+        if (i0 >= i1 || j0 >= j1) {
+            return;
+        }
+        float[] ad = ((CpuStorage) a.storage()).data;
+        float[] bd = ((CpuStorage) b.storage()).data;
+        float[] cd = ((CpuStorage) c.storage()).data;
+        int aOff = a.offset() + bi * a.batchStride();
+        int bOff = b.offset() + bi * b.batchStride();
+        int cOff = c.offset() + bi * c.batchStride();
+        float[] bias = epi.bias() == null ? null : ((CpuStorage) epi.bias()).data;
+        float[][] buf = BUFFERS.get();
+        float[] packA = buf[0];
+        float[] packB = buf[1];
+        float[] tile = buf[2];
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean first = pc == 0;
+                boolean last = pc + kc == k;
+                packB(bd, bOff, b.ld(), b.transposed(), pc, kc, jc, nc, packB);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    packA(ad, aOff, a.ld(), a.transposed(), ic, mc, pc, kc, packA);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int cols = Math.min(NR, nc - jr);
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            kernel(packA, ir * kc, packB, jr * kc, kc, tile);
+                            store(tile, Math.min(MR, mc - ir), cols, cd, cOff + (ic + ir) * c.ld() + jc + jr, c.ld(),
+                                    first, last, bias, epi.biasOffset() + jc + jr, epi.relu());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** tile[MR x NR] = packed A panel (kc x MR) times packed B panel (kc x NR); 16 accumulators in registers. */
+    private static void kernel(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        FloatVector a;
+        for (int p = 0; p < kc; p++) {
+            int bi = bOff + p * NR;
+            int ai = aOff + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
+            a = FloatVector.broadcast(S, pa[ai + 0]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, pa[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, pa[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, pa[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, pa[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, pa[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(S, pa[ai + 6]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(S, pa[ai + 7]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+        }
+        c00.intoArray(tile, 0 * NR);
+        c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + L);
+    }
+
+    /** Writes (first K block) or adds a tile into C; on the last K block also adds the bias and applies ReLU. */
+    private static void store(float[] tile, int rows, int cols, float[] cd, int cPos, int ldc, boolean first,
+                              boolean last, float[] bias, int biasPos, boolean relu) {
+        boolean full = cols == NR;
+        for (int r = 0; r < rows; r++) {
+            int row = cPos + r * ldc;
+            int t = r * NR;
+            if (full) {
+                for (int h = 0; h < NR; h += L) {
+                    FloatVector v = FloatVector.fromArray(S, tile, t + h);
+                    if (!first) {
+                        v = v.add(FloatVector.fromArray(S, cd, row + h));
+                    }
+                    if (last && bias != null) {
+                        v = v.add(FloatVector.fromArray(S, bias, biasPos + h));
+                    }
+                    if (last && relu) {
+                        v = relu(v);
+                    }
+                    v.intoArray(cd, row + h);
+                }
+            } else {
+                for (int j = 0; j < cols; j++) {
+                    float v = tile[t + j];
+                    if (!first) {
+                        v += cd[row + j];
+                    }
+                    if (last && bias != null) {
+                        v += bias[biasPos + j];
+                    }
+                    if (last && relu && !(v > 0) && v == v) {
+                        v = 0f;
+                    }
+                    cd[row + j] = v;
+                }
+            }
+        }
+    }
+
+    /** max(v, 0) keeping NaN (PyTorch's relu propagates NaN). */
+    private static FloatVector relu(FloatVector v) {
+        return v.blend(0f, v.compare(VectorOperators.LT, 0f).or(v.compare(VectorOperators.EQ, 0f)));
+    }
+
+    /** Packs rows [ic, ic+mc) x depth [pc, pc+kc) of A into MR-row panels: panel r holds kc groups of MR values. */
+    private static void packA(float[] ad, int off, int ld, boolean transposed, int ic, int mc, int pc, int kc, float[] out) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int rows = Math.min(MR, mc - ir);
+            int base = ir * kc;
+            if (transposed) {
+                for (int p = 0; p < kc; p++) {
+                    int src = off + (pc + p) * ld + ic + ir;
+                    int dst = base + p * MR;
+                    System.arraycopy(ad, src, out, dst, rows);
+                    if (rows < MR) {
+                        Arrays.fill(out, dst + rows, dst + MR, 0f);
+                    }
+                }
+            } else {
+                for (int r = 0; r < MR; r++) {
+                    if (r < rows) {
+                        int src = off + (ic + ir + r) * ld + pc;
+                        for (int p = 0; p < kc; p++) {
+                            out[base + p * MR + r] = ad[src + p];
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) {
+                            out[base + p * MR + r] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs depth [pc, pc+kc) x columns [jc, jc+nc) of B into NR-column panels: panel q holds kc groups of NR values. */
+    private static void packB(float[] bd, int off, int ld, boolean transposed, int pc, int kc, int jc, int nc, float[] out) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            int base = jr * kc;
+            if (!transposed) {
+                for (int p = 0; p < kc; p++) {
+                    int dst = base + p * NR;
+                    System.arraycopy(bd, off + (pc + p) * ld + jc + jr, out, dst, cols);
+                    if (cols < NR) {
+                        Arrays.fill(out, dst + cols, dst + NR, 0f);
+                    }
+                }
+            } else {
+                for (int j = 0; j < NR; j++) {
+                    if (j < cols) {
+                        int src = off + (jc + jr + j) * ld + pc;
+                        for (int p = 0; p < kc; p++) {
+                            out[base + p * NR + j] = bd[src + p];
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) {
+                            out[base + p * NR + j] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Few rows: no packing. Dot products when B is transposed (Linear's weight), row updates otherwise. */
+    private static void small(int bi, int m, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epi) {
+        float[] ad = ((CpuStorage) a.storage()).data;
+        float[] bd = ((CpuStorage) b.storage()).data;
+        float[] cd = ((CpuStorage) c.storage()).data;
+        int aOff = a.offset() + bi * a.batchStride();
+        int bOff = b.offset() + bi * b.batchStride();
+        int cOff = c.offset() + bi * c.batchStride();
+        float[] bias = epi.bias() == null ? null : ((CpuStorage) epi.bias()).data;
+        for (int i = 0; i < m; i++) {
+            int cRow = cOff + i * c.ld();
+            if (b.transposed() && !a.transposed()) {
+                dotRow(ad, aOff + i * a.ld(), bd, bOff, b.ld(), n, k, cd, cRow);
+            } else {
+                axpyRow(ad, aOff, a.ld(), a.transposed(), i, bd, bOff, b.ld(), b.transposed(), n, k, cd, cRow);
+            }
+            if (bias != null || epi.relu()) {
+                epilogueRow(cd, cRow, n, bias, epi.biasOffset(), epi.relu());
+            }
+        }
+    }
+
+    /** c[j] = dot(a[0..k), B row j) for j in [0, n), B stored as [n, k] rows of stride ldb. */
+    private static void dotRow(float[] ad, int aPos, float[] bd, int bOff, int ldb, int n, int k, float[] cd, int cPos) {
+        int kv = S.loopBound(k);
+        for (int j = 0; j < n; j++) {
+            int bRow = bOff + j * ldb;
+            FloatVector acc = FloatVector.zero(S);
+            int p = 0;
+            for (; p < kv; p += L) {
+                acc = FloatVector.fromArray(S, ad, aPos + p).fma(FloatVector.fromArray(S, bd, bRow + p), acc);
+            }
+            float s = acc.reduceLanes(VectorOperators.ADD);
+            for (; p < k; p++) {
+                s = Math.fma(ad[aPos + p], bd[bRow + p], s);
+            }
+            cd[cPos + j] = s;
+        }
+    }
+
+    /** c[0..n) = sum over p of A(i, p) * B row p, vectorized over the row. */
+    private static void axpyRow(float[] ad, int aOff, int lda, boolean aT, int i, float[] bd, int bOff, int ldb,
+                                boolean bT, int n, int k, float[] cd, int cPos) {
+        Arrays.fill(cd, cPos, cPos + n, 0f);
+        int nv = S.loopBound(n);
+        for (int p = 0; p < k; p++) {
+            float av = aT ? ad[aOff + p * lda + i] : ad[aOff + i * lda + p];
+            if (bT) {
+                for (int j = 0; j < n; j++) {
+                    cd[cPos + j] = Math.fma(av, bd[bOff + j * ldb + p], cd[cPos + j]);
+                }
+                continue;
+            }
+            int bRow = bOff + p * ldb;
+            FloatVector va = FloatVector.broadcast(S, av);
+            int j = 0;
+            for (; j < nv; j += L) {
+                va.fma(FloatVector.fromArray(S, bd, bRow + j), FloatVector.fromArray(S, cd, cPos + j)).intoArray(cd, cPos + j);
+            }
+            for (; j < n; j++) {
+                cd[cPos + j] = Math.fma(av, bd[bRow + j], cd[cPos + j]);
+            }
+        }
+    }
+
+    private static void epilogueRow(float[] cd, int cPos, int n, float[] bias, int biasOff, boolean relu) {
+        int nv = S.loopBound(n);
+        int j = 0;
+        for (; j < nv; j += L) {
+            FloatVector v = FloatVector.fromArray(S, cd, cPos + j);
+            if (bias != null) {
+                v = v.add(FloatVector.fromArray(S, bias, biasOff + j));
+            }
+            if (relu) {
+                v = relu(v);
+            }
+            v.intoArray(cd, cPos + j);
+        }
+        for (; j < n; j++) {
+            float v = cd[cPos + j];
+            if (bias != null) {
+                v += bias[biasOff + j];
+            }
+            if (relu && !(v > 0) && v == v) {
+                v = 0f;
+            }
+            cd[cPos + j] = v;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.cairn.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.cairn.backend.Epilogue;
+import dev.cairn.backend.GemmOperand;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Both CPU GEMM kernels (the Vector API one and the plain-Java one) against a straightforward
+ * triple loop, for every transpose combination, awkward sizes, batches and the fused epilogue.
+ */
+class GemmKernelsTest {
+    /** Which kernel to run. */
+    enum Kernel { VECTOR, PLAIN }
+
+    static Stream<Arguments> cases() {
+        int[][] sizes = {{1, 1, 1}, {1, 256, 20}, {1, 10, 256}, {3, 7, 5}, {7, 31, 33}, {33, 7, 1}, {31, 33, 257},
+            {257, 33, 31}, {64, 64, 64}, {100, 1023, 3}, {4, 300, 5}, {9, 513, 300}, {300, 200, 400}};
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (Kernel kernel : Kernel.values()) {
+            for (int[] s : sizes) {
+                for (int t = 0; t < 4; t++) {
+                    b.add(Arguments.of(kernel, s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0));
+                }
+            }
+        }
+        return b.build();
+    }
+
+    @ParameterizedTest(name = "{0} m={1} n={2} k={3} transA={4} transB={5}")
+    @MethodSource("cases")
+    void matchesReference(Kernel kernel, int m, int n, int k, boolean transA, boolean transB) {
+        SplittableRandom rnd = new SplittableRandom(m * 31L + n * 7L + k);
+        int batch = m * n * k < 100_000 ? 2 : 1;
+        int lda = (transA ? m : k) + 3;
+        int ldb = (transB ? k : n) + 1;
+        int aRows = transA ? k : m;
+        int bRows = transB ? n : k;
+        float[] a = random(rnd, batch * aRows * lda + 5);
+        float[] b = random(rnd, batch * bRows * ldb + 2);
+        float[] bias = random(rnd, n + 1);
+        for (int epi = 0; epi < 3; epi++) {
+            Epilogue e = switch (epi) {
+                case 0 -> Epilogue.NONE;
+                case 1 -> new Epilogue(new CpuStorage(bias), 1, false);
+                default -> new Epilogue(new CpuStorage(bias), 0, true);
+            };
+            float[] c = new float[batch * m * n];
+            java.util.Arrays.fill(c, Float.NaN);
+            GemmOperand ga = new GemmOperand(new CpuStorage(a), 5, lda, transA, aRows * lda);
+            GemmOperand gb = new GemmOperand(new CpuStorage(b), 2, ldb, transB, bRows * ldb);
+            GemmOperand gc = new GemmOperand(new CpuStorage(c), 0, n, false, m * n);
+            if (kernel == Kernel.VECTOR) {
+                VectorGemm.gemm(batch, m, n, k, ga, gb, gc, e);
+            } else {
+                BlockedGemm.gemm(batch, m, n, k, ga, gb, gc, e);
+            }
+            for (int bi = 0; bi < batch; bi++) {
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double want = 0;
+                        for (int p = 0; p < k; p++) {
+                            float av = transA ? a[5 + bi * aRows * lda + p * lda + i] : a[5 + bi * aRows * lda + i * lda + p];
+                            float bv = transB ? b[2 + bi * bRows * ldb + j * ldb + p] : b[2 + bi * bRows * ldb + p * ldb + j];
+                            want += (double) av * bv;
+                        }
+                        if (e.bias() != null) {
+                            want += bias[e.biasOffset() + j];
+                        }
+                        if (e.relu()) {
+                            want = Math.max(want, 0);
+                        }
+                        float got = c[bi * m * n + i * n + j];
+                        assertEquals(want, got, 1e-4 * (1 + Math.abs(want)) * Math.max(1, Math.sqrt(k)),
+                                "batch " + bi + " [" + i + ", " + j + "] epilogue " + epi);
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] random(SplittableRandom rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (rnd.nextDouble() * 2 - 1);
+        }
+        return x;
+    }
+}
