@@ -137,7 +137,8 @@ public final class SafeTensorsHeader {
                 }
                 p.nextToken();
                 if (key.equals(METADATA_KEY)) {
-                    metadata = parseMetadata(p, source);
+                    // null means none, as in the reference implementation
+                    metadata = p.currentToken() == JsonToken.VALUE_NULL ? null : parseMetadata(p, source);
                 } else {
                     entries.add(parseEntry(p, key, dataLength, source));
                 }
@@ -148,7 +149,11 @@ public final class SafeTensorsHeader {
         } catch (CharacterCodingException e) {
             throw new SafeTensorsException(source + ": header is not valid UTF-8", e);
         } catch (JsonProcessingException e) {
-            throw new SafeTensorsException(source + ": header is not valid JSON: " + e.getOriginalMessage(), e);
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            String why = e.getOriginalMessage()
+                    .replaceAll("\\[Source: .*?; line: (\\d+), column: (\\d+)]", "line $1, column $2");
+            throw new SafeTensorsException(source + ": header is not valid JSON" + where + ": " + why, e);
         } catch (IOException e) {
             throw new SafeTensorsException(source + ": cannot parse header: " + e.getMessage(), e);
         }
@@ -183,11 +188,14 @@ public final class SafeTensorsHeader {
         SafeTensorsDType dtype = null;
         long[] shape = null;
         long[] offsets = null;
+        Set<String> fields = new HashSet<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
-            boolean duplicate = switch (field) {
+            if (!fields.add(field)) {
+                throw error(source, where + ": duplicate field '" + field + "'");
+            }
+            switch (field) {
                 case "dtype" -> {
-                    boolean dup = dtype != null;
                     if (p.nextToken() != JsonToken.VALUE_STRING) {
                         throw error(source, where + ": dtype is not a string");
                     }
@@ -195,22 +203,10 @@ public final class SafeTensorsHeader {
                     if (dtype == null) {
                         throw error(source, where + ": unknown dtype '" + p.getText() + "'");
                     }
-                    yield dup;
                 }
-                case "shape" -> {
-                    boolean dup = shape != null;
-                    shape = parseInts(p, where + ": shape", MAX_RANK, source);
-                    yield dup;
-                }
-                case "data_offsets" -> {
-                    boolean dup = offsets != null;
-                    offsets = parseInts(p, where + ": data_offsets", 2, source);
-                    yield dup;
-                }
+                case "shape" -> shape = parseInts(p, where + ": shape", MAX_RANK, source);
+                case "data_offsets" -> offsets = parseInts(p, where + ": data_offsets", 2, source);
                 default -> throw error(source, where + ": unexpected field '" + field + "'");
-            };
-            if (duplicate) {
-                throw error(source, where + ": duplicate field '" + field + "'");
             }
         }
         if (dtype == null || shape == null || offsets == null) {
@@ -218,7 +214,8 @@ public final class SafeTensorsHeader {
             throw error(source, where + ": missing field '" + missing + "'");
         }
         if (offsets.length != 2) {
-            throw error(source, where + ": data_offsets must be two integers [begin, end], got " + Arrays.toString(offsets));
+            throw error(source, where + ": data_offsets must be two integers [begin, end], got "
+                    + Arrays.toString(offsets));
         }
         long begin = offsets[0];
         long end = offsets[1];

@@ -101,7 +101,8 @@ public final class SafeTensorsReader implements AutoCloseable {
         SafeTensorsDType dtype = e.dtype();
         int bytesPerElement = dtype.bits() / 8;
         float[] out = new float[e.numel()];
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK_BYTES, e.byteLength())).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK_BYTES, e.byteLength()))
+                .order(ByteOrder.LITTLE_ENDIAN);
         long position = dataStart + e.begin();
         try {
             for (int done = 0; done < out.length; ) {

@@ -100,7 +100,8 @@ public final class SafeTensorsWriter {
         if (metadata != null) {
             metadata.forEach((k, v) -> {
                 if (k == null || v == null) {
-                    throw new SafeTensorsException(file + ": metadata keys and values must not be null (" + k + "=" + v + ")");
+                    throw new SafeTensorsException(file + ": metadata keys and values must not be null ("
+                            + k + "=" + v + ")");
                 }
             });
         }
