@@ -1,0 +1,464 @@
+package dev.cairn.backend.cuda;
+
+import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
+import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
+import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+
+import dev.cairn.backend.Availability;
+import dev.cairn.backend.Backend;
+import dev.cairn.backend.BinaryOp;
+import dev.cairn.backend.DeviceInfo;
+import dev.cairn.backend.Epilogue;
+import dev.cairn.backend.GemmOperand;
+import dev.cairn.backend.ReduceOp;
+import dev.cairn.backend.Storage;
+import dev.cairn.backend.StridedView;
+import dev.cairn.backend.UnaryOp;
+import dev.cairn.tensor.Device;
+import dev.cairn.tensor.DeviceException;
+import java.nio.FloatBuffer;
+import java.util.List;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUstream;
+import jcuda.jcublas.JCublas2;
+import jcuda.jcublas.cublasHandle;
+import jcuda.jcublas.cublasOperation;
+
+/**
+ * The CUDA backend: device memory through a caching allocator, kernels from Cairn's committed PTX
+ * (elementwise, broadcasting, reductions, fused bias + ReLU, tiled GEMM) and float32 GEMM through
+ * cuBLAS where {@code libcublas.so.12} loads, else through Cairn's own GEMM kernel. JCuda's driver
+ * API carries everything; the availability probe runs once, on first use, and never throws.
+ *
+ * <p>Threads: each thread gets its own stream and cuBLAS handle per device; every kernel a thread
+ * launches runs in order on its stream. {@link #download} waits for the calling thread's stream.
+ * Set {@code -Dcairn.cuda.gemm=own} to force the own GEMM kernel.
+ */
+public final class CudaBackend implements Backend {
+    private static final int BLOCK = 256;
+    private volatile CudaRuntime runtime;
+
+    /** Made by {@link java.util.ServiceLoader}; cheap (the probe runs on first use). */
+    public CudaBackend() {
+    }
+
+    private CudaRuntime runtime() {
+        CudaRuntime r = runtime;
+        if (r == null) {
+            synchronized (this) {
+                if (runtime == null) {
+                    runtime = CudaRuntime.shared();
+                }
+                r = runtime;
+            }
+        }
+        return r;
+    }
+
+    @Override
+    public Device.Type type() {
+        return Device.Type.CUDA;
+    }
+
+    @Override
+    public Availability availability() {
+        try {
+            return runtime().availability;
+        } catch (Throwable t) {
+            return Availability.no("CUDA probe failed: " + t);
+        }
+    }
+
+    @Override
+    public List<DeviceInfo> devices() {
+        try {
+            return runtime().infos;
+        } catch (Throwable t) {
+            return List.of();
+        }
+    }
+
+    /** Which GEMM path device {@code index} uses now (it falls back to {@link GemmPath#OWN} if cuBLAS fails). */
+    public GemmPath gemmPath(int index) {
+        return device(index).gemmPath();
+    }
+
+    /** Frees the cached (unused) device memory of device {@code index}; returns the bytes freed. */
+    public long emptyCache(int index) {
+        return device(index).allocator().emptyCache();
+    }
+
+    /** Bytes held by live storages of device {@code index} and bytes in its cache, for diagnostics. */
+    public String memoryStats(int index) {
+        return device(index).allocator().toString();
+    }
+
+    /** The caching allocator of device {@code index} (tests read its counters). */
+    CachingAllocator<CUdeviceptr> allocator(int index) {
+        return device(index).allocator();
+    }
+
+    private CudaDevice device(int index) {
+        CudaRuntime rt = runtime();
+        if (!rt.availability.usable()) {
+            throw new DeviceException("CUDA cannot be used: " + rt.availability.reason());
+        }
+        CudaDevice d = rt.device(index);
+        if (d == null) {
+            throw new DeviceException("CUDA device " + index + " does not exist here (" + rt.infos.size()
+                    + " usable device(s))");
+        }
+        return d;
+    }
+
+    private static CudaStorage cuda(Storage s, String role) {
+        if (s instanceof CudaStorage c) {
+            return c;
+        }
+        throw new DeviceException("the CUDA backend got a " + (s == null ? "null" : s.device() + " storage")
+                + " as " + role + "; expected CUDA memory");
+    }
+
+    // ---- memory ----
+
+    @Override
+    public Storage allocate(int index, int numel) {
+        if (numel < 0) {
+            throw new IllegalArgumentException("negative element count " + numel);
+        }
+        CudaDevice d = device(index);
+        CUstream stream = d.stream();
+        CachingAllocator.Block<CUdeviceptr> block = d.allocator().allocate((long) numel * Float.BYTES, stream);
+        return new CudaStorage(d, block, numel);
+    }
+
+    @Override
+    public Storage upload(int index, float[] data, int offset, int length) {
+        CudaStorage s = (CudaStorage) allocate(index, length);
+        try {
+            copyIn(s.cudaDevice(), s, data, offset, length);
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    private static void copyIn(CudaDevice d, CudaStorage s, float[] data, int offset, int length) {
+        long bytes = (long) length * Float.BYTES;
+        if (length == 0) {
+            return;
+        }
+        if (bytes <= CudaDevice.PINNED_THRESHOLD) {
+            // Synchronous copy on the legacy stream, which waits for earlier work of the (blocking)
+            // per-thread streams that might still use this block.
+            Cu.check(cuMemcpyHtoD(s.pointer(), Pointer.to(data).withByteOffset((long) offset * Float.BYTES), bytes),
+                    "cuMemcpyHtoD(" + bytes + " bytes)");
+            return;
+        }
+        CUstream stream = d.stream();
+        Pointer staging = d.staging();
+        FloatBuffer fb = d.stagingBuffer().asFloatBuffer();
+        int chunk = CudaDevice.STAGING_BYTES / Float.BYTES;
+        // TODO(perf): double-buffer the staging so that filling one half overlaps the copy of the other.
+        for (int pos = 0; pos < length; pos += chunk) {
+            int n = Math.min(chunk, length - pos);
+            fb.clear();
+            fb.put(data, offset + pos, n);
+            Cu.check(cuMemcpyHtoDAsync(s.pointer(pos), staging, (long) n * Float.BYTES, stream), "cuMemcpyHtoDAsync");
+            Cu.check(cuStreamSynchronize(stream), "cuStreamSynchronize");
+        }
+    }
+
+    @Override
+    public void download(Storage src, int srcOffset, float[] dst, int dstOffset, int length) {
+        CudaStorage s = cuda(src, "download source");
+        CudaDevice d = s.cudaDevice();
+        d.syncStream();
+        if (length == 0) {
+            return;
+        }
+        long bytes = (long) length * Float.BYTES;
+        if (bytes <= CudaDevice.PINNED_THRESHOLD) {
+            Cu.check(cuMemcpyDtoH(Pointer.to(dst).withByteOffset((long) dstOffset * Float.BYTES), s.pointer(srcOffset),
+                    bytes), "cuMemcpyDtoH(" + bytes + " bytes)");
+            return;
+        }
+        CUstream stream = d.stream();
+        Pointer staging = d.staging();
+        FloatBuffer fb = d.stagingBuffer().asFloatBuffer();
+        int chunk = CudaDevice.STAGING_BYTES / Float.BYTES;
+        for (int pos = 0; pos < length; pos += chunk) {
+            int n = Math.min(chunk, length - pos);
+            Cu.check(cuMemcpyDtoHAsync(staging, s.pointer((long) srcOffset + pos), (long) n * Float.BYTES, stream),
+                    "cuMemcpyDtoHAsync");
+            Cu.check(cuStreamSynchronize(stream), "cuStreamSynchronize");
+            fb.clear();
+            fb.get(dst, dstOffset + pos, n);
+        }
+    }
+
+    @Override
+    public void fill(Storage dst, int offset, int length, float value) {
+        CudaStorage s = cuda(dst, "fill destination");
+        if (length == 0) {
+            return;
+        }
+        CudaDevice d = s.cudaDevice();
+        Cu.check(cuMemsetD32Async(s.pointer(offset), Float.floatToRawIntBits(value), length, d.stream()),
+                "cuMemsetD32Async");
+    }
+
+    // ---- elementwise ----
+
+    @Override
+    public void unary(UnaryOp op, float scalar, StridedView src, Storage dst) {
+        CudaStorage in = cuda(src.storage(), "unary source");
+        CudaStorage out = cuda(dst, "unary destination");
+        CudaDevice d = out.cudaDevice();
+        Layout l = Layout.of(src.shape(), src.strides(), null);
+        long n = l.numel();
+        if (n == 0) {
+            return;
+        }
+        if (l.isDense(false)) {
+            d.launch("cairn_unary_dense", d.gridFor(n, BLOCK), 1, 1, BLOCK, new KernelArgs()
+                    .i(op.ordinal()).f(scalar).ptr(in.pointer()).l(src.offset()).ptr(out.pointer()).l(0).i((int) n));
+            return;
+        }
+        int[] packed = l.packInner();
+        long inner = l.innerNumel();
+        for (long o = 0, outer = l.outerCount(); o < outer; o++) {
+            long[] offs = l.outerOffsets(o);
+            d.launch("cairn_unary_strided", d.gridFor(inner, BLOCK), 1, 1, BLOCK, new KernelArgs()
+                    .i(op.ordinal()).f(scalar).ptr(in.pointer()).l(src.offset() + offs[0]).ints(packed)
+                    .ptr(out.pointer()).l(o * inner).i((int) inner));
+        }
+    }
+
+    @Override
+    public void binary(BinaryOp op, StridedView a, StridedView b, Storage dst) {
+        CudaStorage sa = cuda(a.storage(), "binary operand a");
+        CudaStorage sb = cuda(b.storage(), "binary operand b");
+        CudaStorage out = cuda(dst, "binary destination");
+        CudaDevice d = out.cudaDevice();
+        Layout l = Layout.of(a.shape(), a.strides(), b.strides());
+        long n = l.numel();
+        if (n == 0) {
+            return;
+        }
+        if (l.isDense(true)) {
+            d.launch("cairn_binary_dense", d.gridFor(n, BLOCK), 1, 1, BLOCK, new KernelArgs()
+                    .i(op.ordinal()).ptr(sa.pointer()).l(a.offset()).ptr(sb.pointer()).l(b.offset())
+                    .ptr(out.pointer()).l(0).i((int) n));
+            return;
+        }
+        int[] packed = l.packInner();
+        long inner = l.innerNumel();
+        for (long o = 0, outer = l.outerCount(); o < outer; o++) {
+            long[] offs = l.outerOffsets(o);
+            d.launch("cairn_binary_strided", d.gridFor(inner, BLOCK), 1, 1, BLOCK, new KernelArgs()
+                    .i(op.ordinal()).ptr(sa.pointer()).l(a.offset() + offs[0]).ptr(sb.pointer()).l(b.offset() + offs[1])
+                    .ints(packed).ptr(out.pointer()).l(o * inner).i((int) inner));
+        }
+    }
+
+    // ---- reductions ----
+
+    @Override
+    public void reduce(ReduceOp op, StridedView src, int dim, Storage dst) {
+        CudaStorage in = cuda(src.storage(), "reduce source");
+        CudaStorage out = cuda(dst, "reduce destination");
+        CudaDevice d = out.cudaDevice();
+        int rank = src.rank();
+        int redLen = src.shape()[dim];
+        int redStride = src.strides()[dim];
+        int[] oShape = new int[rank - 1];
+        int[] oStrides = new int[rank - 1];
+        for (int i = 0, j = 0; i < rank; i++) {
+            if (i != dim) {
+                oShape[j] = src.shape()[i];
+                oStrides[j] = src.strides()[i];
+                j++;
+            }
+        }
+        Layout l = Layout.of(oShape, oStrides, null);
+        if (l.numel() == 0) {
+            return;
+        }
+        int[] packed = l.packInner();
+        long inner = l.innerNumel();
+        boolean adjacentOutputs = l.rank() > 0 && l.s0[l.rank() - 1] == 1;
+        // Thread per output for short slices, or when neighbouring outputs are neighbours in memory
+        // and the reduced dimension is not (coalesced loads); else a block per output.
+        boolean threadPerOutput = redLen <= 16 || (redStride != 1 && adjacentOutputs && inner >= 128);
+        int block = threadPerOutput ? BLOCK : Math.max(32, Math.min(1024, Integer.highestOneBit(Math.max(1, redLen - 1)) << 1));
+        for (long o = 0, outer = l.outerCount(); o < outer; o++) {
+            long[] offs = l.outerOffsets(o);
+            KernelArgs args = new KernelArgs().i(op.ordinal()).ptr(in.pointer()).l(src.offset() + offs[0]).ints(packed)
+                    .i(redLen).i(redStride).ptr(out.pointer()).l(o * inner).i((int) inner);
+            if (threadPerOutput) {
+                d.launch("cairn_reduce_thread", d.gridFor(inner, BLOCK), 1, 1, BLOCK, args);
+            } else {
+                int grid = (int) Math.min(inner, (long) Math.max(1, d.smCount()) * 256);
+                d.launch("cairn_reduce_block", grid, 1, 1, block, args);
+            }
+        }
+    }
+
+    // ---- GEMM ----
+
+    @Override
+    public void gemm(int batch, int m, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epilogue) {
+        CudaStorage cs = cuda(c.storage(), "GEMM output");
+        gemm(cs.cudaDevice().gemmPath(), batch, m, n, k, a, b, c, epilogue);
+    }
+
+    /** {@link #gemm} on a chosen path (tests force {@link GemmPath#OWN}); falls back to OWN where cuBLAS cannot run. */
+    void gemm(GemmPath path, int batch, int m, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c,
+              Epilogue epilogue) {
+        if (batch <= 0 || m <= 0 || n <= 0) {
+            return;
+        }
+        CudaStorage sa = cuda(a.storage(), "GEMM operand A");
+        CudaStorage sb = cuda(b.storage(), "GEMM operand B");
+        CudaStorage sc = cuda(c.storage(), "GEMM output");
+        CudaStorage bias = epilogue.bias() == null ? null : cuda(epilogue.bias(), "GEMM bias");
+        CudaDevice d = sc.cudaDevice();
+        d.enter();
+        if (path == GemmPath.CUBLAS && d.gemmPath() == GemmPath.CUBLAS && k > 0
+                && cublasGemm(d, batch, m, n, k, a, sa, b, sb, c, sc)) {
+            if (!epilogue.isNone()) {
+                long rows = (long) batch * m;
+                int gx = Math.min((n + BLOCK - 1) / BLOCK, 1024);
+                int gy = (int) Math.min(rows, 65535);
+                d.launch("cairn_bias_relu", gx, gy, 1, BLOCK, new KernelArgs()
+                        .ptr(sc.pointer()).l(c.offset()).i(c.ld()).l(c.batchStride()).i(batch).i(m).i(n)
+                        .ptr(bias != null ? bias.pointer() : sc.pointer()).l(epilogue.biasOffset())
+                        .i(bias != null ? 1 : 0).i(epilogue.relu() ? 1 : 0));
+            }
+            return;
+        }
+        ownGemm(d, batch, m, n, k, a, sa, b, sb, c, sc, bias, epilogue);
+    }
+
+    /**
+     * Row-major C = A B through column-major cuBLAS: a row-major matrix is the column-major view of its
+     * transpose, so C^T = B^T A^T, i.e. cublasSgemm(opB, opA, n, m, k, B, ldb, A, lda, C, ldc).
+     * Returns false (caller uses the own kernel) where the leading dimensions break cuBLAS's rules or no
+     * cuBLAS handle can be made.
+     */
+    private static boolean cublasGemm(CudaDevice d, int batch, int m, int n, int k,
+                                      GemmOperand a, CudaStorage sa, GemmOperand b, CudaStorage sb,
+                                      GemmOperand c, CudaStorage sc) {
+        int lda = a.ld();
+        int ldb = b.ld();
+        int ldc = c.ld();
+        int opA;
+        int opB;
+        int rowsA;
+        int rowsB;
+        // cuBLAS's first operand is B. Not transposed: B[k][j] at k*ldb + j, column-major n x k, op N.
+        // Transposed: B[k][j] at j*ldb + k, column-major k x n, op T.
+        if (!b.transposed()) {
+            opB = cublasOperation.CUBLAS_OP_N;
+            rowsB = n;
+            if (k == 1) {
+                ldb = Math.max(ldb, n);  // a single column: its leading dimension is never used
+            }
+        } else {
+            opB = cublasOperation.CUBLAS_OP_T;
+            rowsB = k;
+            if (n == 1) {
+                ldb = Math.max(ldb, k);
+            }
+        }
+        // Second operand A. Not transposed: A[i][k] at i*lda + k, column-major k x m, op N.
+        // Transposed: A[i][k] at k*lda + i, column-major m x k, op T.
+        if (!a.transposed()) {
+            opA = cublasOperation.CUBLAS_OP_N;
+            rowsA = k;
+            if (m == 1) {
+                lda = Math.max(lda, k);
+            }
+        } else {
+            opA = cublasOperation.CUBLAS_OP_T;
+            rowsA = m;
+            if (k == 1) {
+                lda = Math.max(lda, m);
+            }
+        }
+        // C[i][j] at i*ldc + j: column-major n x m.
+        if (m == 1) {
+            ldc = Math.max(ldc, n);
+        }
+        if (ldb < Math.max(1, rowsB) || lda < Math.max(1, rowsA) || ldc < Math.max(1, n)) {
+            return false;
+        }
+        if (batch > 1 && c.batchStride() == 0) {
+            return false;
+        }
+        cublasHandle h = d.cublas();
+        if (h == null) {
+            return false;
+        }
+        Pointer alpha = Pointer.to(new float[] {1f});
+        Pointer beta = Pointer.to(new float[] {0f});
+        if (batch == 1) {
+            Cu.checkBlas(JCublas2.cublasSgemm(h, opB, opA, n, m, k, alpha, sb.pointer(b.offset()), ldb,
+                    sa.pointer(a.offset()), lda, beta, sc.pointer(c.offset()), ldc), "cublasSgemm");
+        } else {
+            Cu.checkBlas(JCublas2.cublasSgemmStridedBatched(h, opB, opA, n, m, k, alpha,
+                    sb.pointer(b.offset()), ldb, b.batchStride(), sa.pointer(a.offset()), lda, a.batchStride(),
+                    beta, sc.pointer(c.offset()), ldc, c.batchStride(), batch), "cublasSgemmStridedBatched");
+        }
+        return true;
+    }
+
+    /** Cairn's tiled kernel with the epilogue fused; 128x128 tiles when they fill the SMs, else 64x64. */
+    private static void ownGemm(CudaDevice d, int batch, int m, int n, int k,
+                                GemmOperand a, CudaStorage sa, GemmOperand b, CudaStorage sb,
+                                GemmOperand c, CudaStorage sc, CudaStorage bias, Epilogue epilogue) {
+        long tiles128 = ceilDiv(m, 128) * ceilDiv(n, 128) * batch;
+        boolean big = tiles128 >= Math.max(1, d.smCount());
+        int tile = big ? 128 : 64;
+        String kernel = big ? "cairn_sgemm_128" : "cairn_sgemm_64";
+        int gx = (int) ceilDiv(n, tile);
+        int gz = Math.min(batch, 65535);
+        long rowsPerLaunch = 65535L * tile;
+        for (long rowStart = 0; rowStart < m; rowStart += rowsPerLaunch) {
+            int mm = (int) Math.min(rowsPerLaunch, m - rowStart);
+            long aOff = a.offset() + (a.transposed() ? rowStart : rowStart * a.ld());
+            long cOff = c.offset() + rowStart * c.ld();
+            int gy = (int) ceilDiv(mm, tile);
+            d.launch(kernel, gx, gy, gz, BLOCK, new KernelArgs()
+                    .i(batch).i(mm).i(n).i(k)
+                    .ptr(sa.pointer()).l(aOff).i(a.ld()).i(a.transposed() ? 1 : 0).l(a.batchStride())
+                    .ptr(sb.pointer()).l(b.offset()).i(b.ld()).i(b.transposed() ? 1 : 0).l(b.batchStride())
+                    .ptr(sc.pointer()).l(cOff).i(c.ld()).l(c.batchStride())
+                    .ptr(bias != null ? bias.pointer() : sc.pointer()).l(epilogue.biasOffset())
+                    .i(bias != null ? 1 : 0).i(epilogue.relu() ? 1 : 0));
+        }
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    @Override
+    public void synchronize(int index) {
+        CudaDevice d = device(index);
+        d.enter();
+        Cu.check(cuCtxSynchronize(), "cuCtxSynchronize");
+    }
+
+    @Override
+    public String toString() {
+        return "CudaBackend[" + availability() + "]";
+    }
+}

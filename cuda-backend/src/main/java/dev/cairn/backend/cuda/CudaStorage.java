@@ -1,0 +1,68 @@
+package dev.cairn.backend.cuda;
+
+import dev.cairn.backend.Storage;
+import dev.cairn.tensor.Device;
+import dev.cairn.tensor.DeviceException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import jcuda.driver.CUdeviceptr;
+
+/**
+ * Float32 memory on one CUDA device: a block of the device's {@link CachingAllocator}. Closing it
+ * returns the block to the cache (no driver call, so a Cleaner thread may close it).
+ */
+final class CudaStorage implements Storage {
+    private final CudaDevice device;
+    private final CachingAllocator.Block<CUdeviceptr> block;
+    private final int size;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    CudaStorage(CudaDevice device, CachingAllocator.Block<CUdeviceptr> block, int size) {
+        this.device = device;
+        this.block = block;
+        this.size = size;
+    }
+
+    CudaDevice cudaDevice() {
+        return device;
+    }
+
+    /** The device pointer of element 0. */
+    CUdeviceptr pointer() {
+        if (closed.get()) {
+            throw new DeviceException("use of a closed CUDA storage on " + device.device());
+        }
+        return block.pointer();
+    }
+
+    /** The device pointer of element {@code offset}. */
+    CUdeviceptr pointer(long offset) {
+        return offset == 0 ? pointer() : pointer().withByteOffset(offset * Float.BYTES);
+    }
+
+    @Override
+    public Device device() {
+        return device.device();
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            device.allocator().release(block);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CudaStorage[" + device.device() + ", " + size + " floats" + (isClosed() ? ", closed" : "") + "]";
+    }
+}
