@@ -33,14 +33,22 @@ public final class Generator {
         spareGaussian = Double.NaN;
     }
 
-    /** Uniform in [0, 1). */
+    /** Uniform in [0, 1): 24 random bits, so the result is never rounded up to 1. */
     public synchronized float nextFloat() {
-        return (float) random.nextDouble();
+        return random.nextInt(1 << 24) * 0x1.0p-24f;
     }
 
-    /** Uniform in [low, high). */
+    /** Uniform in [low, high); a draw that rounds up to {@code high} is drawn again. */
     public synchronized float uniform(float low, float high) {
-        return (float) (low + (high - low) * random.nextDouble());
+        if (!(high > low)) {
+            return low;
+        }
+        while (true) {
+            float v = (float) (low + (high - (double) low) * random.nextDouble());
+            if (v < high) {
+                return v;
+            }
+        }
     }
 
     /** Standard normal (Marsaglia's polar method). */

@@ -105,6 +105,11 @@ public interface Tensor extends AutoCloseable {
             throw new CairnException("arange: too many elements (" + count + ")");
         }
         int n = (int) Math.max(0, count);
+        // float rounding can make the count overshoot by one (arange(0, 0.3f, 0.1f)): never include end
+        while (n > 0 && (step > 0 ? (float) (start + (double) (n - 1) * step) >= end
+                : (float) (start + (double) (n - 1) * step) <= end)) {
+            n--;
+        }
         float[] data = new float[n];
         for (int i = 0; i < n; i++) {
             data[i] = (float) (start + (double) i * step);

@@ -1,14 +1,19 @@
 package dev.cairn.tensor;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * Prints tensors the way PyTorch does: {@code tensor([[ 0.1000, -0.2000], ...])}, with a common
- * number format, aligned columns, "..." for large tensors, and the device and grad_fn when relevant.
+ * Prints tensors the way PyTorch's {@code _tensor_str} does: one number format for the whole tensor
+ * (integral, fixed with 4 decimals, or scientific), columns padded to a common width, rows wrapped at
+ * 80 characters, "..." for tensors of more than 1000 elements, and the device and grad_fn as suffixes.
  */
 final class TensorFormat {
-    private static final int SUMMARIZE_ABOVE = 1000;
+    private static final int THRESHOLD = 1000;
     private static final int EDGE = 3;
+    private static final int LINE_WIDTH = 80;
+    private static final String PREFIX = "tensor(";
 
     private TensorFormat() {
     }
@@ -16,106 +21,136 @@ final class TensorFormat {
     static String format(Tensor t) {
         float[] data = t.toFloatArray();
         int[] shape = t.shape();
-        boolean summarize = data.length > SUMMARIZE_ABOVE;
-        String[] cells = new String[data.length];
-        Style style = Style.choose(data);
-        int width = 0;
-        for (int i = 0; i < data.length; i++) {
-            cells[i] = style.format(data[i]);
-            width = Math.max(width, cells[i].length());
-        }
-        StringBuilder sb = new StringBuilder("tensor(");
-        if (shape.length == 0) {
-            sb.append(cells[0]);
+        List<String> suffixes = new ArrayList<>();
+        String body;
+        if (data.length == 0) {
+            body = "[]";
+            if (shape.length != 1) {
+                suffixes.add("size=" + pythonTuple(shape));
+            }
         } else {
-            int[] strides = Shapes.contiguousStrides(shape);
-            appendDim(sb, cells, shape, strides, 0, 0, width, summarize, "tensor(".length());
+            boolean summarize = data.length > THRESHOLD;
+            Formatter f = new Formatter(data);
+            body = shape.length == 0 ? f.format(data[0])
+                    : tensorString(data, shape, Shapes.contiguousStrides(shape), 0, 0, PREFIX.length(), summarize, f);
         }
         if (!t.device().isCpu()) {
-            sb.append(", device='").append(t.device()).append('\'');
+            suffixes.add("device='" + t.device() + "'");
         }
         if (t.gradFn() != null) {
-            sb.append(", grad_fn=").append(t.gradFn());
+            suffixes.add("grad_fn=" + t.gradFn());
         } else if (t.requiresGrad()) {
-            sb.append(", requires_grad=True");
+            suffixes.add("requires_grad=True");
+        }
+        StringBuilder sb = new StringBuilder(PREFIX).append(body);
+        for (String s : suffixes) {
+            sb.append(", ").append(s);
         }
         return sb.append(')').toString();
     }
 
-    private static void appendDim(StringBuilder sb, String[] cells, int[] shape, int[] strides, int dim, int base,
-                                  int width, boolean summarize, int indent) {
+    private static String pythonTuple(int[] shape) {
+        StringBuilder sb = new StringBuilder("(");
+        for (int i = 0; i < shape.length; i++) {
+            sb.append(i > 0 ? ", " : "").append(shape[i]);
+        }
+        return sb.append(shape.length == 1 ? ",)" : ")").toString();
+    }
+
+    private static String tensorString(float[] data, int[] shape, int[] strides, int dim, int base, int indent,
+                                       boolean summarize, Formatter f) {
         int n = shape[dim];
-        sb.append('[');
-        boolean last = dim == shape.length - 1;
+        if (dim == shape.length - 1) {
+            return vectorString(data, n, strides[dim], base, indent, summarize, f);
+        }
+        List<String> slices = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             if (summarize && n > 2 * EDGE && i == EDGE) {
-                sb.append(last ? "..., " : "...,\n" + " ".repeat(indent + dim + 1));
-                if (!last) {
-                    sb.append(shape.length - dim > 2 ? "\n" + " ".repeat(indent + dim + 1) : "");
-                }
+                slices.add("...");
                 i = n - EDGE - 1;
                 continue;
             }
-            if (last) {
-                String c = cells[base + i * strides[dim]];
-                sb.append(" ".repeat(width - c.length())).append(c);
-            } else {
-                appendDim(sb, cells, shape, strides, dim + 1, base + i * strides[dim], width, summarize, indent);
+            slices.add(tensorString(data, shape, strides, dim + 1, base + i * strides[dim], indent + 1, summarize, f));
+        }
+        String sep = "," + "\n".repeat(shape.length - dim - 1) + " ".repeat(indent + 1);
+        return "[" + String.join(sep, slices) + "]";
+    }
+
+    private static String vectorString(float[] data, int n, int stride, int base, int indent, boolean summarize,
+                                       Formatter f) {
+        int perLine = Math.max(1, (LINE_WIDTH - indent) / (f.width + 2));
+        List<String> cells = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (summarize && n > 2 * EDGE && i == EDGE) {
+                cells.add(" ...");
+                i = n - EDGE - 1;
+                continue;
             }
-            if (i < n - 1) {
-                sb.append(',');
-                if (last) {
-                    sb.append(' ');
-                } else {
-                    sb.append("\n".repeat(shape.length - dim - 1)).append(" ".repeat(indent + dim + 1));
+            cells.add(f.format(data[base + i * stride]));
+        }
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < cells.size(); i += perLine) {
+            lines.add(String.join(", ", cells.subList(i, Math.min(cells.size(), i + perLine))));
+        }
+        return "[" + String.join(",\n" + " ".repeat(indent + 1), lines) + "]";
+    }
+
+    /** PyTorch's {@code _Formatter}: the mode and width chosen from the non-zero finite values. */
+    private static final class Formatter {
+        boolean intMode = true;
+        boolean sciMode;
+        int width = 1;
+
+        Formatter(float[] data) {
+            double min = Double.POSITIVE_INFINITY;
+            double max = 0;
+            boolean any = false;
+            for (float v : data) {
+                if (Float.isFinite(v) && v != 0) {
+                    any = true;
+                    double a = Math.abs((double) v);
+                    min = Math.min(min, a);
+                    max = Math.max(max, a);
+                    if (v != Math.ceil(v)) {
+                        intMode = false;
+                    }
+                }
+            }
+            if (!any) {
+                return;
+            }
+            sciMode = max / min > 1000.0 || max > 1.0e8 || (!intMode && min < 1.0e-4);
+            for (float v : data) {
+                if (Float.isFinite(v) && v != 0) {
+                    int len = sciMode ? sci(v).length() : intMode ? String.format(Locale.ROOT, "%.0f", v).length() + 1
+                            : fixed(v).length();
+                    width = Math.max(width, len);
                 }
             }
         }
-        sb.append(']');
-    }
 
-    /** The number format shared by all elements of one tensor. */
-    private enum Style {
-        INTEGER, FIXED, SCIENTIFIC;
+        private static String sci(double v) {
+            return String.format(Locale.ROOT, "%.4e", v);
+        }
 
-        static Style choose(float[] data) {
-            boolean allInt = true;
-            double maxAbs = 0;
-            double minAbs = Double.POSITIVE_INFINITY;
-            for (float v : data) {
-                if (!Float.isFinite(v)) {
-                    continue;
-                }
-                if (v != Math.rint(v)) {
-                    allInt = false;
-                }
-                double a = Math.abs(v);
-                if (a > 0) {
-                    maxAbs = Math.max(maxAbs, a);
-                    minAbs = Math.min(minAbs, a);
-                }
-            }
-            if (allInt && maxAbs < 1e8) {
-                return INTEGER;
-            }
-            if (maxAbs >= 1e8 || (minAbs < 1e-4 && maxAbs / minAbs > 1000)) {
-                return SCIENTIFIC;
-            }
-            return FIXED;
+        private static String fixed(double v) {
+            return String.format(Locale.ROOT, "%.4f", v);
         }
 
         String format(float v) {
+            String s;
             if (Float.isNaN(v)) {
-                return "nan";
+                s = "nan";
+            } else if (Float.isInfinite(v)) {
+                s = v > 0 ? "inf" : "-inf";
+            } else if (sciMode) {
+                s = sci(v);
+            } else if (intMode) {
+                s = String.format(Locale.ROOT, "%.0f", v) + ".";
+            } else {
+                s = fixed(v);
             }
-            if (Float.isInfinite(v)) {
-                return v > 0 ? "inf" : "-inf";
-            }
-            return switch (this) {
-                case INTEGER -> String.format(Locale.ROOT, "%.0f.", v).replace("-0.", "-0.");
-                case FIXED -> String.format(Locale.ROOT, "%.4f", v);
-                case SCIENTIFIC -> String.format(Locale.ROOT, "%.4e", v);
-            };
+            return s.length() >= width ? s : " ".repeat(width - s.length()) + s;
         }
     }
 }

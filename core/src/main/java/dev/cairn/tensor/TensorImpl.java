@@ -219,7 +219,8 @@ public final class TensorImpl implements Tensor {
 
     @Override
     public boolean isContiguous() {
-        return Shapes.isContiguous(shape, strides);
+        // like PyTorch, a tensor without elements is contiguous whatever its strides
+        return numel == 0 || Shapes.isContiguous(shape, strides);
     }
 
     // ---- data -----------------------------------------------------------------------------
@@ -1052,7 +1053,9 @@ public final class TensorImpl implements Tensor {
             Tensor b2 = rb == 1 ? o.unsqueeze(1) : o;
             int[] outShape = shape.clone();
             outShape[ra - 1] = b2.shape()[1];
-            Tensor folded = reshape(-1, ka).mm(b2).reshape(outShape);
+            // explicit row count: reshape(-1, 0) cannot infer -1 when the inner dimension is 0
+            int rows = Shapes.numel(Arrays.copyOf(shape, ra - 1));
+            Tensor folded = reshape(rows, ka).mm(b2).reshape(outShape);
             return rb == 1 ? folded.squeeze(-1) : folded;
         }
         Tensor a = ra == 1 ? unsqueeze(0) : this;
