@@ -46,12 +46,80 @@ public abstract class Module {
     public final Tensor call(Tensor input) {
         ModuleCallStack.push(this);
         try {
-            return forward(input);
+            return listening == 0 ? forward(input) : forwardListened(input);
         } catch (CairnException e) {
             ModuleCallStack.attachLocation(e);
             throw e;
         } finally {
             ModuleCallStack.pop();
+        }
+    }
+
+    // ---- call listeners -------------------------------------------------------------------
+
+    private static final ThreadLocal<CallListener> LISTENER = new ThreadLocal<>();
+    /** How many threads have a listener installed; {@link #call} looks no further while it is 0. */
+    private static volatile int listening;
+
+    private Tensor forwardListened(Tensor input) {
+        CallListener l = LISTENER.get();
+        if (l == null) {
+            return forward(input);
+        }
+        l.enter(this, input);
+        Tensor out = forward(input);
+        l.exit(this, input, out);
+        return out;
+    }
+
+    /** Whether a {@link CallListener} is installed on this thread (then fused shortcuts that skip {@link #call} are off). */
+    static boolean callsListened() {
+        return listening != 0 && LISTENER.get() != null;
+    }
+
+    /**
+     * Installs {@code listener} for every {@link #call} on this thread until the returned scope is
+     * closed (a listener already installed is suspended meanwhile). Use try-with-resources.
+     */
+    public static ListenerScope listenCalls(CallListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        CallListener previous = LISTENER.get();
+        LISTENER.set(listener);
+        if (previous == null) {
+            changeListening(1);
+        }
+        return new ListenerScope(previous);
+    }
+
+    private static synchronized void changeListening(int delta) {
+        listening += delta;
+    }
+
+    /** Uninstalls a listener installed by {@link #listenCalls}, restoring the one before it. */
+    public static final class ListenerScope implements AutoCloseable {
+        private final CallListener previous;
+        private final Thread thread = Thread.currentThread();
+        private boolean closed;
+
+        private ListenerScope(CallListener previous) {
+            this.previous = previous;
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            if (Thread.currentThread() != thread) {
+                throw new CairnException("a call listener must be removed on the thread that installed it");
+            }
+            closed = true;
+            if (previous == null) {
+                LISTENER.remove();
+                changeListening(-1);
+            } else {
+                LISTENER.set(previous);
+            }
         }
     }
 
@@ -211,17 +279,29 @@ public abstract class Module {
      * Copies values from {@code state} into this module's parameters and buffers, as PyTorch's
      * {@code load_state_dict}. Everything is checked before anything is copied, so a failed load changes
      * nothing. A shape mismatch is always an error naming the key and both shapes; with {@code strict}
-     * missing or unexpected keys are errors too, otherwise they are returned.
+     * missing or unexpected keys are errors too, otherwise they are returned. An uninitialised parameter
+     * of a lazy module ({@link LazyLinear}) takes the shape of its state-dict entry (its known sizes
+     * must match) and is created on the device the module was moved to, else the CPU.
      */
     public LoadResult loadStateDict(Map<String, ? extends Tensor> state, boolean strict) {
         Map<String, Tensor> own = stateDict();
         List<String> missing = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
         List<String> mismatched = new ArrayList<>();
+        Map<Parameter, int[]> lazyShapes = new IdentityHashMap<>();
         for (Map.Entry<String, Tensor> e : own.entrySet()) {
             Tensor src = state.get(e.getKey());
             if (src == null) {
                 missing.add(e.getKey());
+            } else if (e.getValue() instanceof Parameter p && !p.isInitialized()) {
+                // a lazy module's parameter takes its shape from the state dict, as in PyTorch
+                int[] earlier = lazyShapes.putIfAbsent(p, src.shape());
+                if (!p.acceptsShape(src.shape()) || (earlier != null && !Arrays.equals(earlier, src.shape()))) {
+                    mismatched.add("size mismatch for " + e.getKey() + ": copying a tensor of shape "
+                            + Shapes.format(src.shape()) + " from the state dict, the uninitialised parameter in the"
+                            + " current model has shape " + p.formatPartialShape()
+                            + (earlier != null ? " and was given shape " + Shapes.format(earlier) + " under another key" : ""));
+                }
             } else if (!Arrays.equals(src.shape(), e.getValue().shape())) {
                 mismatched.add("size mismatch for " + e.getKey() + ": copying a tensor of shape "
                         + Shapes.format(src.shape()) + " from the state dict, the shape in the current model is "
@@ -249,9 +329,14 @@ public abstract class Module {
                 Tensor src = state.get(e.getKey());
                 if (src != null) {
                     Tensor dst = e.getValue();
-                    Tensor moved = src.to(dst.device());
+                    if (dst instanceof Parameter p && !p.isInitialized()) {
+                        Device where = p.pendingDevice() != null ? p.pendingDevice() : Device.cpu();
+                        p.initialize(Tensor.zeros(where, src.shape()));
+                    }
+                    boolean sameDevice = src.device().equals(dst.device());
+                    Tensor moved = sameDevice ? src : src.to(dst.device());
                     dst.copyFrom(moved);
-                    if (moved != src) {
+                    if (!sameDevice) { // a Parameter's to() returns the tensor behind it: never close that
                         moved.close();
                     }
                 }
@@ -276,7 +361,9 @@ public abstract class Module {
     /** Moves every parameter and buffer to {@code device} (identities stay), and returns this module. */
     public Module to(Device device) {
         for (Parameter p : parameters()) {
-            if (!p.device().equals(device)) {
+            if (!p.isInitialized()) {
+                p.setPendingDevice(device); // a lazy module's parameter: created there when a state dict is loaded
+            } else if (!p.device().equals(device)) {
                 p.setData(p.data().to(device));
             }
         }
@@ -312,7 +399,9 @@ public abstract class Module {
     /** Clears the gradient of every parameter. */
     public void zeroGrad() {
         for (Parameter p : parameters()) {
-            p.setGrad(null);
+            if (p.isInitialized()) {
+                p.setGrad(null);
+            }
         }
     }
 

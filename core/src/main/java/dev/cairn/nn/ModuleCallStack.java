@@ -30,15 +30,31 @@ final class ModuleCallStack {
             return;
         }
         List<Module> s = STACK.get();
+        e.attachModule(path(), s.get(s.size() - 1).getName());
+    }
+
+    /** The dotted path of the innermost module being called, relative to the outermost ({@code ""} for it). */
+    static String path() {
+        return path(0);
+    }
+
+    /** The dotted path of the innermost module being called, relative to the one at depth {@code from} (0: outermost). */
+    static String path(int from) {
+        List<Module> s = STACK.get();
         StringBuilder path = new StringBuilder();
-        for (int i = 1; i < s.size(); i++) {
+        for (int i = from + 1; i < s.size(); i++) {
             String name = nameIn(s.get(i - 1), s.get(i));
             if (!path.isEmpty()) {
                 path.append('.');
             }
             path.append(name);
         }
-        e.attachModule(path.toString(), s.get(s.size() - 1).getName());
+        return path.toString();
+    }
+
+    /** How many modules are being called on this thread. */
+    static int depth() {
+        return STACK.get().size();
     }
 
     /** The (possibly dotted) name of {@code child} inside {@code parent}, or "?" when called from outside its tree. */

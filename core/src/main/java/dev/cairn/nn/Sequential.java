@@ -33,6 +33,20 @@ public class Sequential extends Module {
         return c.get(i);
     }
 
+    /**
+     * The module at {@code index} as a {@code type}, for reaching its fields as D2L does with
+     * {@code net[0].weight}: {@code net.get(0, Linear.class).weight}. An error naming both classes
+     * when the module is of another type.
+     */
+    public <M extends Module> M get(int index, Class<M> type) {
+        Module m = get(index);
+        if (!type.isInstance(m)) {
+            throw new CairnException("Sequential index " + index + " holds a " + m.getClass().getSimpleName()
+                    + ", not a " + type.getSimpleName());
+        }
+        return type.cast(m);
+    }
+
     /** Number of modules. */
     public int size() {
         return children().size();
@@ -45,7 +59,7 @@ public class Sequential extends Module {
         for (int i = 0; i < c.size(); i++) {
             Module m = c.get(i);
             if (m instanceof Linear linear && linear.getClass() == Linear.class && i + 1 < c.size()
-                    && c.get(i + 1).getClass() == ReLU.class) {
+                    && c.get(i + 1).getClass() == ReLU.class && !callsListened()) {
                 x = callFused(linear, x);
                 i++;
             } else {

@@ -523,7 +523,11 @@ public final class TensorImpl implements Tensor {
     public Tensor unsqueeze(int dim) {
         checkOpen();
         int r = shape.length + 1;
-        int d = Shapes.wrapDim("unsqueeze", dim, r);
+        if (dim < -r || dim >= r) {
+            throw new ShapeException("unsqueeze: dimension " + dim + " out of range for a tensor of shape "
+                    + Shapes.format(shape) + " (expected in [" + (-r) + ", " + (r - 1) + "])");
+        }
+        int d = dim < 0 ? dim + r : dim;
         int[] s = new int[r];
         int[] st = new int[r];
         for (int i = 0, j = 0; i < r; i++) {
@@ -1063,7 +1067,13 @@ public final class TensorImpl implements Tensor {
         int[] bs = o.shape();
         int[] batchA = Arrays.copyOf(as, as.length - 2);
         int[] batchB = Arrays.copyOf(bs, bs.length - 2);
-        int[] batch = Shapes.broadcast("matmul", batchA, batchB);
+        int[] batch;
+        try {
+            batch = Shapes.broadcast("matmul", batchA, batchB);
+        } catch (ShapeException e) {
+            throw new ShapeException("matmul: the batch dimensions of shapes " + Shapes.format(shape) + " and "
+                    + Shapes.format(o.shape) + " cannot be broadcast together (" + e.getMessage() + ")");
+        }
         int batchCount = Shapes.numel(batch);
         int m = as[as.length - 2];
         int n = bs[bs.length - 1];
