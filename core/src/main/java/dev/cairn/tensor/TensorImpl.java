@@ -730,9 +730,11 @@ public final class TensorImpl implements Tensor {
 
     @Override
     public Tensor pow(Tensor exponent) {
+        // as PyTorch: no gradient flows to the base where the exponent is 0, nor to the exponent where
+        // the base is 0 and the exponent >= 0 (shifting those entries avoids 0 * inf = NaN)
         return binary("Pow", BinaryOp.POW, exponent, (g, a, b, out) -> new Tensor[] {
-            a.requiresGrad() ? g.mul(b).mul(a.pow(b.sub(1f))) : null,
-            b.requiresGrad() ? g.mul(out).mul(a.log()) : null});
+            a.requiresGrad() ? g.mul(b).mul(a.pow(b.sub(1f).add(b.eq(0f)))) : null,
+            b.requiresGrad() ? g.mul(out).mul(a.add(a.eq(0f).mul(b.ge(0f))).log()) : null});
     }
 
     @Override

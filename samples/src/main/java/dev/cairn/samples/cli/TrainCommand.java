@@ -1,0 +1,114 @@
+package dev.cairn.samples.cli;
+
+import dev.cairn.samples.train.Dataset;
+import dev.cairn.samples.train.SyntheticData;
+import dev.cairn.samples.train.Trainer;
+import dev.cairn.tensor.Device;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code cairn train}: trains an MLP classifier on a synthetic 2-D data set with autograd and Adam. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train an MLP classifier (Linear-ReLU-Linear-ReLU-Linear) on a synthetic 2-D data set with "
+                + "Adam and cross-entropy, printing the loss and training accuracy as it goes.")
+public final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    DeviceOption deviceOption;
+
+    @Option(names = "--data", paramLabel = "NAME", defaultValue = "spiral",
+            description = "spiral or moons (default: ${DEFAULT-VALUE}).")
+    String data;
+
+    @Option(names = "--arms", paramLabel = "K", defaultValue = "3",
+            description = "Arms (classes) of the spiral, 2 or more (default: ${DEFAULT-VALUE}).")
+    int arms;
+
+    @Option(names = "--points", paramLabel = "N", defaultValue = "300",
+            description = "Points in the data set (default: ${DEFAULT-VALUE}).")
+    int points;
+
+    @Option(names = "--epochs", paramLabel = "E", defaultValue = "300",
+            description = "Passes over the data (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "0",
+            description = "Points per step; 0 for full batch (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--lr", paramLabel = "LR", defaultValue = "0.01",
+            description = "Adam's learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--hidden", paramLabel = "H", defaultValue = "64",
+            description = "Width of the two hidden layers (default: ${DEFAULT-VALUE}).")
+    int hidden;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
+            description = "Seed for the data, the initial weights and the batch order (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--log-every", paramLabel = "K", defaultValue = "25",
+            description = "Print progress every K epochs; 0 for only the result (default: ${DEFAULT-VALUE}).")
+    int logEvery;
+
+    @Spec
+    CommandSpec spec;
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    @Override
+    public Integer call() {
+        if (!data.equals("spiral") && !data.equals("moons")) {
+            throw usage("--data must be spiral or moons, got '" + data + "'");
+        }
+        if (epochs < 1) {
+            throw usage("--epochs must be >= 1, got " + epochs);
+        }
+        if (data.equals("spiral") && arms < 2) {
+            throw usage("--arms must be >= 2, got " + arms);
+        }
+        int classes = data.equals("spiral") ? arms : 2;
+        if (points < classes) {
+            throw usage("--points must be at least the number of classes (" + classes + "), got " + points);
+        }
+        if (batchSize < 0) {
+            throw usage("--batch-size must be >= 0 (0: full batch), got " + batchSize);
+        }
+        if (!(lr > 0) || Double.isInfinite(lr)) {
+            throw usage("--lr must be a finite number > 0, got " + lr);
+        }
+        if (hidden < 1) {
+            throw usage("--hidden must be >= 1, got " + hidden);
+        }
+        if (logEvery < 0) {
+            throw usage("--log-every must be >= 0, got " + logEvery);
+        }
+        Device device = deviceOption.resolve();
+        var out = spec.commandLine().getOut();
+        Dataset ds = data.equals("spiral")
+                ? SyntheticData.spiral(points / classes, classes, 0.2f, seed)
+                : SyntheticData.moons(points, 0.1f, seed);
+        out.printf(Locale.ROOT, "data: %s, %d points, %d classes; model: MLP 2-%d-%d-%d; Adam lr %s, %s; device %s, seed %d%n",
+                ds.name(), ds.n(), ds.classes(), hidden, hidden, ds.classes(), lr,
+                batchSize == 0 || batchSize >= ds.n() ? "full batch" : "batch size " + batchSize, device, seed);
+        out.flush();
+        int width = String.valueOf(epochs).length();
+        Trainer.Config config = new Trainer.Config(epochs, lr, batchSize, hidden, seed, logEvery, device);
+        Trainer.Result r = Trainer.train(ds, config, p -> {
+            out.printf(Locale.ROOT, "epoch %" + width + "d/%d  loss %.4f  accuracy %5.1f%%%n", p.epoch(), p.epochs(),
+                    p.loss(), 100 * p.accuracy());
+            out.flush();
+        });
+        out.printf(Locale.ROOT, "final loss %.4f, training accuracy %.1f%% (%d/%d points) after %d epochs (%d steps) in %.2f s%n",
+                r.loss(), 100 * r.accuracy(), Math.round(r.accuracy() * ds.n()), ds.n(), r.epochs(), r.steps(), r.seconds());
+        return 0;
+    }
+}
