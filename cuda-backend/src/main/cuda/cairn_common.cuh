@@ -1,6 +1,8 @@
 // Shared definitions for Cairn's CUDA kernels. Compiled into PTX by ../../../compile-kernels.sh;
 // the PTX is committed under src/main/resources/dev/cairn/backend/cuda/ and loaded at run time
-// with cuModuleLoadData. Keep these in step with Kernels.java (layout packing, op codes).
+// with cuModuleLoadData. Keep these in step with Layout.java (layout packing) and CudaBackend.java
+// (launch arguments). The op-code #defines in elementwise.cu / reduce.cu must equal the ordinals of
+// UnaryOp / BinaryOp / ReduceOp (KernelOpCodesTest checks them).
 #pragma once
 
 // Highest rank a kernel handles in one launch; the Java side loops over leading dimensions beyond.
@@ -16,7 +18,8 @@ struct Layout {
 };
 
 // Element offsets (relative to the operand's base offset) of linear index i in the layout.
-// Element counts fit in 31 bits (storages are int-sized), so 32-bit division suffices.
+// Element counts fit in 31 bits (storages are int-sized), so 32-bit division suffices. Kernels walk
+// their grid-stride loops with unsigned 32-bit indices: i < n < 2^31 and a stride < 2^31 never wrap.
 __device__ __forceinline__ void layout_offsets(const Layout& L, unsigned int i, long long& o0, long long& o1) {
     long long a = 0, b = 0;
 #pragma unroll

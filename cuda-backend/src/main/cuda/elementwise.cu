@@ -14,15 +14,16 @@
 #define U_SIGN 7
 #define U_ADD_SCALAR 8
 #define U_MUL_SCALAR 9
-#define U_RSUB_SCALAR 10
-#define U_RDIV_SCALAR 11
-#define U_POW_SCALAR 12
-#define U_GT_SCALAR 13
-#define U_GE_SCALAR 14
-#define U_LT_SCALAR 15
-#define U_LE_SCALAR 16
-#define U_EQ_SCALAR 17
-#define U_NE_SCALAR 18
+#define U_DIV_SCALAR 10
+#define U_RSUB_SCALAR 11
+#define U_RDIV_SCALAR 12
+#define U_POW_SCALAR 13
+#define U_GT_SCALAR 14
+#define U_GE_SCALAR 15
+#define U_LT_SCALAR 16
+#define U_LE_SCALAR 17
+#define U_EQ_SCALAR 18
+#define U_NE_SCALAR 19
 
 // ---- BinaryOp ordinals ----
 #define B_ADD 0
@@ -72,6 +73,7 @@ __device__ __forceinline__ float unary_apply(int op, float x, float s) {
         case U_SIGN: return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : x);  // keeps +-0 and NaN, as Math.signum
         case U_ADD_SCALAR: return x + s;
         case U_MUL_SCALAR: return x * s;
+        case U_DIV_SCALAR: return x / s;  // a true (IEEE, -prec-div=true) division, not x * (1/s)
         case U_RSUB_SCALAR: return s - x;
         case U_RDIV_SCALAR: return s / x;
         case U_POW_SCALAR: return cairn_pow(x, s);
@@ -105,7 +107,7 @@ extern "C" {
 
 // dst[off + i] = value for i < n.
 __global__ void cairn_fill(float* __restrict__ dst, long long off, int n, float value) {
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x) {
+    for (unsigned int i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned int) n; i += blockDim.x * gridDim.x) {
         dst[off + i] = value;
     }
 }
@@ -113,7 +115,7 @@ __global__ void cairn_fill(float* __restrict__ dst, long long off, int n, float 
 // Dense source and destination: dst[dOff + i] = op(src[sOff + i], s).
 __global__ void cairn_unary_dense(int op, float s, const float* __restrict__ src, long long sOff,
                                   float* __restrict__ dst, long long dOff, int n) {
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x) {
+    for (unsigned int i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned int) n; i += blockDim.x * gridDim.x) {
         dst[dOff + i] = unary_apply(op, src[sOff + i], s);
     }
 }
@@ -121,9 +123,9 @@ __global__ void cairn_unary_dense(int op, float s, const float* __restrict__ src
 // Strided source (layout s0), dense destination.
 __global__ void cairn_unary_strided(int op, float s, const float* __restrict__ src, long long sOff,
                                     Layout L, float* __restrict__ dst, long long dOff, int n) {
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x) {
+    for (unsigned int i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned int) n; i += blockDim.x * gridDim.x) {
         long long o0, o1;
-        layout_offsets(L, (unsigned int) i, o0, o1);
+        layout_offsets(L, i, o0, o1);
         dst[dOff + i] = unary_apply(op, src[sOff + o0], s);
     }
 }
@@ -132,7 +134,7 @@ __global__ void cairn_unary_strided(int op, float s, const float* __restrict__ s
 __global__ void cairn_binary_dense(int op, const float* __restrict__ a, long long aOff,
                                    const float* __restrict__ b, long long bOff,
                                    float* __restrict__ dst, long long dOff, int n) {
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x) {
+    for (unsigned int i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned int) n; i += blockDim.x * gridDim.x) {
         dst[dOff + i] = binary_apply(op, a[aOff + i], b[bOff + i]);
     }
 }
@@ -141,9 +143,9 @@ __global__ void cairn_binary_dense(int op, const float* __restrict__ a, long lon
 __global__ void cairn_binary_strided(int op, const float* __restrict__ a, long long aOff,
                                      const float* __restrict__ b, long long bOff, Layout L,
                                      float* __restrict__ dst, long long dOff, int n) {
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x) {
+    for (unsigned int i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned int) n; i += blockDim.x * gridDim.x) {
         long long o0, o1;
-        layout_offsets(L, (unsigned int) i, o0, o1);
+        layout_offsets(L, i, o0, o1);
         dst[dOff + i] = binary_apply(op, a[aOff + o0], b[bOff + o1]);
     }
 }
@@ -159,7 +161,7 @@ __global__ void cairn_bias_relu(float* __restrict__ c, long long cOff, int ldc, 
         long long bt = r / m;
         int row = (int) (r - bt * m);
         float* p = c + cOff + bt * cBatch + (long long) row * ldc;
-        for (int col = blockIdx.x * blockDim.x + threadIdx.x; col < n; col += blockDim.x * gridDim.x) {
+        for (unsigned int col = blockIdx.x * blockDim.x + threadIdx.x; col < (unsigned int) n; col += blockDim.x * gridDim.x) {
             float v = p[col];
             if (hasBias) v += bias[biasOff + col];
             if (relu) v = (v > 0.0f || isnan(v)) ? v : 0.0f;

@@ -74,15 +74,15 @@ __global__ void cairn_reduce_block(int op, const float* __restrict__ src, long l
     int lane = threadIdx.x & 31;
     int warp = threadIdx.x >> 5;
     int nWarps = (blockDim.x + 31) >> 5;
-    for (int o = blockIdx.x; o < nOut; o += gridDim.x) {
+    for (unsigned int o = blockIdx.x; o < (unsigned int) nOut; o += gridDim.x) {
         long long base, unused;
-        layout_offsets(L, (unsigned int) o, base, unused);
+        layout_offsets(L, o, base, unused);
         const float* p = src + sOff + base;
         Acc acc = acc_init(op);
-        for (int r = threadIdx.x; r < redLen; r += blockDim.x) {
+        for (unsigned int r = threadIdx.x; r < (unsigned int) redLen; r += blockDim.x) {
             Acc x;
             x.v = p[(long long) r * redStride];
-            x.idx = r;
+            x.idx = (int) r;
             acc = acc_combine(op, acc, x);
         }
         acc = warp_reduce(op, acc);
@@ -109,9 +109,9 @@ __global__ void cairn_reduce_block(int op, const float* __restrict__ src, long l
 __global__ void cairn_reduce_thread(int op, const float* __restrict__ src, long long sOff, Layout L,
                                     int redLen, int redStride, float* __restrict__ dst, long long dOff,
                                     int nOut) {
-    for (int o = blockIdx.x * blockDim.x + threadIdx.x; o < nOut; o += blockDim.x * gridDim.x) {
+    for (unsigned int o = blockIdx.x * blockDim.x + threadIdx.x; o < (unsigned int) nOut; o += blockDim.x * gridDim.x) {
         long long base, unused;
-        layout_offsets(L, (unsigned int) o, base, unused);
+        layout_offsets(L, o, base, unused);
         const float* p = src + sOff + base;
         Acc acc = acc_init(op);
         for (int r = 0; r < redLen; ++r) {
