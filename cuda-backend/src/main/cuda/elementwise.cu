@@ -66,7 +66,7 @@ __device__ __forceinline__ float unary_apply(int op, float x, float s) {
         case U_IDENTITY: return x;
         case U_NEG: return -x;
         case U_ABS: return fabsf(x);
-        case U_RELU: return (x > 0.0f || isnan(x)) ? x : 0.0f;
+        case U_RELU: return x < 0.0f ? 0.0f : x;  /* NaN and -0 stay, as in PyTorch */
         case U_EXP: return expf(x);
         case U_LOG: return logf(x);
         case U_SQRT: return sqrtf(x);
@@ -164,7 +164,7 @@ __global__ void cairn_bias_relu(float* __restrict__ c, long long cOff, int ldc, 
         for (unsigned int col = blockIdx.x * blockDim.x + threadIdx.x; col < (unsigned int) n; col += blockDim.x * gridDim.x) {
             float v = p[col];
             if (hasBias) v += bias[biasOff + col];
-            if (relu) v = (v > 0.0f || isnan(v)) ? v : 0.0f;
+            if (relu && v < 0.0f) v = 0.0f;  /* NaN and -0 stay, as in PyTorch */
             p[col] = v;
         }
     }

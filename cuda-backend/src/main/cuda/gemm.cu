@@ -106,7 +106,7 @@ __device__ __forceinline__ void sgemm_tile(int batch, int M, int N, int K,
                 if (gj >= N) continue;
                 float v = acc[r][c];
                 if (hasBias) v += bias[biasOff + gj];
-                if (relu) v = (v > 0.0f || isnan(v)) ? v : 0.0f;
+                if (relu && v < 0.0f) v = 0.0f;  /* NaN and -0 stay, as in PyTorch */
                 Cb[(long long) gi * ldc + gj] = v;
             }
         }

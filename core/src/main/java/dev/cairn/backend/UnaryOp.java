@@ -11,7 +11,7 @@ public enum UnaryOp {
     NEG,
     /** |x| */
     ABS,
-    /** max(x, 0); NaN stays NaN as in PyTorch. */
+    /** x < 0 ? 0 : x; NaN and -0 stay as they are, as in PyTorch. */
     RELU,
     /** e^x */
     EXP,
@@ -52,7 +52,7 @@ public enum UnaryOp {
             case IDENTITY -> x;
             case NEG -> -x;
             case ABS -> Math.abs(x);
-            case RELU -> x > 0 || Float.isNaN(x) ? x : 0f;
+            case RELU -> x < 0f ? 0f : x; // NaN and -0 stay, as in PyTorch
             case EXP -> (float) Math.exp(x);
             case LOG -> (float) Math.log(x);
             case SQRT -> (float) Math.sqrt(x);

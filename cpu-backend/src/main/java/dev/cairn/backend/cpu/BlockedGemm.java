@@ -2,22 +2,34 @@ package dev.cairn.backend.cpu;
 
 import dev.cairn.backend.Epilogue;
 import dev.cairn.backend.GemmOperand;
+import java.util.Arrays;
 
 /**
- * Cache-blocked, packed float32 GEMM in plain Java: {@code C = op(A) @ op(B)} then the epilogue.
- * Transposed operands are read through their layout while packing blocks, never copied whole.
- * Large products are split by rows (or columns) across the CPU pool; small ones stay on the caller.
+ * Cache-blocked, packed float32 GEMM in plain Java (the path without the Vector API):
+ * {@code C = op(A) @ op(B)} then the epilogue. B blocks are packed into one array per row and four
+ * rows of A are computed together, so the inner loop indexes every array by the same {@code j}: that
+ * is the form C2 can prove free of aliasing and turn into vector FMAs. Transposed operands are read
+ * through their layout while packing, never copied whole. Large products are split by rows (or
+ * columns) across the CPU pool; small ones stay on the caller.
  */
 final class BlockedGemm {
     /** Depth of a packed block (elements of K). */
     private static final int KC = 256;
     /** Width of a packed B panel (elements of N). */
     private static final int NC = 512;
+    /** Rows of A computed together. */
+    private static final int MR = 4;
     /** Products below this many multiply-adds run on the calling thread. */
     private static final long PARALLEL_THRESHOLD = 1L << 18;
 
-    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(
-            () -> new float[][] {new float[KC * NC], new float[KC], new float[NC]});
+    /** Per-thread packing and accumulator buffers. */
+    private static final class Buffers {
+        final float[][] packedB = new float[KC][NC];
+        final float[][] aRows = new float[MR][KC];
+        final float[][] acc = new float[MR][NC];
+    }
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private BlockedGemm() {
     }
@@ -60,64 +72,86 @@ final class BlockedGemm {
         int bOff = b.offset() + bi * b.batchStride();
         int cOff = c.offset() + bi * c.batchStride();
         int ldc = c.ld();
-        float[][] buf = BUFFERS.get();
-        float[] packedB = buf[0];
-        float[] aRow = buf[1];
-        float[] acc = buf[2];
+        Buffers buf = BUFFERS.get();
+        if (k == 0) {
+            for (int i = i0; i < i1; i++) {
+                Arrays.fill(cd, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
+            }
+        }
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                packB(bd, bOff, b.ld(), b.transposed(), pc, kc, jc, nc, packedB);
+                packB(bd, bOff, b.ld(), b.transposed(), pc, kc, jc, nc, buf.packedB);
                 boolean first = pc == 0;
-                for (int i = i0; i < i1; i++) {
-                    packARow(ad, aOff, a.ld(), a.transposed(), i, pc, kc, aRow);
-                    int cRow = cOff + i * ldc + jc;
-                    if (first) {
-                        java.util.Arrays.fill(acc, 0, nc, 0f);
-                    } else {
-                        System.arraycopy(cd, cRow, acc, 0, nc);
+                for (int i = i0; i < i1; i += MR) {
+                    int rows = Math.min(MR, i1 - i);
+                    for (int r = 0; r < MR; r++) {
+                        float[] row = buf.aRows[r];
+                        if (r < rows) {
+                            packARow(ad, aOff, a.ld(), a.transposed(), i + r, pc, kc, row);
+                        } else {
+                            Arrays.fill(row, 0, kc, 0f);
+                        }
+                        float[] acc = buf.acc[r];
+                        if (first || r >= rows) {
+                            Arrays.fill(acc, 0, nc, 0f);
+                        } else {
+                            System.arraycopy(cd, cOff + (i + r) * ldc + jc, acc, 0, nc);
+                        }
                     }
-                    rowKernel(aRow, kc, packedB, nc, acc);
-                    System.arraycopy(acc, 0, cd, cRow, nc);
+                    kernel(buf.aRows, kc, buf.packedB, nc, buf.acc);
+                    for (int r = 0; r < rows; r++) {
+                        System.arraycopy(buf.acc[r], 0, cd, cOff + (i + r) * ldc + jc, nc);
+                    }
                 }
             }
             if (!epi.isNone()) {
                 applyEpilogue(cd, cOff, ldc, i0, i1, jc, nc, epi);
             }
         }
-        if (k == 0) {
-            for (int i = i0; i < i1; i++) {
-                java.util.Arrays.fill(cd, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
-            }
-            if (!epi.isNone()) {
-                applyEpilogue(cd, cOff, ldc, i0, i1, j0, j1 - j0, epi);
-            }
+        if (k == 0 && !epi.isNone()) {
+            applyEpilogue(cd, cOff, ldc, i0, i1, j0, j1 - j0, epi);
         }
     }
 
-    /** acc[0..nc) += sum over p of aRow[p] * packedB[p, 0..nc). Kept small so the JIT compiles it well. */
-    private static void rowKernel(float[] aRow, int kc, float[] packedB, int nc, float[] acc) {
+    /** acc[r][0..nc) += sum over p of aRows[r][p] * packedB[p][0..nc), for four rows at once. */
+    private static void kernel(float[][] aRows, int kc, float[][] packedB, int nc, float[][] acc) {
+        float[] c0 = acc[0];
+        float[] c1 = acc[1];
+        float[] c2 = acc[2];
+        float[] c3 = acc[3];
+        float[] r0 = aRows[0];
+        float[] r1 = aRows[1];
+        float[] r2 = aRows[2];
+        float[] r3 = aRows[3];
         for (int p = 0; p < kc; p++) {
-            float av = aRow[p];
-            int base = p * nc;
+            float[] bRow = packedB[p];
+            float a0 = r0[p];
+            float a1 = r1[p];
+            float a2 = r2[p];
+            float a3 = r3[p];
             for (int j = 0; j < nc; j++) {
-                acc[j] = Math.fma(av, packedB[base + j], acc[j]);
+                float bv = bRow[j];
+                c0[j] = Math.fma(a0, bv, c0[j]);
+                c1[j] = Math.fma(a1, bv, c1[j]);
+                c2[j] = Math.fma(a2, bv, c2[j]);
+                c3[j] = Math.fma(a3, bv, c3[j]);
             }
         }
     }
 
     private static void packB(float[] bd, int off, int ld, boolean transposed, int pc, int kc, int jc, int nc,
-                              float[] out) {
+                              float[][] out) {
         if (!transposed) {
             for (int p = 0; p < kc; p++) {
-                System.arraycopy(bd, off + (pc + p) * ld + jc, out, p * nc, nc);
+                System.arraycopy(bd, off + (pc + p) * ld + jc, out[p], 0, nc);
             }
         } else {
             for (int j = 0; j < nc; j++) {
                 int src = off + (jc + j) * ld + pc;
                 for (int p = 0; p < kc; p++) {
-                    out[p * nc + j] = bd[src + p];
+                    out[p][j] = bd[src + p];
                 }
             }
         }
@@ -144,7 +178,7 @@ final class BlockedGemm {
                 if (bias != null) {
                     v += bias[bOff + j];
                 }
-                if (relu && !(v > 0) && v == v) {
+                if (relu && v < 0f) {
                     v = 0f;
                 }
                 cd[row + j] = v;

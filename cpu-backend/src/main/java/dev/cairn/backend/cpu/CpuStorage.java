@@ -7,9 +7,22 @@ import dev.cairn.tensor.Device;
 final class CpuStorage implements Storage {
     final float[] data;
     private volatile boolean closed;
+    /** Bumped by every kernel that writes into this storage, so caches derived from it can tell they are stale. */
+    private volatile int version;
+    /** A transposed copy of a matrix in this storage, kept for small-batch products (see {@link TransposeCache}). */
+    volatile TransposeCache.Entry transposed;
 
     CpuStorage(float[] data) {
         this.data = data;
+    }
+
+    /** Marks the contents as changed. */
+    void touch() {
+        version++;
+    }
+
+    int version() {
+        return version;
     }
 
     @Override

@@ -36,6 +36,9 @@ final class Elementwise {
     }
 
     private static void unaryContiguous(UnaryOp op, float s, float[] a, int off, float[] dst, int dOff, int n) {
+        if (VectorSupport.ENABLED && n >= 16 && VectorElementwise.unary(op, s, a, off, dst, dOff, n)) {
+            return;
+        }
         switch (op) {
             case IDENTITY -> System.arraycopy(a, off, dst, dOff, n);
             case NEG -> {
@@ -44,9 +47,10 @@ final class Elementwise {
                 }
             }
             case RELU -> {
+                // NaN < 0 is false, so NaN flows through as in PyTorch
                 for (int i = 0; i < n; i++) {
                     float x = a[off + i];
-                    dst[dOff + i] = x > 0 || x != x ? x : 0f;
+                    dst[dOff + i] = x < 0f ? 0f : x;
                 }
             }
             case ADD_SCALAR -> {
@@ -98,6 +102,9 @@ final class Elementwise {
 
     private static void binaryRow(BinaryOp op, float[] a, int ia, int sa, float[] b, int ib, int sb,
                                   float[] dst, int out, int n) {
+        if (VectorSupport.ENABLED && sa == 1 && n >= 16 && VectorElementwise.binary(op, a, ia, b, ib, sb, dst, out, n)) {
+            return;
+        }
         if (sa == 1 && sb == 1) {
             switch (op) {
                 case ADD -> {

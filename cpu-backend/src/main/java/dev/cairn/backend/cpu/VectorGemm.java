@@ -18,13 +18,15 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorGemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    static final int MR = 8;
+    static final int MR = 12;
     static final int NR = 2 * L;
-    private static final int KC = 256;
-    private static final int MC = 96;
-    private static final int NC = 64 * NR;
-    /** Below this many rows the unpacked small-product path is used. */
+    private static final int KC = Integer.getInteger("cairn.cpu.gemm.kc", 256);
+    private static final int MC = Integer.getInteger("cairn.cpu.gemm.mc", 48) / MR * MR;
+    private static final int NC = Integer.getInteger("cairn.cpu.gemm.nc", 64 * NR) / NR * NR;
+    /** At or below this many rows the unpacked row-by-row path is used. */
     private static final int SMALL_M = 4;
+    /** Below this depth the unpacked row-by-row path is used. */
+    private static final int MIN_PACKED_K = 48;
     private static final long PARALLEL_THRESHOLD = 1L << 20;
 
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(
@@ -36,10 +38,16 @@ final class VectorGemm {
     static void gemm(int batch, int m, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epi) {
         long work = (long) batch * m * n * k;
         int threads = work < PARALLEL_THRESHOLD ? 1 : CpuThreads.cores();
-        if (m <= SMALL_M) {
-            for (int bi = 0; bi < batch; bi++) {
-                small(bi, m, n, k, a, b, c, epi);
-            }
+        if (m <= SMALL_M || n < NR || k < MIN_PACKED_K) {
+            // few rows, a skinny output or a short depth: packing would cost more than it saves
+            int parts = threads > 1 && m >= 2 * threads ? threads : 1;
+            CpuThreads.parallel(parts, (part, ps) -> {
+                int lo = (int) ((long) m * part / ps);
+                int hi = (int) ((long) m * (part + 1) / ps);
+                for (int bi = 0; bi < batch; bi++) {
+                    rowwise(bi, lo, hi, n, k, a, b, c, epi);
+                }
+            });
         } else if (threads > 1 && batch >= threads) {
             CpuThreads.parallel(threads, (part, parts) -> {
                 for (int bi = part; bi < batch; bi += parts) {
@@ -111,7 +119,7 @@ final class VectorGemm {
         }
     }
 
-    /** tile[MR x NR] = packed A panel (kc x MR) times packed B panel (kc x NR); 16 accumulators in registers. */
+    /** tile[MR x NR] = packed A panel (kc x MR) times packed B panel (kc x NR); 24 accumulators in registers. */
     private static void kernel(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
@@ -121,6 +129,10 @@ final class VectorGemm {
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
+        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
+        FloatVector c100 = FloatVector.zero(S), c101 = FloatVector.zero(S);
+        FloatVector c110 = FloatVector.zero(S), c111 = FloatVector.zero(S);
         FloatVector a;
         for (int p = 0; p < kc; p++) {
             int bi = bOff + p * NR;
@@ -151,6 +163,18 @@ final class VectorGemm {
             a = FloatVector.broadcast(S, pa[ai + 7]);
             c70 = a.fma(b0, c70);
             c71 = a.fma(b1, c71);
+            a = FloatVector.broadcast(S, pa[ai + 8]);
+            c80 = a.fma(b0, c80);
+            c81 = a.fma(b1, c81);
+            a = FloatVector.broadcast(S, pa[ai + 9]);
+            c90 = a.fma(b0, c90);
+            c91 = a.fma(b1, c91);
+            a = FloatVector.broadcast(S, pa[ai + 10]);
+            c100 = a.fma(b0, c100);
+            c101 = a.fma(b1, c101);
+            a = FloatVector.broadcast(S, pa[ai + 11]);
+            c110 = a.fma(b0, c110);
+            c111 = a.fma(b1, c111);
         }
         c00.intoArray(tile, 0 * NR);
         c01.intoArray(tile, 0 * NR + L);
@@ -168,6 +192,14 @@ final class VectorGemm {
         c61.intoArray(tile, 6 * NR + L);
         c70.intoArray(tile, 7 * NR);
         c71.intoArray(tile, 7 * NR + L);
+        c80.intoArray(tile, 8 * NR);
+        c81.intoArray(tile, 8 * NR + L);
+        c90.intoArray(tile, 9 * NR);
+        c91.intoArray(tile, 9 * NR + L);
+        c100.intoArray(tile, 10 * NR);
+        c101.intoArray(tile, 10 * NR + L);
+        c110.intoArray(tile, 11 * NR);
+        c111.intoArray(tile, 11 * NR + L);
     }
 
     /** Writes (first K block) or adds a tile into C; on the last K block also adds the bias and applies ReLU. */
@@ -200,7 +232,7 @@ final class VectorGemm {
                     if (last && bias != null) {
                         v += bias[biasPos + j];
                     }
-                    if (last && relu && !(v > 0) && v == v) {
+                    if (last && relu && v < 0f) {
                         v = 0f;
                     }
                     cd[row + j] = v;
@@ -209,9 +241,9 @@ final class VectorGemm {
         }
     }
 
-    /** max(v, 0) keeping NaN (PyTorch's relu propagates NaN). */
+    /** v < 0 ? 0 : v per lane: NaN and -0 stay, as in PyTorch's relu. */
     private static FloatVector relu(FloatVector v) {
-        return v.blend(0f, v.compare(VectorOperators.LT, 0f).or(v.compare(VectorOperators.EQ, 0f)));
+        return v.blend(0f, v.compare(VectorOperators.LT, 0f));
     }
 
     /** Packs rows [ic, ic+mc) x depth [pc, pc+kc) of A into MR-row panels: panel r holds kc groups of MR values. */
@@ -275,8 +307,12 @@ final class VectorGemm {
         }
     }
 
-    /** Few rows: no packing. Dot products when B is transposed (Linear's weight), row updates otherwise. */
-    private static void small(int bi, int m, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epi) {
+    /**
+     * Rows [i0, i1) without packing: vector row updates over B's rows (through a cached dense transpose
+     * when B is a transposed weight and that is cheaper), or dot products with B's columns otherwise.
+     */
+    private static void rowwise(int bi, int i0, int i1, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c,
+                                Epilogue epi) {
         float[] ad = ((CpuStorage) a.storage()).data;
         float[] bd = ((CpuStorage) b.storage()).data;
         float[] cd = ((CpuStorage) c.storage()).data;
@@ -284,9 +320,13 @@ final class VectorGemm {
         int bOff = b.offset() + bi * b.batchStride();
         int cOff = c.offset() + bi * c.batchStride();
         float[] bias = epi.bias() == null ? null : ((CpuStorage) epi.bias()).data;
-        for (int i = 0; i < m; i++) {
+        float[] bt = b.transposed() && b.batchStride() == 0 && rowUpdatesBeatDots(n, k)
+                ? TransposeCache.get((CpuStorage) b.storage(), bOff, b.ld(), k, n) : null;
+        for (int i = i0; i < i1; i++) {
             int cRow = cOff + i * c.ld();
-            if (b.transposed() && !a.transposed()) {
+            if (bt != null) {
+                axpyRow(ad, aOff, a.ld(), a.transposed(), i, bt, 0, n, false, n, k, cd, cRow);
+            } else if (b.transposed() && !a.transposed()) {
                 dotRow(ad, aOff + i * a.ld(), bd, bOff, b.ld(), n, k, cd, cRow);
             } else {
                 axpyRow(ad, aOff, a.ld(), a.transposed(), i, bd, bOff, b.ld(), b.transposed(), n, k, cd, cRow);
@@ -295,6 +335,16 @@ final class VectorGemm {
                 epilogueRow(cd, cRow, n, bias, epi.biasOffset(), epi.relu());
             }
         }
+    }
+
+    /**
+     * Whether k vector row updates over n columns (with a scalar tail of n mod L) cost less than n dot
+     * products of length k, each ending in a horizontal sum (counted as about 8 vector operations).
+     */
+    static boolean rowUpdatesBeatDots(int n, int k) {
+        long rowUpdates = (long) k * (n / L + n % L);
+        long dots = (long) n * (k / L + k % L + 8);
+        return rowUpdates < dots;
     }
 
     /** c[j] = dot(a[0..k), B row j) for j in [0, n), B stored as [n, k] rows of stride ldb. */
@@ -315,28 +365,56 @@ final class VectorGemm {
         }
     }
 
-    /** c[0..n) = sum over p of A(i, p) * B row p, vectorized over the row. */
+    /**
+     * c[0..n) = sum over p of A(i, p) * B row p, vectorized over the row: four vectors of the row are
+     * accumulated in registers across all of k before they are stored.
+     */
     private static void axpyRow(float[] ad, int aOff, int lda, boolean aT, int i, float[] bd, int bOff, int ldb,
                                 boolean bT, int n, int k, float[] cd, int cPos) {
-        Arrays.fill(cd, cPos, cPos + n, 0f);
-        int nv = S.loopBound(n);
-        for (int p = 0; p < k; p++) {
-            float av = aT ? ad[aOff + p * lda + i] : ad[aOff + i * lda + p];
-            if (bT) {
-                for (int j = 0; j < n; j++) {
-                    cd[cPos + j] = Math.fma(av, bd[bOff + j * ldb + p], cd[cPos + j]);
+        int aStep = aT ? lda : 1;
+        int aPos = aT ? aOff + i : aOff + i * lda;
+        if (bT) {
+            for (int j = 0; j < n; j++) {
+                float s = 0f;
+                for (int p = 0; p < k; p++) {
+                    s = Math.fma(ad[aPos + p * aStep], bd[bOff + j * ldb + p], s);
                 }
-                continue;
+                cd[cPos + j] = s;
             }
-            int bRow = bOff + p * ldb;
-            FloatVector va = FloatVector.broadcast(S, av);
-            int j = 0;
-            for (; j < nv; j += L) {
-                va.fma(FloatVector.fromArray(S, bd, bRow + j), FloatVector.fromArray(S, cd, cPos + j)).intoArray(cd, cPos + j);
+            return;
+        }
+        int j = 0;
+        for (; j + 4 * L <= n; j += 4 * L) {
+            FloatVector c0 = FloatVector.zero(S);
+            FloatVector c1 = FloatVector.zero(S);
+            FloatVector c2 = FloatVector.zero(S);
+            FloatVector c3 = FloatVector.zero(S);
+            for (int p = 0; p < k; p++) {
+                FloatVector va = FloatVector.broadcast(S, ad[aPos + p * aStep]);
+                int bRow = bOff + p * ldb + j;
+                c0 = va.fma(FloatVector.fromArray(S, bd, bRow), c0);
+                c1 = va.fma(FloatVector.fromArray(S, bd, bRow + L), c1);
+                c2 = va.fma(FloatVector.fromArray(S, bd, bRow + 2 * L), c2);
+                c3 = va.fma(FloatVector.fromArray(S, bd, bRow + 3 * L), c3);
             }
-            for (; j < n; j++) {
-                cd[cPos + j] = Math.fma(av, bd[bRow + j], cd[cPos + j]);
+            c0.intoArray(cd, cPos + j);
+            c1.intoArray(cd, cPos + j + L);
+            c2.intoArray(cd, cPos + j + 2 * L);
+            c3.intoArray(cd, cPos + j + 3 * L);
+        }
+        for (; j + L <= n; j += L) {
+            FloatVector c0 = FloatVector.zero(S);
+            for (int p = 0; p < k; p++) {
+                c0 = FloatVector.broadcast(S, ad[aPos + p * aStep]).fma(FloatVector.fromArray(S, bd, bOff + p * ldb + j), c0);
             }
+            c0.intoArray(cd, cPos + j);
+        }
+        for (; j < n; j++) {
+            float s = 0f;
+            for (int p = 0; p < k; p++) {
+                s = Math.fma(ad[aPos + p * aStep], bd[bOff + p * ldb + j], s);
+            }
+            cd[cPos + j] = s;
         }
     }
 
@@ -358,7 +436,7 @@ final class VectorGemm {
             if (bias != null) {
                 v += bias[biasOff + j];
             }
-            if (relu && !(v > 0) && v == v) {
+            if (relu && v < 0f) {
                 v = 0f;
             }
             cd[cPos + j] = v;

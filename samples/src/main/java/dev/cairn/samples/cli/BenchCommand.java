@@ -38,20 +38,22 @@ public final class BenchCommand implements Runnable {
 
     /** Runs {@code body} after warm-up until about {@code budgetMs} have passed (at least 5 calls) and reports the spread. */
     static Timing time(Runnable body, Device device, long budgetMs) {
+        dev.cairn.backend.Backend backend = Backends.forDevice(device);
+        int index = device.index();
         long warmEnd = System.nanoTime() + budgetMs * 300_000L;
         int warm = 0;
-        while (warm < 3 || (System.nanoTime() < warmEnd && warm < 10_000)) {
+        while (warm < 3 || (System.nanoTime() < warmEnd && warm < 100_000)) {
             body.run();
             warm++;
         }
-        Backends.forDevice(device).synchronize(device.index());
+        backend.synchronize(index);
         long end = System.nanoTime() + budgetMs * 1_000_000L;
-        double[] samples = new double[1 << 16];
+        double[] samples = new double[1 << 18];
         int n = 0;
         while (n < samples.length && (n < 5 || System.nanoTime() < end)) {
             long t0 = System.nanoTime();
             body.run();
-            Backends.forDevice(device).synchronize(device.index());
+            backend.synchronize(index);
             samples[n++] = (System.nanoTime() - t0) / 1e3;
         }
         double[] s = Arrays.copyOf(samples, n);

@@ -1,0 +1,35 @@
+package dev.cairn.backend.cpu;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether the Java Vector API ({@code jdk.incubator.vector}) can be used: the JVM must have been started
+ * with {@code --add-modules jdk.incubator.vector}, and {@code -Dcairn.cpu.vector=false} turns it off
+ * (the plain-Java path, for tests and comparisons). Decided, and logged when off, once per process.
+ */
+final class VectorSupport {
+    private static final Logger LOG = LoggerFactory.getLogger(VectorSupport.class);
+    static final boolean ENABLED = decide();
+
+    private VectorSupport() {
+    }
+
+    private static boolean decide() {
+        if (!Boolean.parseBoolean(System.getProperty("cairn.cpu.vector", "true"))) {
+            LOG.info("CPU kernels: Vector API turned off by -Dcairn.cpu.vector=false; using plain Java loops");
+            return false;
+        }
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            LOG.warn("CPU kernels: the Java Vector API is not enabled, using plain Java loops (several times slower); "
+                    + "start the JVM with --add-modules jdk.incubator.vector to enable it");
+            return false;
+        }
+        try {
+            return VectorGemm.L >= 1;
+        } catch (LinkageError e) {
+            LOG.warn("CPU kernels: the Vector API failed to load ({}); using plain Java loops", e.toString());
+            return false;
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.cairn.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import dev.cairn.nn.F;
+import dev.cairn.nn.Linear;
+import dev.cairn.tensor.Generator;
+import dev.cairn.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** The cached transpose of a weight is reused while the weight is unchanged and rebuilt after any write. */
+class TransposeCacheTest {
+    @Test
+    void reusedUntilTheStorageIsWritten() {
+        float[] w = new float[256 * 20];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = i;
+        }
+        CpuStorage s = new CpuStorage(w);
+        float[] t1 = TransposeCache.get(s, 0, 20, 20, 256);
+        assertSame(t1, TransposeCache.get(s, 0, 20, 20, 256));
+        assertArrayEquals(new float[] {0f, 20f, 40f}, java.util.Arrays.copyOf(t1, 3));
+        s.touch();
+        assertNotSame(t1, TransposeCache.get(s, 0, 20, 20, 256));
+    }
+
+    @Test
+    void batchOneLinearSeesWeightUpdates() {
+        Generator g = new Generator(5);
+        Linear layer = new Linear(20, 256, true, g);
+        Tensor x = Tensor.rand(g, 1, 20);
+        Tensor before = F.linear(x, layer.weight, layer.bias);
+        assertArrayEquals(x.matmul(layer.weight.t()).add(layer.bias).toFloatArray(), before.toFloatArray(), 1e-5f);
+        layer.weight.copyFrom(layer.weight.mul(2f));
+        Tensor after = F.linear(x, layer.weight, layer.bias);
+        assertArrayEquals(x.matmul(layer.weight.t()).add(layer.bias).toFloatArray(), after.toFloatArray(), 1e-5f);
+    }
+}
