@@ -8,7 +8,11 @@ import dev.cairn.io.SafeTensors;
 import dev.cairn.nn.Module;
 import dev.cairn.nn.Parameter;
 import dev.cairn.samples.cli.Tolerance;
+import dev.cairn.backend.Backends;
+import dev.cairn.tensor.Device;
 import dev.cairn.tensor.Tensor;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.provider.Arguments;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -26,6 +30,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class GoldenConformanceTest {
 
+    /** Every case on every device type; a device that cannot run here shows as skipped with the reason. */
+    static Stream<Arguments> casesOnDevices() throws IOException, URISyntaxException {
+        List<Path> files = cases().toList();
+        return Stream.of(Device.cpu(), Device.cuda(0)).flatMap(d -> files.stream().map(f -> Arguments.of(d, f)));
+    }
+
     static Stream<Path> cases() throws IOException, URISyntaxException {
         List<Path> all = new java.util.ArrayList<>();
         for (String dir : new String[] {"/golden", "/fresh"}) {
@@ -42,17 +52,20 @@ class GoldenConformanceTest {
         return file.getFileName().toString().replaceAll("-s\\d+-b\\d+\\.safetensors$", "");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void forwardAndGradientsMatchPyTorch(Path file) {
-        Map<String, Tensor> c = SafeTensors.read(file);
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("casesOnDevices")
+    void forwardAndGradientsMatchPyTorch(Device device, Path file) {
+        Assumptions.assumeTrue(Backends.isUsable(device),
+                () -> device + " cannot run here: " + Backends.report().get(device.type()).reason());
+        Map<String, Tensor> c = new LinkedHashMap<>();
+        SafeTensors.read(file).forEach((k, v) -> c.put(k, v.to(device)));
         Map<String, Tensor> state = new LinkedHashMap<>();
         c.forEach((k, v) -> {
             if (!k.equals("input") && !k.equals("output") && !k.startsWith("grad.")) {
                 state.put(k, v);
             }
         });
-        Module model = Models.get(modelName(file)).create();
+        Module model = Models.get(modelName(file)).create().to(device);
         model.loadStateDict(state, true);
         Tensor x = c.get("input").detach().requiresGrad(true);
         Tensor y = model.call(x);

@@ -1,0 +1,184 @@
+package dev.cairn.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.autograd.GradMode;
+import dev.cairn.backend.Backends;
+import dev.cairn.nn.F;
+import dev.cairn.nn.Linear;
+import dev.cairn.nn.Module;
+import dev.cairn.testing.FakeBackend;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Device memory life cycle against a fake device whose memory must be freed (like CUDA's): scopes,
+ * views, the cleaner safety net, long inference loops, and the rules for mixing devices.
+ */
+class MemoryLifecycleTest {
+    private static final Device GPU = Device.cuda(0);
+
+    private static FakeBackend fake() {
+        return (FakeBackend) Backends.forDevice(GPU);
+    }
+
+    /** The seed MLP, written with call() as users write it. */
+    static final class Mlp extends Module {
+        final Linear hidden = register("hidden", new Linear(20, 256, true, new Generator(1)));
+        final Linear out = register("out", new Linear(256, 10, true, new Generator(2)));
+
+        @Override
+        public Tensor forward(Tensor x) {
+            return out.call(F.relu(hidden.call(x)));
+        }
+    }
+
+    @Test
+    void scopeClosesEverythingMadeInsideExceptWhatIsKept() {
+        settle();
+        long before = fake().liveStorages();
+        Tensor kept;
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor a = Tensor.ones(GPU, 4, 4);
+            Tensor b = a.add(a).mul(3f).relu();
+            kept = scope.keep(b.sum());
+            assertTrue(fake().liveStorages() >= before + 4);
+        }
+        assertEquals(before + 1, fake().liveStorages(), "only the kept result stays");
+        assertEquals(96f, kept.item());
+        kept.close();
+        assertEquals(before, fake().liveStorages());
+    }
+
+    @Test
+    void nestedScopeHandsKeptTensorsToTheOuterScope() {
+        settle();
+        long before = fake().liveStorages();
+        try (TensorScope outer = TensorScope.open()) {
+            Tensor inner;
+            try (TensorScope scope = TensorScope.open()) {
+                inner = scope.keep(Tensor.ones(GPU, 3).add(1f));
+            }
+            assertEquals(2f, inner.toFloatArray()[0]);
+        }
+        assertEquals(before, fake().liveStorages(), "the outer scope closed what the inner one kept");
+    }
+
+    @Test
+    void viewsKeepTheirStorageAliveUntilTheLastIsClosed() {
+        settle();
+        long before = fake().liveStorages();
+        Tensor base = Tensor.of(GPU, new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor view = base.t();
+        base.close();
+        assertEquals(before + 1, fake().liveStorages(), "the view still holds the memory");
+        assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, view.toFloatArray());
+        view.close();
+        assertEquals(before, fake().liveStorages());
+        assertThrows(CairnException.class, view::toFloatArray);
+    }
+
+    @Test
+    void theCleanerFreesTensorsNobodyClosed() throws InterruptedException {
+        long before = fake().liveStorages();
+        for (int i = 0; i < 10_000; i++) {
+            Tensor.ones(GPU, 8).add(1f);
+        }
+        assertTrue(awaitLiveAtMost(before + 50), "live storages after GC: " + fake().liveStorages());
+    }
+
+    @Test
+    void inferenceLoopWithScopesKeepsDeviceMemoryFlat() {
+        Module mlp = new Mlp().to(GPU);
+        Tensor x = Tensor.rand(new Generator(3), 2, 20).to(GPU);
+        settle();
+        long before = fake().liveStorages();
+        long peak = 0;
+        try (var g = GradMode.noGrad()) {
+            for (int i = 0; i < 20_000; i++) {
+                try (TensorScope scope = TensorScope.open()) {
+                    mlp.call(x);
+                }
+                peak = Math.max(peak, fake().liveStorages() - before);
+            }
+        }
+        assertTrue(fake().liveStorages() - before <= 0, "nothing left after the loop: " + (fake().liveStorages() - before));
+        assertTrue(peak <= 4, "at most one forward pass worth of intermediates at a time, saw " + peak);
+    }
+
+    @Test
+    void inferenceLoopWithoutAnyCloseIsBoundedByTheCleaner() throws InterruptedException {
+        Module mlp = new Mlp().to(GPU);
+        Tensor x = Tensor.rand(new Generator(3), 2, 20).to(GPU);
+        long before = fake().liveStorages();
+        try (var g = GradMode.noGrad()) {
+            for (int i = 0; i < 20_000; i++) {
+                mlp.call(x);
+                if (i % 5_000 == 4_999) {
+                    System.gc();
+                }
+            }
+        }
+        assertTrue(awaitLiveAtMost(before + 50), "live storages after GC: " + (fake().liveStorages() - before));
+    }
+
+    @Test
+    void moduleToMovesParametersAndBuffersKeepingIdentityAndResults() {
+        Mlp cpu = new Mlp();
+        Tensor x = Tensor.rand(new Generator(4), 3, 20);
+        float[] expected = cpu.call(x).toFloatArray();
+        var weight = cpu.hidden.weight;
+        cpu.to(GPU);
+        assertSame(weight, cpu.hidden.weight);
+        assertEquals(GPU, cpu.hidden.weight.device());
+        Tensor y = cpu.call(x.to(GPU));
+        assertEquals(GPU, y.device());
+        assertArrayEquals(expected, y.toFloatArray(), 1e-5f);
+        assertTrue(y.toString().contains("device='cuda:0'"), y.toString());
+    }
+
+    @Test
+    void mixingDevicesNamesBothDevices() {
+        Tensor a = Tensor.ones(2, 2);
+        Tensor b = Tensor.ones(GPU, 2, 2);
+        DeviceException e = assertThrows(DeviceException.class, () -> a.add(b));
+        assertTrue(e.getMessage().contains("cpu") && e.getMessage().contains("cuda:0"), e.getMessage());
+        Mlp gpuModel = (Mlp) new Mlp().to(GPU);
+        DeviceException inModel = assertThrows(DeviceException.class, () -> gpuModel.call(Tensor.ones(1, 20)));
+        assertTrue(inModel.getMessage().startsWith("in module hidden (Linear): "), inModel.getMessage());
+    }
+
+    @Test
+    void unknownAndMissingDevicesAreClearErrors() {
+        DeviceException unknown = assertThrows(DeviceException.class, () -> Device.parse("tpu:0"));
+        assertTrue(unknown.getMessage().contains("unknown device 'tpu:0'"), unknown.getMessage());
+        DeviceException missing = assertThrows(DeviceException.class, () -> Tensor.ones(Device.cuda(3), 2));
+        assertTrue(missing.getMessage().contains("cuda:3"), missing.getMessage());
+    }
+
+    /** Lets the cleaner free what earlier tests dropped, so counts measure this test alone. */
+    private static void settle() {
+        long last = Long.MAX_VALUE;
+        for (int i = 0; i < 20 && fake().liveStorages() < last; i++) {
+            last = fake().liveStorages();
+            System.gc();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static boolean awaitLiveAtMost(long limit) throws InterruptedException {
+        for (int i = 0; i < 50 && fake().liveStorages() > limit; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        return fake().liveStorages() <= limit;
+    }
+}
