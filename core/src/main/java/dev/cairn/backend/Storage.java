@@ -22,6 +22,14 @@ public interface Storage extends AutoCloseable {
         return true;
     }
 
+    /**
+     * Whether the backend can reuse the memory once every tensor over it is closed, although the garbage
+     * collector would free it too (pooled heap arrays): tensors then count their claims, without a cleaner.
+     */
+    default boolean recyclable() {
+        return false;
+    }
+
     /** Whether {@link #close()} has run. */
     boolean isClosed();
 

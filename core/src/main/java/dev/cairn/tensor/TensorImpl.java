@@ -31,6 +31,7 @@ public final class TensorImpl implements Tensor {
     private final int[] shape;
     private final int[] strides;
     private final int numel;
+    private final SharedStorage.Claim claim;
     private final Cleaner.Cleanable cleanable;
     private volatile boolean closed;
 
@@ -46,9 +47,13 @@ public final class TensorImpl implements Tensor {
         this.shape = shape;
         this.strides = strides;
         this.numel = Shapes.numel(shape);
-        if (shared.storage().needsExplicitFree()) {
-            this.cleanable = CLEANER.register(this, new SharedStorage.Claim(shared));
+        Storage storage = shared.storage();
+        if (storage.needsExplicitFree()) {
+            this.claim = new SharedStorage.Claim(shared);
+            this.cleanable = CLEANER.register(this, claim);
         } else {
+            // heap memory: the GC frees it; a recyclable storage still counts claims so close() can recycle it
+            this.claim = storage.recyclable() ? new SharedStorage.Claim(shared) : null;
             this.cleanable = null;
         }
         TensorScope.register(this);
@@ -293,6 +298,8 @@ public final class TensorImpl implements Tensor {
         closed = true;
         if (cleanable != null) {
             cleanable.clean();
+        } else if (claim != null) {
+            claim.run();
         }
         grad = null;
         gradFn = null;

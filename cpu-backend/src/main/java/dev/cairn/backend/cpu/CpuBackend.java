@@ -41,7 +41,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage allocate(int index, int numel) {
-        return new CpuStorage(new float[numel]);
+        return new CpuStorage(CpuMemoryPool.take(numel));
     }
 
     @Override

@@ -3,7 +3,7 @@ package dev.cairn.backend.cpu;
 import dev.cairn.backend.Storage;
 import dev.cairn.tensor.Device;
 
-/** Float32 elements in a Java heap array; the garbage collector frees it. */
+/** Float32 elements in a Java heap array: recycled through {@link CpuMemoryPool} when closed, else freed by the GC. */
 final class CpuStorage implements Storage {
     final float[] data;
     private volatile boolean closed;
@@ -41,12 +41,22 @@ final class CpuStorage implements Storage {
     }
 
     @Override
+    public boolean recyclable() {
+        return CpuMemoryPool.accepts(data.length);
+    }
+
+    @Override
     public boolean isClosed() {
         return closed;
     }
 
+    /** Called when the last tensor over this storage is closed: the array goes back to the pool. */
     @Override
-    public void close() {
-        closed = true;
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            transposed = null;
+            CpuMemoryPool.give(data);
+        }
     }
 }
