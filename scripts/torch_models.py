@@ -35,6 +35,11 @@ class FixedHiddenMLP(nn.Module):
         self.rand_weight = torch.rand((20, 20), requires_grad=False)
         self.linear = nn.Linear(20, 20)
 
+    def _apply(self, fn, *args, **kwargs):
+        # rand_weight is a plain attribute (not in the state dict), so move it by hand with .to()/.cuda()
+        self.rand_weight = fn(self.rand_weight)
+        return super()._apply(fn, *args, **kwargs)
+
     def forward(self, X):
         X = self.linear(X)
         X = F.relu(torch.mm(X, self.rand_weight) + 1)

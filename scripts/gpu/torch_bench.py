@@ -31,49 +31,13 @@ def _torch():
 
 
 def build_model(torch, name):
+    import os
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    from torch_models import MODELS  # the seed's models, shared with make_cases.py
     nn = torch.nn
-    F = torch.nn.functional
-
-    class MLP(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.hidden = nn.Linear(20, 256)
-            self.out = nn.Linear(256, 10)
-
-        def forward(self, X):
-            return self.out(F.relu(self.hidden(X)))
-
-    class FixedHiddenMLP(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.rand_weight = torch.rand((20, 20))
-            self.linear = nn.Linear(20, 20)
-
-        def _apply(self, fn, *args, **kwargs):
-            self.rand_weight = fn(self.rand_weight)
-            return super()._apply(fn, *args, **kwargs)
-
-        def forward(self, X):
-            X = self.linear(X)
-            X = F.relu(torch.mm(X, self.rand_weight) + 1)
-            X = self.linear(X)
-            while X.abs().sum() > 1:
-                X /= 2
-            return X.sum()
-
-    class NestMLP(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.net = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU())
-            self.linear = nn.Linear(32, 16)
-
-        def forward(self, X):
-            return self.linear(self.net(X))
-
-    if name == "mlp":
-        return MLP(), 20, 0
-    if name == "chimera":
-        return nn.Sequential(NestMLP(), nn.Linear(16, 20), FixedHiddenMLP()), 20, 0
+    if name in ("mlp", "chimera"):
+        factory, width = MODELS[name]
+        return factory(), width, 0
     if name == "wide":
         flops_per_row = 2 * (1024 * 4096 + 4096 * 4096 + 4096 * 1024)
         return nn.Sequential(nn.Linear(1024, 4096), nn.ReLU(), nn.Linear(4096, 4096), nn.ReLU(),
