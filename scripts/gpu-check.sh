@@ -112,6 +112,19 @@ else
     | tee "$OUT/cli.log"
 fi
 
+# ---- 4b. Device memory over long inference loops (scopes, and no explicit close at all) ----
+section "memory soak on CUDA"
+if [ "$have_cli" = 1 ]; then
+  soak_rc=0
+  for mode in scoped unclosed; do
+    timeout 240 "$JAVA" "${JOPTS[@]}" -cp "$CP" dev.cairn.samples.MemorySoak mlp cuda "${SOAK_ITERATIONS:-1000000}" "$mode" \
+      >>"$OUT/memory_soak.log" 2>&1 || soak_rc=1
+  done
+  cat "$OUT/memory_soak.log"
+else
+  soak_rc=skipped
+fi
+
 # ---- 5. Benchmarks: PyTorch on the same GPU ----
 section "PyTorch benchmarks on CUDA"
 {
@@ -127,6 +140,8 @@ cat "$OUT/torch_bench.jsonl"
   section "summary"
   echo "GPU: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1)"
   echo "CUDA tests: $([ "$tests_rc" = 0 ] && echo passed || echo "FAILED (rc $tests_rc, see tests.log)")"
+  echo "memory soak: $([ "${soak_rc:-skipped}" = 0 ] && echo bounded || echo "${soak_rc:-skipped} (see memory_soak.log)")"
+  grep -E ' on cuda:0: ' "$OUT/memory_soak.log" 2>/dev/null | sed 's/^/  /'
   grep -E 'tests (successful|failed|aborted)' "$OUT/tests.log" | head -3 | tr -s ' []' ' ' | sed 's/^/  /'
   grep -i 'cuda' "$OUT/cli.log" 2>/dev/null | grep -m1 'GEMM' | sed 's/^ */Cairn devices: /'
   "$PY" scripts/gpu/torch_bench.py summarize --cairn "$OUT/cairn_bench.jsonl" --torch "$OUT/torch_bench.jsonl"

@@ -48,6 +48,14 @@ public interface Backend {
      */
     void gemm(int batch, int m, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epilogue);
 
+    /**
+     * Bytes of device memory that live tensors hold on device {@code index} (not counting memory a cache
+     * keeps for reuse), or -1 when the backend does not track it (the CPU's memory is the Java heap).
+     */
+    default long memoryInUseBytes(int index) {
+        return -1;
+    }
+
     /** Waits until every kernel queued on device {@code index} has finished. */
     void synchronize(int index);
 }

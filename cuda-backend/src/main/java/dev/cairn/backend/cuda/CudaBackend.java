@@ -98,6 +98,11 @@ public final class CudaBackend implements Backend {
         return device(index).allocator().toString();
     }
 
+    @Override
+    public long memoryInUseBytes(int index) {
+        return device(index).allocator().inUseBytes();
+    }
+
     /** The caching allocator of device {@code index} (tests read its counters). */
     CachingAllocator<CUdeviceptr> allocator(int index) {
         return device(index).allocator();
