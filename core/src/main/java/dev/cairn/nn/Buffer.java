@@ -2,6 +2,7 @@ package dev.cairn.nn;
 
 import dev.cairn.tensor.DelegatingTensor;
 import dev.cairn.tensor.Tensor;
+import dev.cairn.tensor.TensorScope;
 
 /**
  * A non-trainable tensor owned by a module (PyTorch's registered buffer), such as FixedHiddenMLP's
@@ -12,7 +13,7 @@ public final class Buffer extends DelegatingTensor {
     private Tensor data;
 
     public Buffer(Tensor data) {
-        this.data = data.detach();
+        this.data = TensorScope.forget(data.detach());
     }
 
     @Override
@@ -26,6 +27,6 @@ public final class Buffer extends DelegatingTensor {
 
     /** Points the buffer at new memory. */
     public void setData(Tensor newData) {
-        this.data = newData.detach();
+        this.data = TensorScope.forget(newData.detach());
     }
 }

@@ -95,7 +95,10 @@ public final class Losses {
         Tensor logProbs = applyLogSoftmax ? logSoftmax(s2, 1) : s2;
         Tensor classes = Tensor.arange(c).to(s2.device()).unsqueeze(0);
         Tensor oneHot = classes.eq(t1.detach().unsqueeze(1));
-        return logProbs.mul(oneHot).sum(1, false).neg().mean();
+        // -inf log-probabilities of other classes must not meet the mask's zeros (-inf * 0 is NaN): they are
+        // lifted to the most negative float first, which changes neither the picked values nor the gradient
+        Tensor finite = logProbs.maximum(Tensor.scalar(s2.device(), -Float.MAX_VALUE));
+        return finite.mul(oneHot).sum(1, false).neg().mean();
     }
 
     /** Every target must be an integer in {@code [0, c)}; names the first that is not. */

@@ -5,6 +5,7 @@ import dev.cairn.tensor.Device;
 import dev.cairn.tensor.ShapeException;
 import dev.cairn.tensor.Shapes;
 import dev.cairn.tensor.Tensor;
+import dev.cairn.tensor.TensorImpl;
 import dev.cairn.autograd.GradMode;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -324,21 +325,36 @@ public abstract class Module {
             String msg = "error(s) in loading state_dict for " + getName() + ":\n\t" + String.join("\n\t", problems);
             throw mismatched.isEmpty() ? new CairnException(msg) : new ShapeException(msg);
         }
+        // stage every source on its destination's device first: a closed or unreachable source fails here,
+        // naming its key, before any destination has changed
+        Map<String, Tensor> staged = new LinkedHashMap<>();
         try (var g = GradMode.noGrad()) {
             for (Map.Entry<String, Tensor> e : own.entrySet()) {
                 Tensor src = state.get(e.getKey());
-                if (src != null) {
-                    Tensor dst = e.getValue();
-                    if (dst instanceof Parameter p && !p.isInitialized()) {
-                        Device where = p.pendingDevice() != null ? p.pendingDevice() : Device.cpu();
-                        p.initialize(Tensor.zeros(where, src.shape()));
-                    }
-                    boolean sameDevice = src.device().equals(dst.device());
-                    Tensor moved = sameDevice ? src : src.to(dst.device());
-                    dst.copyFrom(moved);
-                    if (!sameDevice) { // a Parameter's to() returns the tensor behind it: never close that
-                        moved.close();
-                    }
+                if (src == null) {
+                    continue;
+                }
+                Tensor dst = e.getValue();
+                Device where = dst instanceof Parameter p && !p.isInitialized()
+                        ? (p.pendingDevice() != null ? p.pendingDevice() : Device.cpu()) : dst.device();
+                try {
+                    staged.put(e.getKey(), src.to(where).detach());
+                } catch (CairnException ex) {
+                    throw new CairnException("error loading state_dict key '" + e.getKey() + "' into " + getName()
+                            + ": " + ex.getMessage(), ex);
+                }
+            }
+            for (Map.Entry<String, Tensor> e : staged.entrySet()) {
+                Tensor value = e.getValue();
+                Tensor dst = own.get(e.getKey());
+                if (dst instanceof Parameter p && !p.isInitialized()) {
+                    p.initialize(value.copy());
+                } else if (dst instanceof Parameter p && !TensorImpl.writableInPlace(p.data())) {
+                    p.setData(value.copy());
+                } else if (dst instanceof Buffer b && !TensorImpl.writableInPlace(b.data())) {
+                    b.setData(value.copy());
+                } else {
+                    dst.copyFrom(value);
                 }
             }
         }
@@ -364,7 +380,11 @@ public abstract class Module {
             if (!p.isInitialized()) {
                 p.setPendingDevice(device); // a lazy module's parameter: created there when a state dict is loaded
             } else if (!p.device().equals(device)) {
+                Tensor grad = p.grad();
                 p.setData(p.data().to(device));
+                if (grad != null) {
+                    p.setGrad(grad.to(device)); // gradients move with their parameter, as in PyTorch
+                }
             }
         }
         for (Buffer b : namedBuffers().values()) {

@@ -5,6 +5,7 @@ import dev.cairn.tensor.DelegatingTensor;
 import dev.cairn.tensor.Device;
 import dev.cairn.tensor.Shapes;
 import dev.cairn.tensor.Tensor;
+import dev.cairn.tensor.TensorScope;
 
 /**
  * A trainable tensor owned by a module, like {@code torch.nn.Parameter}: it requires grad, appears
@@ -29,7 +30,7 @@ public final class Parameter extends DelegatingTensor {
     }
 
     public Parameter(Tensor data, boolean requiresGrad) {
-        this.data = data.detach().requiresGrad(requiresGrad);
+        this.data = TensorScope.forget(data.detach().requiresGrad(requiresGrad));
         this.uninitializedMessage = null;
         this.partialShape = null;
         this.pendingRequiresGrad = requiresGrad;
@@ -68,7 +69,7 @@ public final class Parameter extends DelegatingTensor {
     /** Points the parameter at new memory, keeping its requires-grad flag; the gradient is dropped. */
     public void setData(Tensor newData) {
         boolean rg = delegate().requiresGrad();
-        this.data = newData.detach().requiresGrad(rg);
+        this.data = TensorScope.forget(newData.detach().requiresGrad(rg));
     }
 
     /** Gives an uninitialised parameter its memory ({@code value}, detached); an error if it already has some. */
@@ -80,7 +81,7 @@ public final class Parameter extends DelegatingTensor {
             throw new CairnException("cannot initialise a parameter of shape " + formatPartialShape()
                     + " with a tensor of shape " + Shapes.format(value.shape()));
         }
-        this.data = value.detach().requiresGrad(pendingRequiresGrad);
+        this.data = TensorScope.forget(value.detach().requiresGrad(pendingRequiresGrad));
     }
 
     /** Whether an uninitialised parameter can take {@code shape} (same rank, equal known sizes). */

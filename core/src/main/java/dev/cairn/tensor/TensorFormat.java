@@ -1,5 +1,8 @@
 package dev.cairn.tensor;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +33,7 @@ final class TensorFormat {
             }
         } else {
             boolean summarize = data.length > THRESHOLD;
-            Formatter f = new Formatter(data);
+            Formatter f = new Formatter(summarize ? edges(data, shape) : data);
             body = shape.length == 0 ? f.format(data[0])
                     : tensorString(data, shape, Shapes.contiguousStrides(shape), 0, 0, PREFIX.length(), summarize, f);
         }
@@ -47,6 +50,33 @@ final class TensorFormat {
             sb.append(", ").append(s);
         }
         return sb.append(')').toString();
+    }
+
+    /** The elements a summarized print shows (the first and last 3 along each dimension), as PyTorch formats only those. */
+    private static float[] edges(float[] data, int[] shape) {
+        List<Float> out = new ArrayList<>();
+        collectEdges(data, shape, Shapes.contiguousStrides(shape), 0, 0, out);
+        float[] a = new float[out.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = out.get(i);
+        }
+        return a;
+    }
+
+    private static void collectEdges(float[] data, int[] shape, int[] strides, int dim, int base, List<Float> out) {
+        int n = shape[dim];
+        for (int i = 0; i < n; i++) {
+            if (n > 2 * EDGE && i == EDGE) {
+                i = n - EDGE - 1;
+                continue;
+            }
+            int at = base + i * strides[dim];
+            if (dim == shape.length - 1) {
+                out.add(data[at]);
+            } else {
+                collectEdges(data, shape, strides, dim + 1, at, out);
+            }
+        }
     }
 
     private static String pythonTuple(int[] shape) {
@@ -129,12 +159,23 @@ final class TensorFormat {
             }
         }
 
+        /** Python's {@code '{:.4e}'}: the exact binary value rounded half-to-even to 5 significant digits. */
         private static String sci(double v) {
-            return String.format(Locale.ROOT, "%.4e", v);
+            String sign = v < 0 || (v == 0 && 1 / v < 0) ? "-" : "";
+            if (v == 0) {
+                return sign + "0.0000e+00";
+            }
+            BigDecimal r = new BigDecimal(Math.abs(v)).round(new MathContext(5, RoundingMode.HALF_EVEN));
+            int exp = r.precision() - r.scale() - 1;
+            BigDecimal mantissa = r.movePointLeft(exp).setScale(4, RoundingMode.HALF_EVEN);
+            return sign + mantissa.toPlainString() + (exp < 0 ? "e-" : "e+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
         }
 
+        /** Python's {@code '{:.4f}'}: the exact binary value rounded half-to-even to 4 decimals. */
         private static String fixed(double v) {
-            return String.format(Locale.ROOT, "%.4f", v);
+            String s = new BigDecimal(v).setScale(4, RoundingMode.HALF_EVEN).toPlainString();
+            boolean negative = v < 0 || (v == 0 && 1 / v < 0);
+            return negative && !s.startsWith("-") ? "-" + s : s;
         }
 
         String format(float v) {

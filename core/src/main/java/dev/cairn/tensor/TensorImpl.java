@@ -118,6 +118,12 @@ public final class TensorImpl implements Tensor {
         }
     }
 
+    /** Whether {@link #copyFrom} can write into {@code t}'s memory: open, dense, and owning all of its storage. */
+    public static boolean writableInPlace(Tensor t) {
+        TensorImpl i = impl(t);
+        return !i.closed && i.isContiguous() && i.offset == 0 && i.storage().size() == i.numel;
+    }
+
     /** The implementation behind {@code t}, looking through parameters and buffers. */
     static TensorImpl impl(Tensor t) {
         Tensor u = t;
@@ -301,8 +307,8 @@ public final class TensorImpl implements Tensor {
         } else if (claim != null) {
             claim.run();
         }
+        // gradFn stays: backward may still pass through this tensor; only an op that needs its values fails
         grad = null;
-        gradFn = null;
     }
 
     @Override
@@ -835,6 +841,13 @@ public final class TensorImpl implements Tensor {
     @Override
     public Tensor sum(int[] dims, boolean keepdim) {
         int r = shape.length;
+        if (dims.length == 0) { // as PyTorch's sum(dim=[]): every dimension
+            int[] all = new int[r];
+            for (int i = 0; i < r; i++) {
+                all[i] = i;
+            }
+            return r == 0 ? sum() : sum(all, keepdim);
+        }
         boolean[] chosen = new boolean[Math.max(r, 1)];
         for (int dim : dims) {
             int d = Shapes.wrapDim("sum", dim, r);
@@ -904,8 +917,10 @@ public final class TensorImpl implements Tensor {
             return record(out, "MaxBackward", g -> new Tensor[] {g}, this);
         }
         int[] original = shape;
+        // the chosen indices are saved now, as PyTorch does, not recomputed from later values
+        Tensor saved = GradMode.isEnabled() && requiresGrad ? reduceKernel(op, argKind, d) : null;
         Tensor rec = record(out, op.equals("max") ? "MaxBackward" : "MinBackward", g -> {
-            Tensor idx = reduceKernel(op, argKind, d).unsqueeze(d);
+            Tensor idx = saved.unsqueeze(d);
             int[] along = new int[original.length];
             Arrays.fill(along, 1);
             along[d] = original[d];
@@ -1183,9 +1198,10 @@ public final class TensorImpl implements Tensor {
         TensorImpl bias0 = b;
         return record(out, relu ? "LinearReluBackward" : "LinearBackward", g -> {
             Tensor gg = relu ? g.mul(out.gt(0f)) : g;
-            Tensor g2 = gg.reshape(-1, outF);
+            int gRows = Shapes.numel(Arrays.copyOf(inShape, inShape.length - 1));
+            Tensor g2 = gg.reshape(gRows, outF);
             Tensor gx = x.requiresGrad() ? g2.mm(w).reshape(inShape) : null;
-            Tensor gw2 = w.requiresGrad() ? g2.t().mm(x.reshape(-1, inF)) : null;
+            Tensor gw2 = w.requiresGrad() ? g2.t().mm(x.reshape(gRows, inF)) : null;
             Tensor gb = bias0 != null && bias0.requiresGrad() ? g2.sum(0, false) : null;
             return new Tensor[] {gx, gw2, gb};
         }, x, w, b);
@@ -1219,7 +1235,7 @@ public final class TensorImpl implements Tensor {
             throw new ShapeException("setGrad: gradient of shape " + Shapes.format(g.shape())
                     + " does not match the tensor's shape " + Shapes.format(shape));
         }
-        grad = g;
+        grad = g == null ? null : TensorScope.forget(g); // a gradient lives as long as its tensor, not a scope
     }
 
     @Override

@@ -18,6 +18,7 @@ public final class TensorScope implements AutoCloseable {
 
     private final List<Tensor> made = new ArrayList<>();
     private final Set<Tensor> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<Tensor> forgotten = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Thread owner = Thread.currentThread();
     private boolean closed;
 
@@ -40,6 +41,20 @@ public final class TensorScope implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes {@code tensor} out of every scope open on this thread, and returns it: for tensors that
+     * outlive any scope they happen to be made in, such as parameters, buffers and gradients.
+     */
+    public static <T extends Tensor> T forget(T tensor) {
+        Deque<TensorScope> open = OPEN.get();
+        if (!open.isEmpty()) {
+            for (TensorScope s : open) {
+                s.forgotten.add(tensor);
+            }
+        }
+        return tensor;
+    }
+
     /** Excludes {@code tensor} from closing by this scope, and returns it. */
     public <T extends Tensor> T keep(T tensor) {
         kept.add(tensor);
@@ -48,7 +63,13 @@ public final class TensorScope implements AutoCloseable {
 
     /** Number of tensors this scope will close. */
     public int size() {
-        return made.size() - kept.size();
+        int n = 0;
+        for (Tensor t : made) {
+            if (!kept.contains(t) && !forgotten.contains(t)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     @Override
@@ -64,6 +85,9 @@ public final class TensorScope implements AutoCloseable {
         open.remove(this);
         TensorScope parent = open.peek();
         for (Tensor t : made) {
+            if (forgotten.contains(t)) {
+                continue;
+            }
             if (kept.contains(t)) {
                 if (parent != null) {
                     parent.made.add(t);

@@ -56,7 +56,16 @@ public final class Cli implements Runnable {
             err.flush();
             return 1;
         });
-        int code = cmd.execute(args);
+        int code;
+        try {
+            code = cmd.execute(args);
+        } catch (Throwable t) { // errors (OutOfMemoryError...) bypass picocli's handler: still one error line
+            if (java.util.Arrays.asList(args).contains("--verbose")) {
+                t.printStackTrace(err);
+            }
+            err.println("error: " + t.getClass().getSimpleName() + ": " + oneLine(String.valueOf(t.getMessage())));
+            code = 1;
+        }
         out.flush();
         err.flush();
         return code;

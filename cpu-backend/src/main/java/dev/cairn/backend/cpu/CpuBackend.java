@@ -58,30 +58,35 @@ public final class CpuBackend implements Backend {
     public void fill(Storage dst, int offset, int length, float value) {
         ((CpuStorage) dst).touch();
         Arrays.fill(data(dst), offset, offset + length, value);
+        ((CpuStorage) dst).touch();
     }
 
     @Override
     public void unary(UnaryOp op, float scalar, StridedView src, Storage dst) {
         ((CpuStorage) dst).touch();
         Elementwise.unary(op, scalar, src, data(dst));
+        ((CpuStorage) dst).touch();
     }
 
     @Override
     public void binary(BinaryOp op, StridedView a, StridedView b, Storage dst) {
         ((CpuStorage) dst).touch();
         Elementwise.binary(op, a, b, data(dst));
+        ((CpuStorage) dst).touch();
     }
 
     @Override
     public void reduce(ReduceOp op, StridedView src, int dim, Storage dst) {
         ((CpuStorage) dst).touch();
         Reductions.reduce(op, src, dim, data(dst));
+        ((CpuStorage) dst).touch();
     }
 
     @Override
     public void gemm(int batch, int m, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epilogue) {
         ((CpuStorage) c.storage()).touch();
         GemmKernels.gemm(batch, m, n, k, a, b, c, epilogue);
+        ((CpuStorage) c.storage()).touch();
     }
 
     @Override

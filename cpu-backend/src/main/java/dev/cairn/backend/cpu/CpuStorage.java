@@ -7,8 +7,11 @@ import dev.cairn.tensor.Device;
 final class CpuStorage implements Storage {
     final float[] data;
     private volatile boolean closed;
-    /** Bumped by every kernel that writes into this storage, so caches derived from it can tell they are stale. */
-    private volatile int version;
+    /**
+     * Bumped before and after every kernel that writes into this storage, so a cache derived from it
+     * (even one built while a write was under way on another thread) can tell it is stale.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger version = new java.util.concurrent.atomic.AtomicInteger();
     /** A transposed copy of a matrix in this storage, kept for small-batch products (see {@link TransposeCache}). */
     volatile TransposeCache.Entry transposed;
 
@@ -18,11 +21,11 @@ final class CpuStorage implements Storage {
 
     /** Marks the contents as changed. */
     void touch() {
-        version++;
+        version.incrementAndGet();
     }
 
     int version() {
-        return version;
+        return version.get();
     }
 
     @Override

@@ -20,9 +20,9 @@ final class VectorGemm {
     static final int L = S.length();
     static final int MR = 12;
     static final int NR = 2 * L;
-    private static final int KC = Integer.getInteger("cairn.cpu.gemm.kc", 256);
-    private static final int MC = Integer.getInteger("cairn.cpu.gemm.mc", 48) / MR * MR;
-    private static final int NC = Integer.getInteger("cairn.cpu.gemm.nc", 64 * NR) / NR * NR;
+    private static final int KC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.kc", 256));
+    private static final int MC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.mc", 48) / MR) * MR;
+    private static final int NC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.nc", 64 * NR) / NR) * NR;
     /** At or below this many rows the unpacked row-by-row path is used. */
     private static final int SMALL_M = 4;
     /** Below this depth the unpacked row-by-row path is used. */

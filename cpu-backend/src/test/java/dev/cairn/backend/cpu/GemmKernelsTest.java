@@ -53,7 +53,8 @@ class GemmKernelsTest {
             float[] c = new float[batch * m * n];
             java.util.Arrays.fill(c, Float.NaN);
             GemmOperand ga = new GemmOperand(new CpuStorage(a), 5, lda, transA, aRows * lda);
-            GemmOperand gb = new GemmOperand(new CpuStorage(b), 2, ldb, transB, bRows * ldb);
+            // one batch: B's batch stride 0, as a Linear weight has (the path that may use a cached transpose)
+            GemmOperand gb = new GemmOperand(new CpuStorage(b), 2, ldb, transB, batch == 1 ? 0 : bRows * ldb);
             GemmOperand gc = new GemmOperand(new CpuStorage(c), 0, n, false, m * n);
             if (kernel == Kernel.VECTOR) {
                 VectorGemm.gemm(batch, m, n, k, ga, gb, gc, e);

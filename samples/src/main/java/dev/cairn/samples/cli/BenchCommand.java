@@ -135,8 +135,9 @@ public final class BenchCommand implements Runnable {
     /** {@code bench model}: inference time per forward call. */
     @Command(name = "model", mixinStandardHelpOptions = true, description = "Inference (no grad) forward time per call: median and p90.")
     static final class ModelBench implements Callable<Integer> {
-        @Option(names = "--model", required = true, paramLabel = "NAME", description = "A sample model name or 'wide'.")
-        String model;
+        @Option(names = "--model", required = true, paramLabel = "NAME", converter = ModelConverter.class,
+                description = "A sample model name or 'wide'.")
+        Models.Spec ms;
 
         @Option(names = "--batch", defaultValue = "1,64,1024", paramLabel = "B,...", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
         String batches;
@@ -156,7 +157,7 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() {
             int[] bs = parseList(spec, "--batch", batches);
-            Models.Spec ms = Models.get(model);
+            String model = ms.name();
             Device device = deviceOption.resolve();
             PrintWriter out = spec.commandLine().getOut();
             Generator.manualSeed(7);

@@ -26,8 +26,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "conform", mixinStandardHelpOptions = true,
         description = "Run a model on a PyTorch reference case and write its output (and gradients) to a safetensors file.")
 public final class ConformCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "NAME", description = "The model the case was made with.")
-    String model;
+    @Option(names = "--model", required = true, paramLabel = "NAME", converter = ModelConverter.class,
+            description = "The model the case was made with.")
+    Models.Spec model;
 
     @Option(names = "--case", required = true, paramLabel = "FILE", description = "The case file (safetensors).")
     Path caseFile;
@@ -60,11 +61,15 @@ public final class ConformCommand implements Callable<Integer> {
                 state.put(k, e.getValue());
             }
         }
-        Module net = Models.get(model).create();
-        net.loadStateDict(state, true);
+        Module net = model.create();
+        try {
+            net.loadStateDict(state, true);
+        } catch (CairnException e) {
+            throw new CairnException("case " + caseFile + " does not fit model '" + model.name() + "': " + e.getMessage(), e);
+        }
         net.to(device);
         if (saveState != null) {
-            SafeTensors.write(saveState, net.stateDict(), Map.of("model", model, "writer", "cairn"));
+            SafeTensors.write(saveState, net.stateDict(), Map.of("model", model.name(), "writer", "cairn"));
         }
         Tensor x = input.to(device);
         if (grad) {
@@ -89,7 +94,7 @@ public final class ConformCommand implements Callable<Integer> {
                 }
             }
         }
-        SafeTensors.write(outFile, toCpu(results), Map.of("model", model, "device", device.toString()));
+        SafeTensors.write(outFile, toCpu(results), Map.of("model", model.name(), "device", device.toString()));
         report(tensors, results);
         return 0;
     }

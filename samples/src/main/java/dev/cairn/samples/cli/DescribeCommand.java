@@ -11,16 +11,16 @@ import picocli.CommandLine.Spec;
 @Command(name = "describe", mixinStandardHelpOptions = true,
         description = "Print a model's structure exactly as PyTorch's print(model) does.")
 public final class DescribeCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "NAME",
+    @Option(names = "--model", required = true, paramLabel = "NAME", converter = ModelConverter.class,
             description = "mlp, mysequential, fixed_hidden_mlp, nest_mlp, chimera, tied, centered, mylinear or wide.")
-    String model;
+    Models.Spec model;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        spec.commandLine().getOut().println(Models.get(model).create());
+        spec.commandLine().getOut().println(model.create());
         return 0;
     }
 }

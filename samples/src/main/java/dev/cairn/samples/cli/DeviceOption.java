@@ -1,20 +1,20 @@
 package dev.cairn.samples.cli;
 
+import dev.cairn.backend.Backends;
 import dev.cairn.tensor.Device;
 import picocli.CommandLine.Option;
 
 /** The {@code --device cpu|cuda|cuda:N|auto} option shared by the commands that run models. */
 public final class DeviceOption {
-    @Option(names = "--device", paramLabel = "D", defaultValue = "auto",
+    @Option(names = "--device", paramLabel = "D", defaultValue = "auto", converter = DeviceConverter.class,
             description = "cpu, cuda, cuda:N or auto (default: ${DEFAULT-VALUE}).")
-    String device;
+    Device device;
 
-    /** The chosen device; an unknown name or an unusable device is an error saying why. */
+    /** The chosen device; one that cannot run here is an error saying why (exit 1, not a usage error). */
     public Device resolve() {
-        Device d = Device.parse(device);
-        if (!d.isCpu()) {
-            dev.cairn.backend.Backends.forDevice(d);
+        if (!device.isCpu()) {
+            Backends.forDevice(device);
         }
-        return d;
+        return device;
     }
 }

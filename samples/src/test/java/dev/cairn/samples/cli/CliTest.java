@@ -92,11 +92,21 @@ class CliTest {
     }
 
     @Test
-    void conformWithTheWrongModelNamesTheLayer() throws Exception {
+    void conformWithTheWrongModelNamesTheKeys() throws Exception {
         Run r = run("conform", "--model", "tied", "--case", golden("mlp-s1-b1.safetensors").toString(),
                 "--out", tmp.resolve("o").toString());
-        assertEquals(1, r.code());
-        assertTrue(r.err().startsWith("error: "), r.err());
+        assertOneErrorLine(r, 1, "missing key(s) in state_dict: \"0.weight\"");
+        assertTrue(r.err().contains("unexpected key(s) in state_dict: ") && r.err().contains("\"hidden.weight\""), r.err());
+        assertTrue(r.err().contains("mlp-s1-b1.safetensors"), "names the case file: " + r.err());
+    }
+
+    @Test
+    void aCorruptCaseFileIsOneErrorLine() throws Exception {
+        byte[] good = java.nio.file.Files.readAllBytes(golden("mlp-s1-b1.safetensors"));
+        Path bad = tmp.resolve("truncated.safetensors");
+        java.nio.file.Files.write(bad, java.util.Arrays.copyOf(good, 100));
+        assertOneErrorLine(run("conform", "--model", "mlp", "--case", bad.toString(), "--out", tmp.resolve("o").toString()),
+                1, "truncated.safetensors");
     }
 
     @Test
@@ -107,9 +117,9 @@ class CliTest {
     }
 
     @Test
-    void badInputExitsWith1() {
-        assertOneErrorLine(run("describe", "--model", "nope"), 1, "unknown model 'nope'");
-        assertOneErrorLine(run("demo", "--device", "tpu"), 1, "unknown device 'tpu'");
+    void badValuesAreUsageErrorsAndMissingFilesExitWith1() {
+        assertOneErrorLine(run("describe", "--model", "nope"), 2, "unknown model 'nope'");
+        assertOneErrorLine(run("demo", "--device", "tpu"), 2, "unknown device 'tpu'");
         assertOneErrorLine(run("conform", "--model", "mlp", "--case", tmp.resolve("missing.safetensors").toString(),
                 "--out", tmp.resolve("o").toString()), 1, "missing.safetensors");
     }

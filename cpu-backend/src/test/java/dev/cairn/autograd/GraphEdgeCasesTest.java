@@ -1,0 +1,74 @@
+package dev.cairn.autograd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.nn.Linear;
+import dev.cairn.nn.Losses;
+import dev.cairn.tensor.Tensor;
+import dev.cairn.tensor.TensorScope;
+import org.junit.jupiter.api.Test;
+
+/** Backward through closed intermediates, scopes, saved indices, zero-width layers and infinite logits. */
+class GraphEdgeCasesTest {
+    @Test
+    void closingAnIntermediateDoesNotCutTheGraph() {
+        Tensor w = Tensor.ones(3).requiresGrad(true);
+        Tensor h = w.mul(2f);
+        Tensor loss = h.sum();
+        h.close();
+        loss.backward();
+        assertArrayEquals(new float[] {2f, 2f, 2f}, w.grad().toFloatArray());
+    }
+
+    @Test
+    void gradientsAccumulateAcrossScopedBackwardPasses() {
+        Tensor w = Tensor.ones(3).requiresGrad(true);
+        for (int i = 0; i < 3; i++) {
+            try (TensorScope scope = TensorScope.open()) {
+                w.mul(w).sum().backward();
+            }
+        }
+        assertArrayEquals(new float[] {6f, 6f, 6f}, w.grad().toFloatArray());
+    }
+
+    @Test
+    void maxAlongADimensionRemembersTheIndicesOfTheForwardPass() {
+        Tensor w = Tensor.vector(1f, 5f, 2f).requiresGrad(true);
+        Tensor m = w.max(0, false);
+        try (var g = GradMode.noGrad()) {
+            w.copyFrom(Tensor.vector(9f, 0f, 0f));
+        }
+        m.backward();
+        assertArrayEquals(new float[] {0f, 1f, 0f}, w.grad().toFloatArray());
+    }
+
+    @Test
+    void zeroWidthLinearLayersBackpropagate() {
+        Tensor x = Tensor.ones(2, 3).requiresGrad(true);
+        new Linear(3, 0).call(x).sum().backward();
+        assertArrayEquals(new float[6], x.grad().toFloatArray());
+        Tensor z = Tensor.ones(2, 0).requiresGrad(true);
+        Linear noInputs = new Linear(0, 3);
+        noInputs.call(z).sum().backward();
+        assertArrayEquals(new float[] {2f, 2f, 2f}, noInputs.bias.grad().toFloatArray());
+    }
+
+    @Test
+    void crossEntropyIgnoresMinusInfinityInOtherClasses() {
+        Tensor logits = Tensor.of(new float[] {2f, Float.NEGATIVE_INFINITY, 0.5f}, 1, 3).requiresGrad(true);
+        Tensor loss = Losses.crossEntropy(logits, Tensor.vector(0f));
+        assertEquals(0.2014f, loss.item(), 1e-4f); // PyTorch: 0.2014
+        loss.backward();
+        for (float v : logits.grad().toFloatArray()) {
+            assertTrue(Float.isFinite(v), "finite gradient " + v);
+        }
+    }
+
+    @Test
+    void sumOverNoDimensionsSumsEverything() {
+        assertEquals(21f, Tensor.arange(7).sum(new int[0], false).item());
+        assertArrayEquals(new int[] {1, 1}, Tensor.ones(2, 3).sum(new int[0], true).shape());
+    }
+}
