@@ -31,7 +31,14 @@ public final class MemorySoak {
         Device device = Device.parse(args[1]);
         long iterations = Long.parseLong(args[2]);
         boolean scoped = args[3].equals("scoped");
-        Backend backend = Backends.forDevice(device);
+        Backend backend;
+        try {
+            backend = Backends.forDevice(device);
+        } catch (dev.cairn.tensor.CairnException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         Module model = spec.create().to(device).eval();
         Tensor x = Tensor.rand(new Generator(1), 2, spec.inputWidth()).to(device);
         long start = backend.memoryInUseBytes(device.index());
