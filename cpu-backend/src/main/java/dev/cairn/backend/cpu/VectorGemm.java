@@ -350,6 +350,7 @@ final class VectorGemm {
     /** c[j] = dot(a[0..k), B row j) for j in [0, n), B stored as [n, k] rows of stride ldb. */
     private static void dotRow(float[] ad, int aPos, float[] bd, int bOff, int ldb, int n, int k, float[] cd, int cPos) {
         int kv = S.loopBound(k);
+        float[] lanes = new float[L];
         for (int j = 0; j < n; j++) {
             int bRow = bOff + j * ldb;
             FloatVector acc = FloatVector.zero(S);
@@ -357,7 +358,13 @@ final class VectorGemm {
             for (; p < kv; p += L) {
                 acc = FloatVector.fromArray(S, ad, aPos + p).fma(FloatVector.fromArray(S, bd, bRow + p), acc);
             }
-            float s = acc.reduceLanes(VectorOperators.ADD);
+            // lanes summed in a fixed order: reduceLanes' order differs between JIT tiers, and the same
+            // input must give the same bits on every call
+            acc.intoArray(lanes, 0);
+            float s = 0f;
+            for (int l = 0; l < L; l++) {
+                s += lanes[l];
+            }
             for (; p < k; p++) {
                 s = Math.fma(ad[aPos + p], bd[bRow + p], s);
             }
