@@ -14,6 +14,7 @@ import dev.cairn.backend.Storage;
 import dev.cairn.backend.StridedView;
 import dev.cairn.backend.UnaryOp;
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.Arrays;
 
 /**
@@ -245,6 +246,7 @@ public final class TensorImpl implements Tensor {
         }
         float[] out = new float[1];
         backend.download(storage(), offset, out, 0, 1);
+        Reference.reachabilityFence(this); // the cleaner must not free operands mid-kernel
         return out[0];
     }
 
@@ -257,6 +259,7 @@ public final class TensorImpl implements Tensor {
         }
         if (isContiguous()) {
             backend.download(storage(), offset, out, 0, numel);
+            Reference.reachabilityFence(this); // the cleaner must not free operands mid-kernel
         } else {
             try (var g = GradMode.noGrad(); TensorImpl c = (TensorImpl) contiguous()) {
                 backend.download(c.storage(), 0, out, 0, numel);
@@ -292,6 +295,7 @@ public final class TensorImpl implements Tensor {
         TensorImpl out = newDense(shape.clone());
         if (numel > 0) {
             backend.unary(UnaryOp.IDENTITY, 0f, stridedView(), out.storage());
+            Reference.reachabilityFence(this); // the cleaner must not free operands mid-kernel
         }
         return record(out, "CloneBackward", g -> new Tensor[] {g}, this);
     }
@@ -335,9 +339,13 @@ public final class TensorImpl implements Tensor {
             try (TensorImpl tmp = newDense(shape.clone())) {
                 backend.unary(UnaryOp.IDENTITY, 0f, from, tmp.storage());
                 backend.unary(UnaryOp.IDENTITY, 0f, tmp.stridedView(), storage());
+                Reference.reachabilityFence(src); // the cleaner must not free operands mid-kernel
+                Reference.reachabilityFence(this); // the cleaner must not free operands mid-kernel
             }
         } else {
             backend.unary(UnaryOp.IDENTITY, 0f, from, storage());
+            Reference.reachabilityFence(src); // the cleaner must not free operands mid-kernel
+            Reference.reachabilityFence(this); // the cleaner must not free operands mid-kernel
         }
         return this;
     }
@@ -573,6 +581,7 @@ public final class TensorImpl implements Tensor {
         TensorImpl out = newDense(shape.clone());
         if (numel > 0) {
             backend.unary(op, scalar, stridedView(), out.storage());
+            Reference.reachabilityFence(this); // the cleaner must not free operands mid-kernel
         }
         return out;
     }
@@ -695,6 +704,8 @@ public final class TensorImpl implements Tensor {
         TensorImpl out = newDense(target);
         if (out.numel > 0) {
             backend.binary(kind, viewAs(target), o.viewAs(target), out.storage());
+            Reference.reachabilityFence(this); // the cleaner must not free operands mid-kernel
+            Reference.reachabilityFence(o); // the cleaner must not free operands mid-kernel
         }
         return out;
     }
@@ -782,6 +793,7 @@ public final class TensorImpl implements Tensor {
                 backend.fill(out.storage(), 0, 1, 0f);
             } else {
                 backend.unary(UnaryOp.IDENTITY, 0f, stridedView(), out.storage());
+                Reference.reachabilityFence(this); // the cleaner must not free operands mid-kernel
             }
             return out;
         }
@@ -798,6 +810,7 @@ public final class TensorImpl implements Tensor {
         TensorImpl out = newDense(s);
         if (out.numel > 0) {
             backend.reduce(kind, stridedView(), d, out.storage());
+            Reference.reachabilityFence(this); // the cleaner must not free operands mid-kernel
         }
         return out;
     }
@@ -1008,6 +1021,10 @@ public final class TensorImpl implements Tensor {
                 }
                 GemmOperand gc = new GemmOperand(out.storage(), 0, n, false, m * n);
                 backend.gemm(batch, m, n, k, ga, gb, gc, Epilogue.NONE);
+                Reference.reachabilityFence(a); // the cleaner must not free operands mid-kernel
+                Reference.reachabilityFence(b); // the cleaner must not free operands mid-kernel
+                Reference.reachabilityFence(ac); // the cleaner must not free operands mid-kernel
+                Reference.reachabilityFence(bc); // the cleaner must not free operands mid-kernel
                 if (ac != a) {
                     ac.close();
                 }
@@ -1186,6 +1203,10 @@ public final class TensorImpl implements Tensor {
                 Epilogue epi = new Epilogue(b == null ? null : b.storage(), b == null ? 0 : b.offset, relu);
                 x.backend.gemm(1, rows, outF, inF, ga, gwt,
                         new GemmOperand(out.storage(), 0, outF, false, 0), epi);
+                Reference.reachabilityFence(x);
+                Reference.reachabilityFence(w);
+                Reference.reachabilityFence(x2);
+                Reference.reachabilityFence(b);
                 if (wc != w) {
                     wc.close();
                 }
