@@ -8,7 +8,7 @@ package dev.cairn.backend.cpu;
  */
 final class TransposeCache {
     /** Matrices smaller than this are not worth caching. */
-    private static final int MIN_ELEMENTS = 1024;
+    private static final int MIN_ELEMENTS = 64;
 
     /** The dense [k, n] copy of the [n, k] matrix at {@code offset} with row stride {@code ld}, valid for {@code version}. */
     record Entry(float[] data, int version, int offset, int ld, int k, int n) {
