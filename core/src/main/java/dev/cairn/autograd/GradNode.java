@@ -14,11 +14,39 @@ public final class GradNode {
     private final String name;
     private Tensor[] inputs;
     private BackwardFn backward;
+    private final int[] versions;
+    private final java.util.function.ToIntFunction<Tensor> versionOf;
 
     public GradNode(String name, Tensor[] inputs, BackwardFn backward) {
+        this(name, inputs, backward, null, null);
+    }
+
+    /**
+     * A node that also remembers how many in-place writes each input's memory had when it was used, so a
+     * backward after such a write is an error (PyTorch's "modified by an inplace operation").
+     */
+    public GradNode(String name, Tensor[] inputs, BackwardFn backward, int[] versions,
+                    java.util.function.ToIntFunction<Tensor> versionOf) {
         this.name = name;
         this.inputs = inputs;
         this.backward = backward;
+        this.versions = versions;
+        this.versionOf = versionOf;
+    }
+
+    /** Throws when an input was written in place after this operation used it. */
+    void checkInputsUnchanged() {
+        if (versions == null || inputs == null) {
+            return;
+        }
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor in = inputs[i];
+            if (in != null && !in.isClosed() && versionOf.applyAsInt(in) != versions[i]) {
+                throw new CairnException("backward: input " + i + " of " + name + " (shape "
+                        + java.util.Arrays.toString(in.shape()) + ") was modified in place (copyFrom) after " + name
+                        + " used it, so its gradient would be wrong; modify it after backward, or use a copy");
+            }
+        }
     }
 
     /** The operation's name, e.g. {@code MulBackward}. */

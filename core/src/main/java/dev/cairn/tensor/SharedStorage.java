@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class SharedStorage {
     private final Storage storage;
     private final AtomicInteger holders = new AtomicInteger();
+    /** Counts in-place writes ({@code copyFrom}) so autograd can tell a saved input was changed after use. */
+    private volatile int version;
 
     SharedStorage(Storage storage) {
         this.storage = storage;
@@ -17,6 +19,15 @@ final class SharedStorage {
 
     Storage storage() {
         return storage;
+    }
+
+    int version() {
+        return version;
+    }
+
+    /** Records an in-place write. Writers to one tensor are expected to be serialized by the caller. */
+    void bumpVersion() {
+        version++;
     }
 
     void retain() {

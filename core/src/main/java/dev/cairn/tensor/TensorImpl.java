@@ -119,6 +119,11 @@ public final class TensorImpl implements Tensor {
         }
     }
 
+    /** How many in-place writes {@code t}'s memory has had (autograd compares it with the count at use). */
+    static int inputVersion(Tensor t) {
+        return impl(t).shared.version();
+    }
+
     /** Whether {@link #copyFrom} can write into {@code t}'s memory: open, dense, and owning all of its storage. */
     public static boolean writableInPlace(Tensor t) {
         TensorImpl i = impl(t);
@@ -166,7 +171,11 @@ public final class TensorImpl implements Tensor {
         }
         for (Tensor in : inputs) {
             if (in != null && in.requiresGrad()) {
-                out.gradFn = new GradNode(name, inputs, backward);
+                int[] versions = new int[inputs.length];
+                for (int i = 0; i < inputs.length; i++) {
+                    versions[i] = inputs[i] == null ? 0 : impl(inputs[i]).shared.version();
+                }
+                out.gradFn = new GradNode(name, inputs, backward, versions, TensorImpl::inputVersion);
                 out.requiresGrad = true;
                 return out;
             }
@@ -334,6 +343,7 @@ public final class TensorImpl implements Tensor {
         if (numel == 0) {
             return this;
         }
+        shared.bumpVersion();
         StridedView from = src.viewAs(shape);
         if (src.shared == shared) {
             try (TensorImpl tmp = newDense(shape.clone())) {
