@@ -1,7 +1,7 @@
 package dev.cairn.tensor;
 
 import dev.cairn.backend.Storage;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * A storage shared by a tensor and its views: each holder retains it once and releases it once;
@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class SharedStorage {
     private final Storage storage;
-    private final AtomicInteger holders = new AtomicInteger();
+    private static final AtomicIntegerFieldUpdater<SharedStorage> HOLDERS =
+            AtomicIntegerFieldUpdater.newUpdater(SharedStorage.class, "holders");
+    private volatile int holders;
     /** Counts in-place writes ({@code copyFrom}) so autograd can tell a saved input was changed after use. */
     private volatile int version;
 
@@ -31,19 +33,20 @@ final class SharedStorage {
     }
 
     void retain() {
-        holders.incrementAndGet();
+        HOLDERS.incrementAndGet(this);
     }
 
     void release() {
-        if (holders.decrementAndGet() == 0) {
+        if (HOLDERS.decrementAndGet(this) == 0) {
             storage.close();
         }
     }
 
     /** The cleaner's and close()'s shared action: releases this holder's claim exactly once. */
     static final class Claim implements Runnable {
+        private static final AtomicIntegerFieldUpdater<Claim> DONE = AtomicIntegerFieldUpdater.newUpdater(Claim.class, "done");
         private final SharedStorage shared;
-        private final AtomicInteger done = new AtomicInteger();
+        private volatile int done;
 
         Claim(SharedStorage shared) {
             this.shared = shared;
@@ -52,7 +55,7 @@ final class SharedStorage {
 
         @Override
         public void run() {
-            if (done.compareAndSet(0, 1)) {
+            if (DONE.compareAndSet(this, 0, 1)) {
                 shared.release();
             }
         }

@@ -32,6 +32,7 @@ public final class TensorImpl implements Tensor {
     private final int[] shape;
     private final int[] strides;
     private final int numel;
+    private final boolean contiguous;
     private final SharedStorage.Claim claim;
     private final Cleaner.Cleanable cleanable;
     private volatile boolean closed;
@@ -48,6 +49,8 @@ public final class TensorImpl implements Tensor {
         this.shape = shape;
         this.strides = strides;
         this.numel = Shapes.numel(shape);
+        // like PyTorch, a tensor without elements is contiguous whatever its strides
+        this.contiguous = numel == 0 || Shapes.isContiguous(shape, strides);
         Storage storage = shared.storage();
         if (storage.needsExplicitFree()) {
             this.claim = new SharedStorage.Claim(shared);
@@ -240,8 +243,7 @@ public final class TensorImpl implements Tensor {
 
     @Override
     public boolean isContiguous() {
-        // like PyTorch, a tensor without elements is contiguous whatever its strides
-        return numel == 0 || Shapes.isContiguous(shape, strides);
+        return contiguous;
     }
 
     // ---- data -----------------------------------------------------------------------------

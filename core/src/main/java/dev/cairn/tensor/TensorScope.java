@@ -16,9 +16,10 @@ import java.util.Set;
 public final class TensorScope implements AutoCloseable {
     private static final ThreadLocal<Deque<TensorScope>> OPEN = ThreadLocal.withInitial(ArrayDeque::new);
 
-    private final List<Tensor> made = new ArrayList<>();
-    private final Set<Tensor> kept = Collections.newSetFromMap(new IdentityHashMap<>());
-    private final Set<Tensor> forgotten = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final List<Tensor> made = new ArrayList<>(32);
+    /** Made lazily: most scopes keep one tensor or none. */
+    private Set<Tensor> kept;
+    private Set<Tensor> forgotten;
     private final Thread owner = Thread.currentThread();
     private boolean closed;
 
@@ -49,6 +50,9 @@ public final class TensorScope implements AutoCloseable {
         Deque<TensorScope> open = OPEN.get();
         if (!open.isEmpty()) {
             for (TensorScope s : open) {
+                if (s.forgotten == null) {
+                    s.forgotten = identitySet();
+                }
                 s.forgotten.add(tensor);
             }
         }
@@ -57,15 +61,26 @@ public final class TensorScope implements AutoCloseable {
 
     /** Excludes {@code tensor} from closing by this scope, and returns it. */
     public <T extends Tensor> T keep(T tensor) {
+        if (kept == null) {
+            kept = identitySet();
+        }
         kept.add(tensor);
         return tensor;
+    }
+
+    private static Set<Tensor> identitySet() {
+        return Collections.newSetFromMap(new IdentityHashMap<>());
+    }
+
+    private static boolean in(Set<Tensor> set, Tensor t) {
+        return set != null && set.contains(t);
     }
 
     /** Number of tensors this scope will close. */
     public int size() {
         int n = 0;
         for (Tensor t : made) {
-            if (!kept.contains(t) && !forgotten.contains(t)) {
+            if (!in(kept, t) && !in(forgotten, t)) {
                 n++;
             }
         }
@@ -85,10 +100,10 @@ public final class TensorScope implements AutoCloseable {
         open.remove(this);
         TensorScope parent = open.peek();
         for (Tensor t : made) {
-            if (forgotten.contains(t)) {
+            if (in(forgotten, t)) {
                 continue;
             }
-            if (kept.contains(t)) {
+            if (in(kept, t)) {
                 if (parent != null) {
                     parent.made.add(t);
                 }

@@ -11,7 +11,9 @@ final class CpuStorage implements Storage {
      * Bumped before and after every kernel that writes into this storage, so a cache derived from it
      * (even one built while a write was under way on another thread) can tell it is stale.
      */
-    private final java.util.concurrent.atomic.AtomicInteger version = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<CpuStorage> VERSION =
+            java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(CpuStorage.class, "version");
+    private volatile int version;
     /** A transposed copy of a matrix in this storage, kept for small-batch products (see {@link TransposeCache}). */
     volatile TransposeCache.Entry transposed;
 
@@ -21,11 +23,11 @@ final class CpuStorage implements Storage {
 
     /** Marks the contents as changed. */
     void touch() {
-        version.incrementAndGet();
+        VERSION.incrementAndGet(this);
     }
 
     int version() {
-        return version.get();
+        return version;
     }
 
     @Override
