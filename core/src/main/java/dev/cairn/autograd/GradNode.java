@@ -89,8 +89,9 @@ public final class GradNode {
                 + "): its saved tensors were freed after the first backward; call backward once per forward pass");
     }
 
+    /** PyTorch's spelling, e.g. {@code <MulBackward0>} (PyTorch numbers the overloads of an op; Cairn's are all 0). */
     @Override
     public String toString() {
-        return "<" + name + ">";
+        return "<" + name + (Character.isDigit(name.charAt(name.length() - 1)) ? "" : "0") + ">";
     }
 }
