@@ -46,7 +46,7 @@ public final class Engine {
                     continue;
                 }
                 Tensor[] inputs = node.inputArray();
-                node.checkInputsUnchanged();
+                node.checkSavedUnchanged();
                 Tensor[] inputGrads = node.backward(grad);
                 for (int i = 0; i < inputs.length; i++) {
                     Tensor in = inputs[i];

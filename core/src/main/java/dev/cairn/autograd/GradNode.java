@@ -14,37 +14,40 @@ public final class GradNode {
     private final String name;
     private Tensor[] inputs;
     private BackwardFn backward;
+    private Tensor[] saved;
     private final int[] versions;
     private final java.util.function.ToIntFunction<Tensor> versionOf;
 
     public GradNode(String name, Tensor[] inputs, BackwardFn backward) {
-        this(name, inputs, backward, null, null);
+        this(name, inputs, backward, null, null, null);
     }
 
     /**
-     * A node that also remembers how many in-place writes each input's memory had when it was used, so a
-     * backward after such a write is an error (PyTorch's "modified by an inplace operation").
+     * A node that also remembers the tensors its backward reads ({@code saved}) and how many in-place
+     * writes their memory had when it ran, so a backward after such a write is an error (PyTorch's
+     * "modified by an inplace operation").
      */
-    public GradNode(String name, Tensor[] inputs, BackwardFn backward, int[] versions,
+    public GradNode(String name, Tensor[] inputs, BackwardFn backward, Tensor[] saved, int[] versions,
                     java.util.function.ToIntFunction<Tensor> versionOf) {
         this.name = name;
         this.inputs = inputs;
         this.backward = backward;
+        this.saved = saved;
         this.versions = versions;
         this.versionOf = versionOf;
     }
 
-    /** Throws when an input was written in place after this operation used it. */
-    void checkInputsUnchanged() {
-        if (versions == null || inputs == null) {
+    /** Throws when a tensor this operation saved for backward was written in place since. */
+    void checkSavedUnchanged() {
+        if (saved == null) {
             return;
         }
-        for (int i = 0; i < inputs.length; i++) {
-            Tensor in = inputs[i];
-            if (in != null && !in.isClosed() && versionOf.applyAsInt(in) != versions[i]) {
-                throw new CairnException("backward: input " + i + " of " + name + " (shape "
-                        + java.util.Arrays.toString(in.shape()) + ") was modified in place (copyFrom) after " + name
-                        + " used it, so its gradient would be wrong; modify it after backward, or use a copy");
+        for (int i = 0; i < saved.length; i++) {
+            Tensor t = saved[i];
+            if (!t.isClosed() && versionOf.applyAsInt(t) != versions[i]) {
+                throw new CairnException("backward: a tensor of shape " + java.util.Arrays.toString(t.shape())
+                        + " that " + this + " saved for its gradient was modified in place (copyFrom) since, so the"
+                        + " gradient would be wrong; modify it after backward, or use a copy");
             }
         }
     }
@@ -82,6 +85,7 @@ public final class GradNode {
     void release() {
         inputs = null;
         backward = null;
+        saved = null;
     }
 
     private CairnException releasedError() {

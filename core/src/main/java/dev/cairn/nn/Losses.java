@@ -95,10 +95,12 @@ public final class Losses {
         Tensor logProbs = applyLogSoftmax ? logSoftmax(s2, 1) : s2;
         Tensor classes = Tensor.arange(c).to(s2.device()).unsqueeze(0);
         Tensor oneHot = classes.eq(t1.detach().unsqueeze(1));
-        // -inf log-probabilities of other classes must not meet the mask's zeros (-inf * 0 is NaN): they are
-        // lifted to the most negative float first, which changes neither the picked values nor the gradient
-        Tensor finite = logProbs.maximum(Tensor.scalar(s2.device(), -Float.MAX_VALUE));
-        return finite.mul(oneHot).sum(1, false).neg().mean();
+        // -inf log-probabilities of the other classes must not meet the mask's zeros (-inf * 0 is NaN), so
+        // they are lifted to the most negative float; the target's own entry is left as it is (floor -inf),
+        // so a -inf target log-probability still gives an infinite loss, as in PyTorch
+        Tensor floor = oneHot.mul(-Float.MAX_VALUE).add(-Float.MAX_VALUE); // target: -inf (overflow), others: -MAX
+        Tensor picked = logProbs.maximum(floor).mul(oneHot);
+        return picked.sum(1, false).neg().mean();
     }
 
     /** Every target must be an integer in {@code [0, c)}; names the first that is not. */

@@ -325,9 +325,25 @@ public abstract class Module {
             String msg = "error(s) in loading state_dict for " + getName() + ":\n\t" + String.join("\n\t", problems);
             throw mismatched.isEmpty() ? new CairnException(msg) : new ShapeException(msg);
         }
-        // stage every source on its destination's device first: a closed or unreachable source fails here,
-        // naming its key, before any destination has changed
-        Map<String, Tensor> staged = new LinkedHashMap<>();
+        // check every source before changing anything: a closed source or an unusable device fails here,
+        // naming its key; then keys are moved and copied one at a time, so device memory holds at most one
+        // extra tensor (a device error while copying, such as running out of memory, can leave earlier keys
+        // loaded)
+        for (Map.Entry<String, Tensor> e : own.entrySet()) {
+            Tensor src = state.get(e.getKey());
+            if (src == null) {
+                continue;
+            }
+            try {
+                if (src.isClosed()) {
+                    throw new CairnException("the tensor has been closed");
+                }
+                dev.cairn.backend.Backends.forDevice(targetDevice(e.getValue()));
+            } catch (CairnException ex) {
+                throw new CairnException("error loading state_dict key '" + e.getKey() + "' into " + getName()
+                        + ": " + ex.getMessage(), ex);
+            }
+        }
         try (var g = GradMode.noGrad()) {
             for (Map.Entry<String, Tensor> e : own.entrySet()) {
                 Tensor src = state.get(e.getKey());
@@ -335,30 +351,35 @@ public abstract class Module {
                     continue;
                 }
                 Tensor dst = e.getValue();
-                Device where = dst instanceof Parameter p && !p.isInitialized()
-                        ? (p.pendingDevice() != null ? p.pendingDevice() : Device.cpu()) : dst.device();
+                Device where = targetDevice(dst);
+                boolean sameDevice = src.device().equals(where);
+                Tensor value = sameDevice ? src : src.to(where);
                 try {
-                    staged.put(e.getKey(), src.to(where).detach());
-                } catch (CairnException ex) {
-                    throw new CairnException("error loading state_dict key '" + e.getKey() + "' into " + getName()
-                            + ": " + ex.getMessage(), ex);
-                }
-            }
-            for (Map.Entry<String, Tensor> e : staged.entrySet()) {
-                Tensor value = e.getValue();
-                Tensor dst = own.get(e.getKey());
-                if (dst instanceof Parameter p && !p.isInitialized()) {
-                    p.initialize(value.copy());
-                } else if (dst instanceof Parameter p && !TensorImpl.writableInPlace(p.data())) {
-                    p.setData(value.copy());
-                } else if (dst instanceof Buffer b && !TensorImpl.writableInPlace(b.data())) {
-                    b.setData(value.copy());
-                } else {
-                    dst.copyFrom(value);
+                    if (dst instanceof Parameter p && !p.isInitialized()) {
+                        p.initialize(value.copy());
+                    } else if (dst instanceof Parameter p && !TensorImpl.writableInPlace(p.data())) {
+                        p.setData(value.copy());
+                    } else if (dst instanceof Buffer b && !TensorImpl.writableInPlace(b.data())) {
+                        b.setData(value.copy());
+                    } else {
+                        dst.copyFrom(value);
+                    }
+                } finally {
+                    if (!sameDevice) { // only a copy made here; a Parameter's own tensor is never closed
+                        value.close();
+                    }
                 }
             }
         }
         return new LoadResult(List.copyOf(missing), List.copyOf(unexpected));
+    }
+
+    /** Where a state-dict value for {@code dst} must go: its device, or for a lazy parameter the pending one. */
+    private static Device targetDevice(Tensor dst) {
+        if (dst instanceof Parameter p && !p.isInitialized()) {
+            return p.pendingDevice() != null ? p.pendingDevice() : Device.cpu();
+        }
+        return dst.device();
     }
 
     private static String quoted(List<String> keys) {

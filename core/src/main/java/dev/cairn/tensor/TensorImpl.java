@@ -36,6 +36,8 @@ public final class TensorImpl implements Tensor {
     private final SharedStorage.Claim claim;
     private final Cleaner.Cleanable cleanable;
     private volatile boolean closed;
+    /** Set by {@link TensorScope#forget}: no scope closes this tensor. */
+    private boolean scopeExempt;
 
     private boolean requiresGrad;
     private Tensor grad;
@@ -61,6 +63,14 @@ public final class TensorImpl implements Tensor {
             this.cleanable = null;
         }
         TensorScope.register(this);
+    }
+
+    void exemptFromScopes() {
+        scopeExempt = true;
+    }
+
+    boolean isExemptFromScopes() {
+        return scopeExempt;
     }
 
     // ---- construction helpers -------------------------------------------------------------
@@ -169,22 +179,37 @@ public final class TensorImpl implements Tensor {
      * is on and any input requires grad. The only place where the autograd graph grows.
      */
     private static TensorImpl record(TensorImpl out, String name, BackwardFn backward, Tensor... inputs) {
+        return record(out, name, NO_SAVED, backward, inputs);
+    }
+
+    private static final Tensor[] NO_SAVED = new Tensor[0];
+
+    /**
+     * Like {@link #record(TensorImpl, String, BackwardFn, Tensor...)}, also noting the tensors whose values
+     * the backward reads ({@code saved}, which may include {@code out}) and how many in-place writes their
+     * memory has had, so that backward after such a write fails instead of computing a wrong gradient.
+     */
+    private static TensorImpl record(TensorImpl out, String name, Tensor[] saved, BackwardFn backward,
+                                     Tensor... inputs) {
         if (!GradMode.isEnabled()) {
             return out;
         }
         for (Tensor in : inputs) {
             if (in != null && in.requiresGrad()) {
-                int[] versions = new int[inputs.length];
-                for (int i = 0; i < inputs.length; i++) {
-                    versions[i] = inputs[i] == null ? 0 : impl(inputs[i]).shared.version();
+                int[] versions = new int[saved.length];
+                for (int i = 0; i < saved.length; i++) {
+                    versions[i] = impl(saved[i]).shared.version();
                 }
-                out.gradFn = new GradNode(name, inputs, backward, versions, TensorImpl::inputVersion);
+                out.gradFn = new GradNode(name, inputs, backward, saved, versions, TensorImpl::inputVersion);
                 out.requiresGrad = true;
                 return out;
             }
         }
         return out;
     }
+
+    /** Which tensors a unary op's backward reads. */
+    private enum Saves { NONE, INPUT, OUTPUT }
 
     /** Sums a broadcast gradient back down to {@code target}'s shape. */
     static Tensor sumTo(Tensor grad, int[] target) {
@@ -598,39 +623,45 @@ public final class TensorImpl implements Tensor {
         return out;
     }
 
-    private Tensor unary(String name, UnaryOp op, float scalar, java.util.function.BiFunction<Tensor, Tensor, Tensor> grad) {
+    private Tensor unary(String name, UnaryOp op, float scalar, Saves saves,
+                         java.util.function.BiFunction<Tensor, Tensor, Tensor> grad) {
         TensorImpl out = unaryKernel(op, scalar);
-        return record(out, name, g -> new Tensor[] {grad.apply(g, out)}, this);
+        Tensor[] saved = switch (saves) {
+            case NONE -> NO_SAVED;
+            case INPUT -> new Tensor[] {this};
+            case OUTPUT -> new Tensor[] {out};
+        };
+        return record(out, name, saved, g -> new Tensor[] {grad.apply(g, out)}, this);
     }
 
     @Override
     public Tensor neg() {
-        return unary("NegBackward", UnaryOp.NEG, 0f, (g, out) -> g.neg());
+        return unary("NegBackward", UnaryOp.NEG, 0f, Saves.NONE, (g, out) -> g.neg());
     }
 
     @Override
     public Tensor abs() {
-        return unary("AbsBackward", UnaryOp.ABS, 0f, (g, out) -> g.mul(this.sign()));
+        return unary("AbsBackward", UnaryOp.ABS, 0f, Saves.INPUT, (g, out) -> g.mul(this.sign()));
     }
 
     @Override
     public Tensor relu() {
-        return unary("ReluBackward", UnaryOp.RELU, 0f, (g, out) -> g.mul(out.gt(0f)));
+        return unary("ReluBackward", UnaryOp.RELU, 0f, Saves.OUTPUT, (g, out) -> g.mul(out.gt(0f)));
     }
 
     @Override
     public Tensor exp() {
-        return unary("ExpBackward", UnaryOp.EXP, 0f, (g, out) -> g.mul(out));
+        return unary("ExpBackward", UnaryOp.EXP, 0f, Saves.OUTPUT, (g, out) -> g.mul(out));
     }
 
     @Override
     public Tensor log() {
-        return unary("LogBackward", UnaryOp.LOG, 0f, (g, out) -> g.div(this));
+        return unary("LogBackward", UnaryOp.LOG, 0f, Saves.INPUT, (g, out) -> g.div(this));
     }
 
     @Override
     public Tensor sqrt() {
-        return unary("SqrtBackward", UnaryOp.SQRT, 0f, (g, out) -> g.div(out.mul(2f)));
+        return unary("SqrtBackward", UnaryOp.SQRT, 0f, Saves.OUTPUT, (g, out) -> g.div(out.mul(2f)));
     }
 
     @Override
@@ -640,27 +671,27 @@ public final class TensorImpl implements Tensor {
 
     @Override
     public Tensor add(float value) {
-        return unary("AddBackward", UnaryOp.ADD_SCALAR, value, (g, out) -> g);
+        return unary("AddBackward", UnaryOp.ADD_SCALAR, value, Saves.NONE, (g, out) -> g);
     }
 
     @Override
     public Tensor sub(float value) {
-        return unary("SubBackward", UnaryOp.ADD_SCALAR, -value, (g, out) -> g);
+        return unary("SubBackward", UnaryOp.ADD_SCALAR, -value, Saves.NONE, (g, out) -> g);
     }
 
     @Override
     public Tensor mul(float value) {
-        return unary("MulBackward", UnaryOp.MUL_SCALAR, value, (g, out) -> g.mul(value));
+        return unary("MulBackward", UnaryOp.MUL_SCALAR, value, Saves.NONE, (g, out) -> g.mul(value));
     }
 
     @Override
     public Tensor div(float value) {
-        return unary("DivBackward", UnaryOp.DIV_SCALAR, value, (g, out) -> g.div(value));
+        return unary("DivBackward", UnaryOp.DIV_SCALAR, value, Saves.NONE, (g, out) -> g.div(value));
     }
 
     @Override
     public Tensor pow(float exponent) {
-        return unary("PowBackward", UnaryOp.POW_SCALAR, exponent, (g, out) -> exponent == 0f
+        return unary("PowBackward", UnaryOp.POW_SCALAR, exponent, Saves.INPUT, (g, out) -> exponent == 0f
                 ? g.mul(0f)
                 : g.mul(this.pow(exponent - 1f)).mul(exponent));
     }
@@ -723,11 +754,18 @@ public final class TensorImpl implements Tensor {
     }
 
     private Tensor binary(String name, BinaryOp kind, Tensor other, BinaryGrad grad) {
+        return binary(name, kind, other, false, false, grad);
+    }
+
+    private Tensor binary(String name, BinaryOp kind, Tensor other, boolean savesOperands, boolean savesOutput,
+                          BinaryGrad grad) {
         TensorImpl out = binaryKernel(name, kind, other);
         int[] sa = shape;
         int[] sb = other.shape();
         Tensor self = this;
-        return record(out, name + "Backward", g -> {
+        Tensor[] saved = savesOperands && savesOutput ? new Tensor[] {this, other, out}
+                : savesOperands ? new Tensor[] {this, other} : savesOutput ? new Tensor[] {out} : NO_SAVED;
+        return record(out, name + "Backward", saved, g -> {
             Tensor[] gs = grad.apply(g, self, other, out);
             return new Tensor[] {
                 gs[0] == null || !self.requiresGrad() ? null : sumTo(gs[0], sa),
@@ -754,13 +792,13 @@ public final class TensorImpl implements Tensor {
 
     @Override
     public Tensor mul(Tensor other) {
-        return binary("Mul", BinaryOp.MUL, other, (g, a, b, out) -> new Tensor[] {
+        return binary("Mul", BinaryOp.MUL, other, true, false, (g, a, b, out) -> new Tensor[] {
             a.requiresGrad() ? g.mul(b) : null, b.requiresGrad() ? g.mul(a) : null});
     }
 
     @Override
     public Tensor div(Tensor other) {
-        return binary("Div", BinaryOp.DIV, other, (g, a, b, out) -> new Tensor[] {
+        return binary("Div", BinaryOp.DIV, other, true, false, (g, a, b, out) -> new Tensor[] {
             a.requiresGrad() ? g.div(b) : null, b.requiresGrad() ? g.mul(a).div(b.mul(b)).neg() : null});
     }
 
@@ -768,19 +806,19 @@ public final class TensorImpl implements Tensor {
     public Tensor pow(Tensor exponent) {
         // as PyTorch: no gradient flows to the base where the exponent is 0, nor to the exponent where
         // the base is 0 and the exponent >= 0 (shifting those entries avoids 0 * inf = NaN)
-        return binary("Pow", BinaryOp.POW, exponent, (g, a, b, out) -> new Tensor[] {
+        return binary("Pow", BinaryOp.POW, exponent, true, true, (g, a, b, out) -> new Tensor[] {
             a.requiresGrad() ? g.mul(b).mul(a.pow(b.sub(1f).add(b.eq(0f)))) : null,
             b.requiresGrad() ? g.mul(out).mul(a.add(a.eq(0f).mul(b.ge(0f))).log()) : null});
     }
 
     @Override
     public Tensor maximum(Tensor other) {
-        return binary("Maximum", BinaryOp.MAXIMUM, other, (g, a, b, out) -> extremumGrad(g, a, b, BinaryOp.GT));
+        return binary("Maximum", BinaryOp.MAXIMUM, other, true, false, (g, a, b, out) -> extremumGrad(g, a, b, BinaryOp.GT));
     }
 
     @Override
     public Tensor minimum(Tensor other) {
-        return binary("Minimum", BinaryOp.MINIMUM, other, (g, a, b, out) -> extremumGrad(g, a, b, BinaryOp.LT));
+        return binary("Minimum", BinaryOp.MINIMUM, other, true, false, (g, a, b, out) -> extremumGrad(g, a, b, BinaryOp.LT));
     }
 
     /** Where a wins the comparison the gradient goes to a, where b wins to b, and ties split it evenly (PyTorch). */
@@ -918,7 +956,7 @@ public final class TensorImpl implements Tensor {
     /** max()/min() over all elements; the gradient is shared evenly among ties, as in PyTorch. */
     private Tensor extremeAll(String op, ReduceOp kind) {
         TensorImpl out = reduceAll(op, kind);
-        return record(out, op.equals("max") ? "MaxBackward" : "MinBackward", g -> {
+        return record(out, op.equals("max") ? "MaxBackward" : "MinBackward", new Tensor[] {this, out}, g -> {
             Tensor mask = ((TensorImpl) this).binaryKernel("compare", BinaryOp.EQ, out);
             return new Tensor[] {mask.mul(g.div(mask.sum()))};
         }, this);
@@ -943,7 +981,7 @@ public final class TensorImpl implements Tensor {
         }
         int[] original = shape;
         // the chosen indices are saved now, as PyTorch does, not recomputed from later values
-        Tensor saved = GradMode.isEnabled() && requiresGrad ? reduceKernel(op, argKind, d) : null;
+        Tensor saved = GradMode.isEnabled() && requiresGrad ? TensorScope.forget(reduceKernel(op, argKind, d)) : null;
         Tensor rec = record(out, op.equals("max") ? "MaxBackward" : "MinBackward", g -> {
             Tensor idx = saved.unsqueeze(d);
             int[] along = new int[original.length];
@@ -1045,7 +1083,7 @@ public final class TensorImpl implements Tensor {
                 }
             }
         }
-        return record(out, op, g -> new Tensor[] {
+        return record(out, op, new Tensor[] {a, b}, g -> new Tensor[] {
             a.requiresGrad() ? (batched ? g.bmm(b.transpose(1, 2)) : g.mm(b.t())) : null,
             b.requiresGrad() ? (batched ? a.transpose(1, 2).bmm(g) : a.t().mm(g)) : null}, a, b);
     }
@@ -1229,7 +1267,8 @@ public final class TensorImpl implements Tensor {
         }
         int[] inShape = x.shape;
         TensorImpl bias0 = b;
-        return record(out, relu ? "LinearReluBackward" : "LinearBackward", g -> {
+        Tensor[] savedForLinear = relu ? new Tensor[] {x, w, out} : new Tensor[] {x, w};
+        return record(out, relu ? "LinearReluBackward" : "LinearBackward", savedForLinear, g -> {
             Tensor gg = relu ? g.mul(out.gt(0f)) : g;
             int gRows = Shapes.numel(Arrays.copyOf(inShape, inShape.length - 1));
             Tensor g2 = gg.reshape(gRows, outF);

@@ -19,7 +19,6 @@ public final class TensorScope implements AutoCloseable {
     private final List<Tensor> made = new ArrayList<>(32);
     /** Made lazily: most scopes keep one tensor or none. */
     private Set<Tensor> kept;
-    private Set<Tensor> forgotten;
     private final Thread owner = Thread.currentThread();
     private boolean closed;
 
@@ -43,19 +42,11 @@ public final class TensorScope implements AutoCloseable {
     }
 
     /**
-     * Takes {@code tensor} out of every scope open on this thread, and returns it: for tensors that
-     * outlive any scope they happen to be made in, such as parameters, buffers and gradients.
+     * Exempts {@code tensor} from every scope, and returns it: for tensors that outlive any scope they
+     * happen to be made in, such as parameters, buffers, gradients and optimizer state.
      */
     public static <T extends Tensor> T forget(T tensor) {
-        Deque<TensorScope> open = OPEN.get();
-        if (!open.isEmpty()) {
-            for (TensorScope s : open) {
-                if (s.forgotten == null) {
-                    s.forgotten = identitySet();
-                }
-                s.forgotten.add(tensor);
-            }
-        }
+        TensorImpl.impl(tensor).exemptFromScopes();
         return tensor;
     }
 
@@ -80,7 +71,7 @@ public final class TensorScope implements AutoCloseable {
     public int size() {
         int n = 0;
         for (Tensor t : made) {
-            if (!in(kept, t) && !in(forgotten, t)) {
+            if (!in(kept, t) && !TensorImpl.impl(t).isExemptFromScopes()) {
                 n++;
             }
         }
@@ -100,7 +91,7 @@ public final class TensorScope implements AutoCloseable {
         open.remove(this);
         TensorScope parent = open.peek();
         for (Tensor t : made) {
-            if (in(forgotten, t)) {
+            if (TensorImpl.impl(t).isExemptFromScopes()) {
                 continue;
             }
             if (in(kept, t)) {

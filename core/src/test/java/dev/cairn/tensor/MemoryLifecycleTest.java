@@ -174,6 +174,45 @@ class MemoryLifecycleTest {
         }
     }
 
+    @Test
+    void trainingOnTheDeviceWithScopedStepsKeepsOptimizerStateAlive() {
+        Mlp model = new Mlp();
+        var adam = new dev.cairn.nn.optim.Adam(model.parameters(), 0.01);
+        var sgd = new dev.cairn.nn.optim.SGD(model.parameters(), 0.01, 0.9, 0, 0, false);
+        model.to(GPU);
+        Tensor x = Tensor.rand(new Generator(5), 4, 20).to(GPU);
+        for (int step = 0; step < 3; step++) {
+            try (TensorScope scope = TensorScope.open()) {
+                adam.zeroGrad();
+                model.call(x).sum().backward();
+                adam.step();
+                sgd.step();
+            }
+        }
+        assertEquals(GPU, model.hidden.weight.device());
+    }
+
+    @Test
+    void anOptimizerMadeBetweenForwardAndBackwardDoesNotBreakBackward() {
+        Mlp model = new Mlp();
+        Tensor loss = model.call(Tensor.ones(2, 20)).sum();
+        var opt = new dev.cairn.nn.optim.SGD(model.parameters(), 0.1);
+        loss.backward();
+        opt.step();
+        assertTrue(model.hidden.weight.grad() != null);
+    }
+
+    @Test
+    void loadingAStateDictOntoTheDeviceLeavesNoExtraCopies() {
+        Mlp model = (Mlp) new Mlp().to(GPU);
+        var state = new Mlp().stateDict();
+        settle();
+        long before = fake().liveStorages();
+        model.loadStateDict(state, true);
+        assertEquals(before, fake().liveStorages(), "each moved source is closed after its copy");
+        assertArrayEquals(state.get("out.bias").toFloatArray(), model.out.bias.toFloatArray());
+    }
+
     private static boolean awaitLiveAtMost(long limit) throws InterruptedException {
         for (int i = 0; i < 50 && fake().liveStorages() > limit; i++) {
             System.gc();

@@ -34,15 +34,58 @@ class GraphEdgeCasesTest {
     }
 
     @Test
-    void changingAnInputInPlaceBeforeBackwardIsAnError() {
+    void changingASavedInputInPlaceBeforeBackwardIsAnError() {
+        Tensor w = Tensor.vector(1f, 5f, 2f).requiresGrad(true);
+        Tensor y = w.mul(w);
+        try (var g = GradMode.noGrad()) {
+            w.copyFrom(Tensor.vector(9f, 0f, 0f));
+        }
+        dev.cairn.tensor.CairnException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.cairn.tensor.CairnException.class, () -> y.sum().backward());
+        assertTrue(e.getMessage().contains("modified in place") && e.getMessage().contains("MulBackward0"), e.getMessage());
+    }
+
+    @Test
+    void changingASavedOutputInPlaceBeforeBackwardIsAnError() {
+        Tensor x = Tensor.vector(0f, 1f).requiresGrad(true);
+        Tensor y = x.exp();
+        try (var g = GradMode.noGrad()) {
+            y.copyFrom(Tensor.zeros(2));
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(dev.cairn.tensor.CairnException.class,
+                () -> y.backward(Tensor.ones(2)));
+    }
+
+    @Test
+    void changingATensorTheBackwardDoesNotReadIsFine() {
+        Tensor w = Tensor.vector(1f, 2f).requiresGrad(true);
+        Tensor b = Tensor.vector(3f, 4f);
+        Tensor y = w.add(b);
+        b.copyFrom(Tensor.ones(2));
+        y.sum().backward();
+        assertArrayEquals(new float[] {1f, 1f}, w.grad().toFloatArray());
+    }
+
+    @Test
+    void maxAlongADimensionRemembersTheIndicesOfTheForwardPass() {
         Tensor w = Tensor.vector(1f, 5f, 2f).requiresGrad(true);
         Tensor m = w.max(0, false);
         try (var g = GradMode.noGrad()) {
             w.copyFrom(Tensor.vector(9f, 0f, 0f));
         }
-        dev.cairn.tensor.CairnException e = org.junit.jupiter.api.Assertions.assertThrows(
-                dev.cairn.tensor.CairnException.class, m::backward);
-        assertTrue(e.getMessage().contains("modified in place"), e.getMessage());
+        m.backward(); // as in PyTorch, max(dim) saves only its indices
+        assertArrayEquals(new float[] {0f, 1f, 0f}, w.grad().toFloatArray());
+    }
+
+    @Test
+    void savedIndicesSurviveTheScopeTheyWereMadeIn() {
+        Tensor w = Tensor.vector(1f, 5f, 2f).requiresGrad(true);
+        Tensor m;
+        try (TensorScope scope = TensorScope.open()) {
+            m = scope.keep(w.max(0, false));
+        }
+        m.backward();
+        assertArrayEquals(new float[] {0f, 1f, 0f}, w.grad().toFloatArray());
     }
 
     @Test
@@ -80,6 +123,9 @@ class GraphEdgeCasesTest {
         Tensor logits = Tensor.of(new float[] {2f, Float.NEGATIVE_INFINITY, 0.5f}, 1, 3).requiresGrad(true);
         Tensor loss = Losses.crossEntropy(logits, Tensor.vector(0f));
         assertEquals(0.2014f, loss.item(), 1e-4f); // PyTorch: 0.2014
+        Tensor hopeless = Losses.crossEntropy(
+                Tensor.of(new float[] {Float.NEGATIVE_INFINITY, 1f, 0.5f}, 1, 3), Tensor.vector(0f));
+        assertEquals(Float.POSITIVE_INFINITY, hopeless.item()); // PyTorch: inf
         loss.backward();
         for (float v : logits.grad().toFloatArray()) {
             assertTrue(Float.isFinite(v), "finite gradient " + v);

@@ -167,6 +167,6 @@ public final class Adam extends Optimizer {
 
     private static Tensor follow(TensorScope scope, Tensor p, Tensor state, String what) {
         Tensor moved = onDeviceOf(p, state, what);
-        return moved == state ? state : scope.keep(moved);
+        return moved == state ? state : TensorScope.forget(moved);
     }
 }

@@ -106,22 +106,18 @@ public abstract class Optimizer {
      * its gradient; any other tensor that cannot be written is an error.
      */
     private static void ensureWritable(String name, int index, Tensor p) {
-        Tensor self = p.detach();
-        try {
-            p.copyFrom(self);
-        } catch (CairnException e) {
-            if (p instanceof Parameter param) {
-                Tensor grad = param.grad();
-                try (var g = dev.cairn.autograd.GradMode.noGrad()) {
-                    param.setData(param.data().copy());
-                }
-                param.setGrad(grad);
-            } else {
-                throw new CairnException(name + ": parameter " + index + " cannot be updated in place ("
-                        + e.getMessage() + "); pass a contiguous tensor that owns its memory, or a Parameter", e);
+        if (dev.cairn.tensor.TensorImpl.writableInPlace(p)) {
+            return; // checked without writing: a write would count as an in-place change for autograd
+        }
+        if (p instanceof Parameter param) {
+            Tensor grad = param.grad();
+            try (var g = dev.cairn.autograd.GradMode.noGrad()) {
+                param.setData(param.data().copy());
             }
-        } finally {
-            self.close();
+            param.setGrad(grad);
+        } else {
+            throw new CairnException(name + ": parameter " + index + " cannot be updated in place (a view or closed "
+                    + "tensor); pass a contiguous tensor that owns its memory, or a Parameter");
         }
     }
 
@@ -138,8 +134,7 @@ public abstract class Optimizer {
                 Tensor grad = param.grad();
                 param.setData(value);
                 param.setGrad(grad);
-                scope.keep(value);
-                scope.keep(param.data());
+                TensorScope.forget(value);
                 return;
             }
             throw new CairnException("cannot update the parameter of shape " + java.util.Arrays.toString(p.shape())

@@ -115,7 +115,7 @@ public final class SGD extends Optimizer {
                 if (momentum != 0) {
                     Tensor buf = onDeviceOf(p, momentumBuffers.get(p), "momentum_buffer");
                     if (buf != momentumBuffers.get(p)) {
-                        momentumBuffers.put(p, scope.keep(buf));
+                        momentumBuffers.put(p, TensorScope.forget(buf));
                     }
                     if (started.put(p, Boolean.TRUE) == null) {
                         buf.copyFrom(d);
