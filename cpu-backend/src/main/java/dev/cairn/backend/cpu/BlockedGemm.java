@@ -172,17 +172,7 @@ final class BlockedGemm {
         int bOff = epi.biasOffset() + jc;
         boolean relu = epi.relu();
         for (int i = i0; i < i1; i++) {
-            int row = cOff + i * ldc + jc;
-            for (int j = 0; j < nc; j++) {
-                float v = cd[row + j];
-                if (bias != null) {
-                    v += bias[bOff + j];
-                }
-                if (relu && v < 0f) {
-                    v = 0f;
-                }
-                cd[row + j] = v;
-            }
+            EpilogueRow.apply(cd, cOff + i * ldc + jc, nc, bias, bOff, relu);
         }
     }
 }

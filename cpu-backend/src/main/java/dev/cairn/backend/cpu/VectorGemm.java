@@ -438,15 +438,6 @@ final class VectorGemm {
             }
             v.intoArray(cd, cPos + j);
         }
-        for (; j < n; j++) {
-            float v = cd[cPos + j];
-            if (bias != null) {
-                v += bias[biasOff + j];
-            }
-            if (relu && v < 0f) {
-                v = 0f;
-            }
-            cd[cPos + j] = v;
-        }
+        EpilogueRow.apply(cd, cPos + j, n - j, bias, biasOff + j, relu);
     }
 }
