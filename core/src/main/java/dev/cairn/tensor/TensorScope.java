@@ -86,8 +86,12 @@ public final class TensorScope implements AutoCloseable {
         if (Thread.currentThread() != owner) {
             throw new IllegalStateException("a TensorScope must be closed by the thread that opened it");
         }
-        closed = true;
         Deque<TensorScope> open = OPEN.get();
+        // scopes nest: closing this one first closes any still open inside it, so what they keep lands here
+        while (open.peek() != null && open.peek() != this) {
+            open.peek().close();
+        }
+        closed = true;
         open.remove(this);
         TensorScope parent = open.peek();
         for (Tensor t : made) {

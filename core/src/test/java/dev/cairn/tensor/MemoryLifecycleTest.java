@@ -68,6 +68,18 @@ class MemoryLifecycleTest {
     }
 
     @Test
+    void closingAnOuterScopeFirstAlsoClosesWhatItsInnerScopeKept() {
+        settle();
+        long before = fake().liveStorages();
+        TensorScope outer = TensorScope.open();
+        TensorScope inner = TensorScope.open();
+        inner.keep(Tensor.ones(GPU, 3));
+        outer.close(); // out of order: the inner scope is closed first, handing its kept tensor to the outer
+        inner.close();
+        assertEquals(before, fake().liveStorages());
+    }
+
+    @Test
     void viewsKeepTheirStorageAliveUntilTheLastIsClosed() {
         settle();
         long before = fake().liveStorages();
