@@ -24,6 +24,13 @@
 #define U_LE_SCALAR 17
 #define U_EQ_SCALAR 18
 #define U_NE_SCALAR 19
+#define U_TANH 20
+#define U_SIGMOID 21
+#define U_ERF 22
+#define U_SIN 23
+#define U_COS 24
+#define U_CLAMP_MIN 25
+#define U_CLAMP_MAX 26
 
 // ---- BinaryOp ordinals ----
 #define B_ADD 0
@@ -83,6 +90,13 @@ __device__ __forceinline__ float unary_apply(int op, float x, float s) {
         case U_LE_SCALAR: return x <= s ? 1.0f : 0.0f;
         case U_EQ_SCALAR: return x == s ? 1.0f : 0.0f;
         case U_NE_SCALAR: return x != s ? 1.0f : 0.0f;
+        case U_TANH: return tanhf(x);
+        case U_SIGMOID: return 1.0f / (1.0f + expf(-x));
+        case U_ERF: return erff(x);
+        case U_SIN: return sinf(x);
+        case U_COS: return cosf(x);
+        case U_CLAMP_MIN: return x < s ? s : x;  /* NaN stays, as PyTorch's clamp */
+        case U_CLAMP_MAX: return x > s ? s : x;
         default: return __int_as_float(0x7fc00000);
     }
 }

@@ -37,6 +37,12 @@ public interface Backend {
     /** {@code dst[i] = op(a[i], b[i])}; {@code a} and {@code b} are already broadcast to one shape. */
     void binary(BinaryOp op, StridedView a, StridedView b, Storage dst);
 
+    /**
+     * {@code dst[i] = src[i]} for each index of {@code dst.shape()}: a strided copy between two views of
+     * one shape (the destination may be any non-overlapping view, such as a slice of a larger tensor).
+     */
+    void copy(StridedView src, StridedView dst);
+
     /** Reduces {@code src} along {@code dim}; {@code dst} is dense with {@code src.shape()} minus that dimension. */
     void reduce(ReduceOp op, StridedView src, int dim, Storage dst);
 

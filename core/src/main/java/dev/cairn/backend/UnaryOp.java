@@ -44,7 +44,21 @@ public enum UnaryOp {
     /** x == s */
     EQ_SCALAR,
     /** x != s */
-    NE_SCALAR;
+    NE_SCALAR,
+    /** tanh x */
+    TANH,
+    /** 1 / (1 + e^-x) */
+    SIGMOID,
+    /** the error function erf x */
+    ERF,
+    /** sin x */
+    SIN,
+    /** cos x */
+    COS,
+    /** x &lt; s ? s : x (NaN stays NaN, as PyTorch's clamp) */
+    CLAMP_MIN,
+    /** x &gt; s ? s : x (NaN stays NaN) */
+    CLAMP_MAX;
 
     /** Reference semantics on the host; the CPU backend's scalar path and tests use it. */
     public float apply(float x, float s) {
@@ -69,7 +83,30 @@ public enum UnaryOp {
             case LE_SCALAR -> x <= s ? 1f : 0f;
             case EQ_SCALAR -> x == s ? 1f : 0f;
             case NE_SCALAR -> x != s ? 1f : 0f;
+            case TANH -> (float) Math.tanh(x);
+            case SIGMOID -> 1f / (1f + (float) Math.exp(-x));
+            case ERF -> (float) erf(x);
+            case SIN -> (float) Math.sin(x);
+            case COS -> (float) Math.cos(x);
+            case CLAMP_MIN -> x < s ? s : x;
+            case CLAMP_MAX -> x > s ? s : x;
         };
+    }
+
+    /**
+     * The error function in double precision (relative error below 1.2e-7, far inside float32's
+     * rounding): the complementary function's Chebyshev fit from Numerical Recipes (erfcc).
+     */
+    public static double erf(double x) {
+        if (Double.isNaN(x)) {
+            return x;
+        }
+        double z = Math.abs(x);
+        double t = 1.0 / (1.0 + 0.5 * z);
+        double erfc = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+                + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? 1.0 - erfc : erfc - 1.0;
     }
 
     /** x^s with fast paths for the common exponents, matching {@code Math.pow} otherwise. */

@@ -1,7 +1,6 @@
 package dev.cairn.nn;
 
 import dev.cairn.tensor.Tensor;
-import dev.cairn.tensor.TensorImpl;
 
 /** Functional forms of layers, as {@code torch.nn.functional}: stateless ops on tensors. */
 public final class F {
@@ -15,11 +14,11 @@ public final class F {
 
     /** {@code x @ weight^T + bias} ({@code bias} may be null), as one fused GEMM. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-        return TensorImpl.linear(x, weight, bias, false);
+        return Tensor.linear(x, weight, bias);
     }
 
     /** {@code relu(x @ weight^T + bias)} as one GEMM with bias and ReLU fused into its output pass. */
     public static Tensor linearRelu(Tensor x, Tensor weight, Tensor bias) {
-        return TensorImpl.linear(x, weight, bias, true);
+        return Tensor.linearRelu(x, weight, bias);
     }
 }

@@ -5,7 +5,6 @@ import dev.cairn.tensor.Device;
 import dev.cairn.tensor.ShapeException;
 import dev.cairn.tensor.Shapes;
 import dev.cairn.tensor.Tensor;
-import dev.cairn.tensor.TensorImpl;
 import dev.cairn.autograd.GradMode;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -357,9 +356,9 @@ public abstract class Module {
                 try {
                     if (dst instanceof Parameter p && !p.isInitialized()) {
                         p.initialize(value.copy());
-                    } else if (dst instanceof Parameter p && !TensorImpl.writableInPlace(p.data())) {
+                    } else if (dst instanceof Parameter p && !p.isWritableInPlace()) {
                         p.setData(value.copy());
-                    } else if (dst instanceof Buffer b && !TensorImpl.writableInPlace(b.data())) {
+                    } else if (dst instanceof Buffer b && !b.isWritableInPlace()) {
                         b.setData(value.copy());
                     } else {
                         dst.copyFrom(value);

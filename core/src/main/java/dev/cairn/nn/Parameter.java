@@ -1,11 +1,9 @@
 package dev.cairn.nn;
 
 import dev.cairn.tensor.CairnException;
-import dev.cairn.tensor.DelegatingTensor;
 import dev.cairn.tensor.Device;
 import dev.cairn.tensor.Shapes;
 import dev.cairn.tensor.Tensor;
-import dev.cairn.tensor.TensorScope;
 
 /**
  * A trainable tensor owned by a module, like {@code torch.nn.Parameter}: it requires grad, appears
@@ -16,8 +14,7 @@ import dev.cairn.tensor.TensorScope;
  * {@code UninitializedParameter}: they are listed by {@code parameters()} and the state dict, but
  * any use as a tensor is an error until the module gives them memory (see {@link #isInitialized}).
  */
-public final class Parameter extends DelegatingTensor {
-    private Tensor data;
+public final class Parameter extends Tensor {
     /** For an uninitialised parameter: the error its use raises, the known sizes (-1 unknown), where to create it. */
     private final String uninitializedMessage;
     private final int[] partialShape;
@@ -30,7 +27,8 @@ public final class Parameter extends DelegatingTensor {
     }
 
     public Parameter(Tensor data, boolean requiresGrad) {
-        this.data = TensorScope.forget(data.detach().requiresGrad(requiresGrad));
+        replaceBody(data);
+        requiresGrad(requiresGrad);
         this.uninitializedMessage = null;
         this.partialShape = null;
         this.pendingRequiresGrad = requiresGrad;
@@ -41,47 +39,52 @@ public final class Parameter extends DelegatingTensor {
      * holds its known sizes, -1 for those inferred later.
      */
     Parameter(String message, int[] partialShape, boolean requiresGrad) {
-        this.data = null;
         this.uninitializedMessage = message;
         this.partialShape = partialShape.clone();
         this.pendingRequiresGrad = requiresGrad;
     }
 
     @Override
-    public Tensor delegate() {
-        Tensor d = data;
-        if (d == null) {
-            throw new CairnException(uninitializedMessage);
-        }
-        return d;
+    protected String missingBodyMessage() {
+        return uninitializedMessage != null ? uninitializedMessage : super.missingBodyMessage();
     }
 
     /** False for a lazy module's parameter before its first forward pass (or state-dict load). */
     public boolean isInitialized() {
-        return data != null;
+        return hasBody();
     }
 
-    /** The tensor behind the parameter (PyTorch's {@code param.data}). */
+    /**
+     * The parameter's values as a plain tensor over the same memory, cut off from autograd (PyTorch's
+     * {@code param.data}): writes through it change the parameter.
+     */
     public Tensor data() {
-        return delegate();
+        return detach();
     }
 
-    /** Points the parameter at new memory, keeping its requires-grad flag; the gradient is dropped. */
+    /**
+     * Points the parameter at {@code newData}'s memory (shared, not copied), keeping its identity and
+     * requires-grad flag; the gradient is dropped. Not safe while other threads use the parameter.
+     */
     public void setData(Tensor newData) {
-        boolean rg = delegate().requiresGrad();
-        this.data = TensorScope.forget(newData.detach().requiresGrad(rg));
+        if (!hasBody()) {
+            throw new CairnException(missingBodyMessage());
+        }
+        replaceBody(newData);
+        setGrad(null);
     }
 
     /** Gives an uninitialised parameter its memory ({@code value}, detached); an error if it already has some. */
     void initialize(Tensor value) {
-        if (data != null) {
-            throw new CairnException("parameter of shape " + Shapes.format(data.shape()) + " is already initialised");
+        if (hasBody()) {
+            throw new CairnException("parameter of shape " + Shapes.format(shape()) + " is already initialised");
         }
         if (!acceptsShape(value.shape())) {
             throw new CairnException("cannot initialise a parameter of shape " + formatPartialShape()
                     + " with a tensor of shape " + Shapes.format(value.shape()));
         }
-        this.data = TensorScope.forget(value.detach().requiresGrad(pendingRequiresGrad));
+        replaceBody(value);
+        requiresGrad(pendingRequiresGrad);
     }
 
     /** Whether an uninitialised parameter can take {@code shape} (same rank, equal known sizes). */
@@ -120,6 +123,6 @@ public final class Parameter extends DelegatingTensor {
 
     @Override
     public String toString() {
-        return data == null ? "<UninitializedParameter>" : "Parameter containing:\n" + data;
+        return hasBody() ? "Parameter containing:\n" + super.toString() : "<UninitializedParameter>";
     }
 }

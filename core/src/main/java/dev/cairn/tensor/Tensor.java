@@ -1,102 +1,196 @@
 package dev.cairn.tensor;
 
+import dev.cairn.autograd.Engine;
+import dev.cairn.autograd.GradMode;
 import dev.cairn.autograd.GradNode;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * An n-dimensional array of numbers on one device, with PyTorch's semantics: NumPy broadcasting,
- * 0-dim scalars, views that share memory, and autograd. All op logic (shape checks, broadcasting,
- * gradient recording) lives in one implementation in core; devices supply memory and kernels through
- * the {@link dev.cairn.backend.Backend} SPI.
+ * 0-dim scalars, views that share memory, and autograd. This class is the one public face of every
+ * op; a tensor is a handle over a body (storage, offset, shape, strides, device) that the ops read,
+ * as {@code at::Tensor} over {@code TensorImpl} in PyTorch. {@link dev.cairn.nn.Parameter} and
+ * {@link dev.cairn.nn.Buffer} are kinds of tensor whose body their module swaps (device moves,
+ * state-dict loads) while their identity stays.
+ *
+ * <p>Primitive ops are implemented by op family ({@code ShapeOps}, {@code Pointwise},
+ * {@code Reductions}, {@code LinearAlgebra}, {@code Indexing}), each recording its own gradient;
+ * composite ops (softmax, GELU, var, ...) are written here once from other ops, so they are
+ * differentiable and run on every device without code of their own.
  *
  * <p>Tensors hold device memory, which the garbage collector does not see: close them (or use a
  * {@link TensorScope}) when done. A tensor nobody closed is freed by a cleaner eventually.
  *
+ * <p>Threads: reading a tensor (any op that does not write it) from several threads at once is safe.
+ * Writing ({@link #copyFrom}, optimizers, state-dict loads) while other threads read is not: the
+ * readers may see old, new or mixed values. Autograd metadata ({@code grad}, {@code requiresGrad})
+ * is not synchronized beyond what {@link Engine} documents for gradient accumulation.
+ *
  * <p>Dimensions may be negative, counting from the end, as in PyTorch.
  */
-public interface Tensor extends AutoCloseable {
+public class Tensor implements AutoCloseable {
+    private volatile TensorBody body;
+    private boolean requiresGrad;
+    private Tensor grad;
+    private GradNode gradFn;
+    /** Set by {@link TensorScope#forget}: no scope closes this tensor. */
+    private boolean scopeExempt;
+
+    /** A tensor over {@code body}, registered with the innermost open {@link TensorScope}. */
+    Tensor(TensorBody body) {
+        this.body = body;
+        TensorScope.register(this);
+    }
+
+    /**
+     * For kinds of tensor that get their memory later ({@link dev.cairn.nn.Parameter},
+     * {@link dev.cairn.nn.Buffer}): no body yet, and no scope ever closes it.
+     */
+    protected Tensor() {
+        this.scopeExempt = true;
+    }
+
+    // ---- the body -------------------------------------------------------------------------
+
+    /** The body, for reading metadata (works on a closed tensor). */
+    final TensorBody rawBody() {
+        TensorBody b = body;
+        if (b == null) {
+            throw new CairnException(missingBodyMessage());
+        }
+        return b;
+    }
+
+    /** The body, for reading or writing values: an error when the tensor is closed. */
+    final TensorBody body() {
+        TensorBody b = rawBody();
+        if (b.isClosed()) {
+            throw new CairnException("tensor of shape " + Shapes.format(b.shape) + " on " + b.device
+                    + " has been closed; it cannot be used any more");
+        }
+        return b;
+    }
+
+    /**
+     * Makes this tensor stand for {@code source}'s memory and layout (shared, not copied), releasing
+     * its old memory: how a parameter or buffer keeps its identity while its module moves it or loads
+     * new values. Autograd metadata (requires-grad, gradient) stays with this tensor.
+     */
+    protected final void replaceBody(Tensor source) {
+        TensorBody next = source.body().share();
+        TensorBody old = body;
+        body = next;
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    /** Whether this tensor has memory yet (false only for a lazy module's parameters). */
+    protected final boolean hasBody() {
+        return body != null;
+    }
+
+    /** The error a tensor without memory raises when used; kinds that can lack memory explain why. */
+    protected String missingBodyMessage() {
+        return "tensor has no memory";
+    }
+
+    void exemptFromScopes() {
+        scopeExempt = true;
+    }
+
+    boolean isExemptFromScopes() {
+        return scopeExempt;
+    }
+
+    void setGradFn(GradNode node) {
+        gradFn = node;
+        requiresGrad = true;
+    }
 
     // ---- creation -------------------------------------------------------------------------
 
     /** A tensor of {@code shape} holding a copy of {@code data} (row-major) on the CPU. */
-    static Tensor of(float[] data, int... shape) {
-        return TensorImpl.fromArray(Device.cpu(), data, shape);
+    public static Tensor of(float[] data, int... shape) {
+        return Creation.fromArray(Device.cpu(), data, shape);
     }
 
     /** A tensor of {@code shape} holding a copy of {@code data} (row-major) on {@code device}. */
-    static Tensor of(Device device, float[] data, int... shape) {
-        return TensorImpl.fromArray(device, data, shape);
+    public static Tensor of(Device device, float[] data, int... shape) {
+        return Creation.fromArray(device, data, shape);
     }
 
     /** A 1-D tensor holding a copy of {@code data}. */
-    static Tensor vector(float... data) {
-        return TensorImpl.fromArray(Device.cpu(), data, data.length);
+    public static Tensor vector(float... data) {
+        return Creation.fromArray(Device.cpu(), data, data.length);
     }
 
     /** A 0-dim tensor holding {@code value}. */
-    static Tensor scalar(float value) {
-        return TensorImpl.fromArray(Device.cpu(), new float[] {value});
+    public static Tensor scalar(float value) {
+        return Creation.fromArray(Device.cpu(), new float[] {value});
     }
 
     /** A 0-dim tensor holding {@code value} on {@code device}. */
-    static Tensor scalar(Device device, float value) {
-        return TensorImpl.fromArray(device, new float[] {value});
+    public static Tensor scalar(Device device, float value) {
+        return Creation.fromArray(device, new float[] {value});
     }
 
-    static Tensor zeros(int... shape) {
-        return TensorImpl.full(Device.cpu(), 0f, shape);
+    public static Tensor zeros(int... shape) {
+        return Creation.full(Device.cpu(), 0f, shape);
     }
 
-    static Tensor zeros(Device device, int... shape) {
-        return TensorImpl.full(device, 0f, shape);
+    public static Tensor zeros(Device device, int... shape) {
+        return Creation.full(device, 0f, shape);
     }
 
-    static Tensor ones(int... shape) {
-        return TensorImpl.full(Device.cpu(), 1f, shape);
+    public static Tensor ones(int... shape) {
+        return Creation.full(Device.cpu(), 1f, shape);
     }
 
-    static Tensor ones(Device device, int... shape) {
-        return TensorImpl.full(device, 1f, shape);
+    public static Tensor ones(Device device, int... shape) {
+        return Creation.full(device, 1f, shape);
     }
 
-    static Tensor full(float value, int... shape) {
-        return TensorImpl.full(Device.cpu(), value, shape);
+    public static Tensor full(float value, int... shape) {
+        return Creation.full(Device.cpu(), value, shape);
     }
 
-    static Tensor full(Device device, float value, int... shape) {
-        return TensorImpl.full(device, value, shape);
+    public static Tensor full(Device device, float value, int... shape) {
+        return Creation.full(device, value, shape);
     }
 
     /** Uniform in [0, 1) from the default generator, like {@code torch.rand}. */
-    static Tensor rand(int... shape) {
+    public static Tensor rand(int... shape) {
         return rand(Generator.global(), shape);
     }
 
     /** Uniform in [0, 1) from {@code generator}. */
-    static Tensor rand(Generator generator, int... shape) {
+    public static Tensor rand(Generator generator, int... shape) {
         float[] data = new float[Shapes.numel(shape)];
         generator.fillUniform(data, 0f, 1f);
-        return TensorImpl.fromArray(Device.cpu(), data, shape);
+        return Creation.fromArray(Device.cpu(), data, shape);
     }
 
     /** Standard normal from the default generator, like {@code torch.randn}. */
-    static Tensor randn(int... shape) {
+    public static Tensor randn(int... shape) {
         return randn(Generator.global(), shape);
     }
 
     /** Standard normal from {@code generator}. */
-    static Tensor randn(Generator generator, int... shape) {
+    public static Tensor randn(Generator generator, int... shape) {
         float[] data = new float[Shapes.numel(shape)];
         generator.fillNormal(data, 0f, 1f);
-        return TensorImpl.fromArray(Device.cpu(), data, shape);
+        return Creation.fromArray(Device.cpu(), data, shape);
     }
 
     /** {@code [0, 1, ..., end-1]}. */
-    static Tensor arange(float end) {
+    public static Tensor arange(float end) {
         return arange(0, end, 1);
     }
 
     /** {@code [start, start+step, ...)} up to but excluding {@code end}, like {@code torch.arange}. */
-    static Tensor arange(float start, float end, float step) {
+    public static Tensor arange(float start, float end, float step) {
         if (step == 0 || Float.isNaN(step)) {
             throw new CairnException("arange: step must be non-zero, got " + step);
         }
@@ -114,186 +208,705 @@ public interface Tensor extends AutoCloseable {
         for (int i = 0; i < n; i++) {
             data[i] = (float) (start + (double) i * step);
         }
-        return TensorImpl.fromArray(Device.cpu(), data, n);
+        return Creation.fromArray(Device.cpu(), data, n);
     }
 
     // ---- metadata -------------------------------------------------------------------------
 
     /** The sizes of each dimension (a copy); empty for a 0-dim scalar. */
-    int[] shape();
+    public int[] shape() {
+        return rawBody().shape.clone();
+    }
 
     /** Size of dimension {@code dim} (negative counts from the end). */
-    int size(int dim);
+    public int size(int dim) {
+        int[] s = rawBody().shape;
+        return s[Shapes.wrapDim("size", dim, s.length)];
+    }
 
     /** Number of dimensions (0 for a scalar). */
-    int dim();
+    public int dim() {
+        return rawBody().shape.length;
+    }
 
     /** Number of elements. */
-    int numel();
+    public int numel() {
+        return rawBody().numel;
+    }
 
-    DType dtype();
+    public DType dtype() {
+        rawBody();
+        return DType.FLOAT32;
+    }
 
-    Device device();
+    public Device device() {
+        return rawBody().device;
+    }
 
     /** Element strides of each dimension (a copy). */
-    int[] strides();
+    public int[] strides() {
+        return rawBody().strides.clone();
+    }
 
     /** Whether elements are laid out densely in row-major order. */
-    boolean isContiguous();
+    public boolean isContiguous() {
+        return rawBody().contiguous;
+    }
+
+    /** Whether {@link #copyFrom} can write into this tensor: open, dense, and owning all of its memory. */
+    public boolean isWritableInPlace() {
+        TensorBody b = body;
+        return b != null && b.ownsDenseMemory();
+    }
 
     // ---- data and devices -----------------------------------------------------------------
 
     /** The value of a one-element tensor; synchronizes with the device. */
-    float item();
+    public float item() {
+        return Creation.item(this);
+    }
 
     /** The elements in row-major order, copied to the host. */
-    float[] toFloatArray();
+    public float[] toFloatArray() {
+        return Creation.toFloatArray(this);
+    }
 
     /** This tensor on {@code device} (itself when already there). Differentiable. */
-    Tensor to(Device device);
+    public Tensor to(Device device) {
+        return Creation.to(this, device);
+    }
 
     /** A row-major copy when not already contiguous, else itself. */
-    Tensor contiguous();
+    public Tensor contiguous() {
+        return isContiguous() ? this : copy();
+    }
 
     /** A copy with its own memory. Differentiable. */
-    Tensor copy();
+    public Tensor copy() {
+        return Pointwise.copy(this);
+    }
+
+    /**
+     * Copies {@code source}'s values into this tensor's memory in place (shapes must match or
+     * broadcast), without recording; for parameters and optimizers.
+     */
+    public Tensor copyFrom(Tensor source) {
+        return Pointwise.copyFrom(this, source);
+    }
 
     /** Frees this tensor's hold on its memory; using it afterwards is an error. Idempotent. */
     @Override
-    void close();
+    public void close() {
+        TensorBody b = body;
+        if (b != null) {
+            b.close();
+        }
+        // gradFn stays: backward may still pass through this tensor; only an op that needs its values fails
+        grad = null;
+    }
 
-    boolean isClosed();
+    public boolean isClosed() {
+        TensorBody b = body;
+        return b != null && b.isClosed();
+    }
 
-    // ---- shape ----------------------------------------------------------------------------
+    // ---- shape and views ------------------------------------------------------------------
 
     /** The same elements with another shape; one size may be -1. A view when the layout allows, else a copy. */
-    Tensor reshape(int... shape);
+    public Tensor reshape(int... shape) {
+        return ShapeOps.reshape(this, shape);
+    }
 
     /** Like {@link #reshape} but never copies: fails when the layout does not allow a view. */
-    Tensor view(int... shape);
+    public Tensor view(int... shape) {
+        return ShapeOps.view(this, shape);
+    }
 
     /** Swaps two dimensions (a view). */
-    Tensor transpose(int dim0, int dim1);
+    public Tensor transpose(int dim0, int dim1) {
+        return ShapeOps.transpose(this, dim0, dim1);
+    }
 
     /** Transpose of a tensor of at most 2 dimensions (a view), like PyTorch's {@code t()}. */
-    Tensor t();
+    public Tensor t() {
+        if (dim() > 2) {
+            throw new ShapeException("t(): expects a tensor with at most 2 dimensions, got shape "
+                    + Shapes.format(rawBody().shape) + "; use transpose(dim0, dim1)");
+        }
+        return dim() < 2 ? this : transpose(0, 1);
+    }
 
     /** Reorders dimensions (a view). */
-    Tensor permute(int... dims);
+    public Tensor permute(int... dims) {
+        return ShapeOps.permute(this, dims);
+    }
 
     /** Views size-1 dimensions as larger sizes (stride 0), like {@code expand}; -1 keeps a size. */
-    Tensor expand(int... shape);
+    public Tensor expand(int... shape) {
+        return ShapeOps.expand(this, shape);
+    }
 
     /** Removes every size-1 dimension. */
-    Tensor squeeze();
+    public Tensor squeeze() {
+        return ShapeOps.squeeze(this);
+    }
 
     /** Removes dimension {@code dim} when it has size 1 (otherwise returns the same shape). */
-    Tensor squeeze(int dim);
+    public Tensor squeeze(int dim) {
+        return ShapeOps.squeeze(this, dim);
+    }
 
     /** Inserts a size-1 dimension at {@code dim}. */
-    Tensor unsqueeze(int dim);
+    public Tensor unsqueeze(int dim) {
+        return ShapeOps.unsqueeze(this, dim);
+    }
 
     /** A 1-D view or copy of all elements. */
-    Tensor flatten();
+    public Tensor flatten() {
+        return reshape(-1);
+    }
 
-    // ---- elementwise ----------------------------------------------------------------------
+    /** The {@code length} elements from {@code start} along {@code dim} (a view). */
+    public Tensor narrow(int dim, int start, int length) {
+        return ShapeOps.narrow(this, dim, start, length);
+    }
 
-    Tensor add(Tensor other);
+    /** PyTorch's {@code x[start:end]} along {@code dim} (a view); bounds clamp like Python slices. */
+    public Tensor slice(int dim, int start, int end) {
+        return ShapeOps.slice(this, dim, start, end, 1);
+    }
 
-    Tensor add(float value);
+    /** PyTorch's {@code x[start:end:step]} along {@code dim} (a view); {@code step > 0}. */
+    public Tensor slice(int dim, int start, int end, int step) {
+        return ShapeOps.slice(this, dim, start, end, step);
+    }
 
-    Tensor sub(Tensor other);
+    /** The slice at {@code index} along {@code dim}, without that dimension (a view), as {@code x[index]}. */
+    public Tensor select(int dim, int index) {
+        return ShapeOps.select(this, dim, index);
+    }
 
-    Tensor sub(float value);
+    /** Every slice along {@code dim}, each without that dimension (views). */
+    public List<Tensor> unbind(int dim) {
+        int d = Shapes.wrapDim("unbind", dim, dim());
+        Tensor[] out = new Tensor[size(d)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = select(d, i);
+        }
+        return List.of(out);
+    }
 
-    Tensor mul(Tensor other);
+    /** Views of {@code splitSize} elements along {@code dim} (the last may be shorter). */
+    public List<Tensor> split(int splitSize, int dim) {
+        if (splitSize <= 0) {
+            throw new ShapeException("split: split size must be positive, got " + splitSize);
+        }
+        int d = Shapes.wrapDim("split", dim, dim());
+        int size = size(d);
+        int parts = Math.max(1, (size + splitSize - 1) / splitSize);
+        Tensor[] out = new Tensor[parts];
+        for (int i = 0; i < parts; i++) {
+            out[i] = narrow(d, i * splitSize, Math.min(splitSize, size - i * splitSize));
+        }
+        return List.of(out);
+    }
 
-    Tensor mul(float value);
+    /** Views of the given sizes along {@code dim}; the sizes must add up to that dimension's size. */
+    public List<Tensor> split(int[] sizes, int dim) {
+        int d = Shapes.wrapDim("split", dim, dim());
+        long total = 0;
+        for (int s : sizes) {
+            if (s < 0) {
+                throw new ShapeException("split: sizes must be non-negative, got " + Shapes.format(sizes));
+            }
+            total += s;
+        }
+        if (total != size(d)) {
+            throw new ShapeException("split: sizes " + Shapes.format(sizes) + " add up to " + total
+                    + " but dimension " + d + " of shape " + Shapes.format(shape()) + " has size " + size(d));
+        }
+        Tensor[] out = new Tensor[sizes.length];
+        for (int i = 0, at = 0; i < sizes.length; at += sizes[i], i++) {
+            out[i] = narrow(d, at, sizes[i]);
+        }
+        return List.of(out);
+    }
 
-    Tensor div(Tensor other);
+    /** Up to {@code chunks} views of equal size ({@code ceil(size / chunks)}) along {@code dim}, as PyTorch's chunk. */
+    public List<Tensor> chunk(int chunks, int dim) {
+        if (chunks <= 0) {
+            throw new ShapeException("chunk: number of chunks must be positive, got " + chunks);
+        }
+        int size = size(dim);
+        return split(Math.max(1, (size + chunks - 1) / chunks), dim);
+    }
 
-    Tensor div(float value);
+    /** Concatenates {@code tensors} along {@code dim} (they match in every other dimension). */
+    public static Tensor cat(int dim, Tensor... tensors) {
+        return ShapeOps.cat(dim, tensors);
+    }
+
+    public static Tensor cat(int dim, List<? extends Tensor> tensors) {
+        return ShapeOps.cat(dim, tensors.toArray(new Tensor[0]));
+    }
+
+    /** Joins tensors of one shape along a new dimension {@code dim}. */
+    public static Tensor stack(int dim, Tensor... tensors) {
+        if (tensors.length == 0) {
+            throw new ShapeException("stack: expected a non-empty list of tensors");
+        }
+        int[] first = tensors[0].shape();
+        Tensor[] expanded = new Tensor[tensors.length];
+        for (int i = 0; i < tensors.length; i++) {
+            if (!Arrays.equals(first, tensors[i].shape())) {
+                throw new ShapeException("stack: expects each tensor to be equal size, but got "
+                        + Shapes.format(first) + " at entry 0 and " + Shapes.format(tensors[i].shape())
+                        + " at entry " + i);
+            }
+            expanded[i] = tensors[i].unsqueeze(dim);
+        }
+        return cat(dim, expanded);
+    }
+
+    public static Tensor stack(int dim, List<? extends Tensor> tensors) {
+        return stack(dim, tensors.toArray(new Tensor[0]));
+    }
+
+    /** Splits dimension {@code dim} into {@code sizes} (one may be -1), as PyTorch's unflatten. */
+    public Tensor unflatten(int dim, int... sizes) {
+        int[] s = shape();
+        int d = Shapes.wrapDim("unflatten", dim, s.length);
+        int[] out = new int[s.length - 1 + sizes.length];
+        System.arraycopy(s, 0, out, 0, d);
+        System.arraycopy(sizes, 0, out, d, sizes.length);
+        System.arraycopy(s, d + 1, out, d + sizes.length, s.length - d - 1);
+        int known = 1;
+        int infer = -1;
+        for (int i = 0; i < sizes.length; i++) {
+            if (sizes[i] == -1) {
+                infer = d + i;
+            } else {
+                known *= sizes[i];
+            }
+        }
+        if (infer >= 0 && known != 0) {
+            out[infer] = s[d] / known;
+        }
+        if (Shapes.numel(Arrays.copyOfRange(out, d, d + sizes.length)) != s[d]) {
+            throw new ShapeException("unflatten: sizes " + Shapes.format(sizes) + " do not multiply to the size "
+                    + s[d] + " of dimension " + d + " (shape " + Shapes.format(s) + ")");
+        }
+        return reshape(out);
+    }
+
+    /** Moves dimension {@code source} to position {@code destination}, keeping the others in order (a view). */
+    public Tensor movedim(int source, int destination) {
+        int r = dim();
+        int src = Shapes.wrapDim("movedim", source, r);
+        int dst = Shapes.wrapDim("movedim", destination, r);
+        int[] perm = new int[r];
+        for (int i = 0, j = 0; i < r; i++) {
+            if (i == dst) {
+                perm[i] = src;
+            } else {
+                if (j == src) {
+                    j++;
+                }
+                perm[i] = j++;
+            }
+        }
+        return permute(perm);
+    }
+
+    /**
+     * Tiles the tensor {@code repeats[i]} times along each dimension, as PyTorch's {@code repeat} (at least
+     * as many repeats as dimensions; extra ones add leading dimensions). A copy.
+     */
+    public Tensor repeat(int... repeats) {
+        int[] s = shape();
+        if (repeats.length < s.length) {
+            throw new ShapeException("repeat: the number of repeats (" + repeats.length + ") can not be smaller "
+                    + "than the number of dimensions of the tensor (" + s.length + ", shape " + Shapes.format(s) + ")");
+        }
+        int lead = repeats.length - s.length;
+        int[] padded = new int[repeats.length];
+        System.arraycopy(s, 0, padded, lead, s.length);
+        Arrays.fill(padded, 0, lead, 1);
+        int[] interleaved = new int[2 * repeats.length];
+        int[] expanded = new int[2 * repeats.length];
+        int[] result = new int[repeats.length];
+        for (int i = 0; i < repeats.length; i++) {
+            if (repeats[i] < 0) {
+                throw new ShapeException("repeat: repeats must be non-negative, got " + Shapes.format(repeats));
+            }
+            interleaved[2 * i] = 1;
+            interleaved[2 * i + 1] = padded[i];
+            expanded[2 * i] = repeats[i];
+            expanded[2 * i + 1] = padded[i];
+            result[i] = repeats[i] * padded[i];
+        }
+        return reshape(interleaved).expand(expanded).reshape(result);
+    }
+
+    /** As {@link #repeat}, but fewer repeats than dimensions repeat the trailing ones (PyTorch's {@code tile}). */
+    public Tensor tile(int... reps) {
+        int r = dim();
+        if (reps.length >= r) {
+            return repeat(reps);
+        }
+        int[] padded = new int[r];
+        Arrays.fill(padded, 1);
+        System.arraycopy(reps, 0, padded, r - reps.length, reps.length);
+        return repeat(padded);
+    }
+
+    // ---- pointwise ------------------------------------------------------------------------
+
+    public Tensor add(Tensor other) {
+        return Pointwise.binary(Pointwise.ADD, this, other);
+    }
+
+    public Tensor add(float value) {
+        return Pointwise.scalar(Pointwise.ADD_SCALAR, this, value);
+    }
+
+    public Tensor sub(Tensor other) {
+        return Pointwise.binary(Pointwise.SUB, this, other);
+    }
+
+    public Tensor sub(float value) {
+        return Pointwise.scalar(Pointwise.ADD_SCALAR, this, -value);
+    }
+
+    public Tensor mul(Tensor other) {
+        return Pointwise.binary(Pointwise.MUL, this, other);
+    }
+
+    public Tensor mul(float value) {
+        return Pointwise.scalar(Pointwise.MUL_SCALAR, this, value);
+    }
+
+    public Tensor div(Tensor other) {
+        return Pointwise.binary(Pointwise.DIV, this, other);
+    }
+
+    public Tensor div(float value) {
+        return Pointwise.scalar(Pointwise.DIV_SCALAR, this, value);
+    }
 
     /** Elementwise power with a tensor exponent (broadcast). */
-    Tensor pow(Tensor exponent);
+    public Tensor pow(Tensor exponent) {
+        return Pointwise.binary(Pointwise.POW, this, exponent);
+    }
 
-    Tensor pow(float exponent);
+    public Tensor pow(float exponent) {
+        return Pointwise.scalar(Pointwise.POW_SCALAR, this, exponent);
+    }
 
-    Tensor neg();
+    public Tensor neg() {
+        return Pointwise.unary(Pointwise.NEG, this);
+    }
 
-    Tensor abs();
+    public Tensor abs() {
+        return Pointwise.unary(Pointwise.ABS, this);
+    }
 
-    Tensor relu();
+    public Tensor relu() {
+        return Pointwise.unary(Pointwise.RELU, this);
+    }
 
-    Tensor exp();
+    public Tensor exp() {
+        return Pointwise.unary(Pointwise.EXP, this);
+    }
 
-    Tensor log();
+    public Tensor log() {
+        return Pointwise.unary(Pointwise.LOG, this);
+    }
 
-    Tensor sqrt();
+    public Tensor sqrt() {
+        return Pointwise.unary(Pointwise.SQRT, this);
+    }
 
-    /** -1, 0 or 1 per element. */
-    Tensor sign();
+    /** -1, 0 or 1 per element. Not differentiable (its gradient is 0 almost everywhere). */
+    public Tensor sign() {
+        return Pointwise.unary(Pointwise.SIGN, this);
+    }
 
-    /** Elementwise maximum of two tensors (broadcast); NaN propagates. */
-    Tensor maximum(Tensor other);
+    /** Elementwise maximum of two tensors (broadcast); NaN propagates; ties share the gradient. */
+    public Tensor maximum(Tensor other) {
+        return Pointwise.binary(Pointwise.MAXIMUM, this, other);
+    }
 
-    /** Elementwise minimum of two tensors (broadcast); NaN propagates. */
-    Tensor minimum(Tensor other);
+    /** Elementwise minimum of two tensors (broadcast); NaN propagates; ties share the gradient. */
+    public Tensor minimum(Tensor other) {
+        return Pointwise.binary(Pointwise.MINIMUM, this, other);
+    }
 
     /** 1 where {@code x > value}, else 0 (float32; Cairn has no bool dtype yet). Not differentiable. */
-    Tensor gt(float value);
+    public Tensor gt(float value) {
+        return Pointwise.compare(dev.cairn.backend.UnaryOp.GT_SCALAR, this, value);
+    }
 
-    Tensor ge(float value);
+    public Tensor ge(float value) {
+        return Pointwise.compare(dev.cairn.backend.UnaryOp.GE_SCALAR, this, value);
+    }
 
-    Tensor lt(float value);
+    public Tensor lt(float value) {
+        return Pointwise.compare(dev.cairn.backend.UnaryOp.LT_SCALAR, this, value);
+    }
 
-    Tensor le(float value);
+    public Tensor le(float value) {
+        return Pointwise.compare(dev.cairn.backend.UnaryOp.LE_SCALAR, this, value);
+    }
 
-    Tensor eq(float value);
+    public Tensor eq(float value) {
+        return Pointwise.compare(dev.cairn.backend.UnaryOp.EQ_SCALAR, this, value);
+    }
 
-    Tensor ne(float value);
+    public Tensor ne(float value) {
+        return Pointwise.compare(dev.cairn.backend.UnaryOp.NE_SCALAR, this, value);
+    }
 
     /** 1 where {@code x > other} (broadcast), else 0. Not differentiable. */
-    Tensor gt(Tensor other);
+    public Tensor gt(Tensor other) {
+        return Pointwise.compare(dev.cairn.backend.BinaryOp.GT, this, other);
+    }
 
     /** 1 where {@code x < other} (broadcast), else 0. Not differentiable. */
-    Tensor lt(Tensor other);
+    public Tensor lt(Tensor other) {
+        return Pointwise.compare(dev.cairn.backend.BinaryOp.LT, this, other);
+    }
 
     /** 1 where {@code x == other} (broadcast), else 0. Not differentiable. */
-    Tensor eq(Tensor other);
+    public Tensor eq(Tensor other) {
+        return Pointwise.compare(dev.cairn.backend.BinaryOp.EQ, this, other);
+    }
+
+    /** Hyperbolic tangent; its gradient reads the output. */
+    public Tensor tanh() {
+        return Pointwise.unary(Pointwise.TANH, this);
+    }
+
+    /** The logistic function {@code 1 / (1 + e^-x)}; its gradient reads the output. */
+    public Tensor sigmoid() {
+        return Pointwise.unary(Pointwise.SIGMOID, this);
+    }
+
+    /** The error function. */
+    public Tensor erf() {
+        return Pointwise.unary(Pointwise.ERF, this);
+    }
+
+    public Tensor sin() {
+        return Pointwise.unary(Pointwise.SIN, this);
+    }
+
+    public Tensor cos() {
+        return Pointwise.unary(Pointwise.COS, this);
+    }
+
+    /** {@code 1 / x}. */
+    public Tensor reciprocal() {
+        return Pointwise.scalar(Pointwise.RDIV_SCALAR, this, 1f);
+    }
+
+    /** {@code 1 / sqrt(x)}. */
+    public Tensor rsqrt() {
+        return sqrt().reciprocal();
+    }
+
+    /** {@code x * x}, as {@code pow(2)}. */
+    public Tensor square() {
+        return pow(2f);
+    }
+
+    /** Values below {@code min} become {@code min}; NaN stays NaN. The gradient passes where {@code x >= min}. */
+    public Tensor clampMin(float min) {
+        return Pointwise.scalar(Pointwise.CLAMP_MIN, this, min);
+    }
+
+    /** Values above {@code max} become {@code max}; NaN stays NaN. The gradient passes where {@code x <= max}. */
+    public Tensor clampMax(float max) {
+        return Pointwise.scalar(Pointwise.CLAMP_MAX, this, max);
+    }
+
+    /** Clamps into {@code [min, max]} as PyTorch's {@code clamp}: {@code min(max(x, min), max)}. */
+    public Tensor clamp(float min, float max) {
+        return clampMin(min).clampMax(max);
+    }
+
+    /** GELU with the exact erf form: {@code x * 0.5 * (1 + erf(x / sqrt(2)))}. */
+    public Tensor gelu() {
+        return mul(0.5f).mul(mul((float) (1.0 / Math.sqrt(2.0))).erf().add(1f));
+    }
+
+    /**
+     * GELU as PyTorch's {@code F.gelu(x, approximate=...)}: {@code "none"} (exact, erf) or {@code "tanh"}
+     * ({@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}).
+     */
+    public Tensor gelu(String approximate) {
+        return switch (approximate) {
+            case "none" -> gelu();
+            case "tanh" -> mul(0.5f).mul(add(pow(3f).mul(0.044715f)).mul((float) Math.sqrt(2.0 / Math.PI)).tanh()
+                    .add(1f));
+            default -> throw new CairnException("gelu: approximate must be \"none\" or \"tanh\", got \""
+                    + approximate + "\"");
+        };
+    }
+
+    /** SiLU (swish): {@code x * sigmoid(x)}. */
+    public Tensor silu() {
+        return mul(sigmoid());
+    }
+
+    /** {@code x} where {@code x > 0}, else {@code negativeSlope * x}; NaN stays NaN. */
+    public Tensor leakyRelu(float negativeSlope) {
+        Tensor positive = gt(0f);
+        return mul(positive.add(positive.neg().add(1f).mul(negativeSlope)));
+    }
+
+    /**
+     * {@code log(1 + e^(beta x)) / beta} in the overflow-free form {@code (relu(bx) + log(1 + e^-|bx|)) / beta};
+     * PyTorch returns {@code x} itself past {@code beta x > 20}, where the two agree to float precision.
+     */
+    public Tensor softplus(float beta) {
+        Tensor bx = mul(beta);
+        return bx.relu().add(bx.abs().neg().exp().add(1f).log()).div(beta);
+    }
 
     // ---- reductions -----------------------------------------------------------------------
 
     /** Sum of all elements as a 0-dim tensor. */
-    Tensor sum();
+    public Tensor sum() {
+        return Reductions.sum(this);
+    }
 
     /** Sum over {@code dim}; {@code keepdim} keeps it as size 1. */
-    Tensor sum(int dim, boolean keepdim);
+    public Tensor sum(int dim, boolean keepdim) {
+        return Reductions.sum(this, dim, keepdim);
+    }
 
-    /** Sum over several dimensions. */
-    Tensor sum(int[] dims, boolean keepdim);
+    /** Sum over several dimensions (none: all of them, as PyTorch's {@code sum(dim=[])}). */
+    public Tensor sum(int[] dims, boolean keepdim) {
+        return Reductions.sum(this, dims, keepdim);
+    }
 
-    Tensor mean();
+    /** Mean of all elements as a 0-dim tensor (NaN for an empty tensor). */
+    public Tensor mean() {
+        int n = numel();
+        return sum().div((float) n);
+    }
 
-    Tensor mean(int dim, boolean keepdim);
+    public Tensor mean(int dim, boolean keepdim) {
+        int[] s = rawBody().shape;
+        int n = s.length == 0 ? 1 : s[Shapes.wrapDim("mean", dim, s.length)];
+        return sum(dim, keepdim).div((float) n);
+    }
 
-    /** Largest element as a 0-dim tensor (NaN if any is NaN). */
-    Tensor max();
+    /** Largest element as a 0-dim tensor (NaN if any is NaN); ties share the gradient. */
+    public Tensor max() {
+        return Reductions.extremeAll(this, true);
+    }
 
-    /** Largest values along {@code dim}. */
-    Tensor max(int dim, boolean keepdim);
+    /** Largest values along {@code dim}; the gradient goes to the first index chosen. */
+    public Tensor max(int dim, boolean keepdim) {
+        return Reductions.extremeDim(this, true, dim, keepdim);
+    }
 
-    Tensor min();
+    public Tensor min() {
+        return Reductions.extremeAll(this, false);
+    }
 
-    Tensor min(int dim, boolean keepdim);
+    public Tensor min(int dim, boolean keepdim) {
+        return Reductions.extremeDim(this, false, dim, keepdim);
+    }
 
     /** Index of the largest element of the flattened tensor, as a 0-dim tensor. */
-    Tensor argmax();
+    public Tensor argmax() {
+        return Reductions.argAll(this, true);
+    }
 
     /** Indices of the largest values along {@code dim}, as floats. */
-    Tensor argmax(int dim, boolean keepdim);
+    public Tensor argmax(int dim, boolean keepdim) {
+        return Reductions.argDim(this, true, dim, keepdim);
+    }
 
-    Tensor argmin(int dim, boolean keepdim);
+    public Tensor argmin(int dim, boolean keepdim) {
+        return Reductions.argDim(this, false, dim, keepdim);
+    }
+
+    /** Largest values along {@code dim}; unlike {@link #max(int, boolean)} ties share the gradient evenly. */
+    public Tensor amax(int dim, boolean keepdim) {
+        return Reductions.extremeValues(this, true, dim, keepdim);
+    }
+
+    /** Smallest values along {@code dim}; ties share the gradient evenly. */
+    public Tensor amin(int dim, boolean keepdim) {
+        return Reductions.extremeValues(this, false, dim, keepdim);
+    }
+
+    /**
+     * Softmax along {@code dim}, computed stably ({@code e^(x - max) / sum}); a row of only {@code -inf}
+     * gives NaN, as in PyTorch. Attention-sized inputs stay views until the exponent.
+     */
+    public Tensor softmax(int dim) {
+        Tensor e;
+        try (var g = GradMode.noGrad()) {
+            e = amax(dim, true);
+        }
+        Tensor exps = sub(e).exp();
+        return exps.div(exps.sum(dim, true));
+    }
+
+    /** {@code log(softmax(x))} along {@code dim}, computed stably as {@code x - max - log(sum(e^(x - max)))}. */
+    public Tensor logSoftmax(int dim) {
+        Tensor m;
+        try (var g = GradMode.noGrad()) {
+            m = amax(dim, true);
+        }
+        Tensor shifted = sub(m);
+        return shifted.sub(shifted.exp().sum(dim, true).log());
+    }
+
+    /**
+     * {@code log(sum(e^x))} along {@code dim}, stably; as PyTorch, an infinite maximum is not subtracted, so
+     * rows of {@code -inf} give {@code -inf} and rows with {@code +inf} give {@code +inf}.
+     */
+    public Tensor logsumexp(int dim, boolean keepdim) {
+        Tensor m;
+        try (var g = GradMode.noGrad()) {
+            m = amax(dim, true).clamp(-Float.MAX_VALUE, Float.MAX_VALUE);
+        }
+        Tensor out = sub(m).exp().sum(dim, true).log().add(m);
+        return keepdim ? out : out.squeeze(dim);
+    }
+
+    /**
+     * Variance along {@code dim} with Bessel's {@code correction} (1 = unbiased, PyTorch's default;
+     * 0 = population), as {@code torch.var(x, dim, correction=c, keepdim=k)}.
+     */
+    public Tensor var(int dim, int correction, boolean keepdim) {
+        int[] s = rawBody().shape;
+        int n = s.length == 0 ? 1 : s[Shapes.wrapDim("var", dim, s.length)];
+        Tensor centered = sub(mean(dim, true));
+        return centered.mul(centered).sum(dim, keepdim).div((float) Math.max(n - correction, 0));
+    }
+
+    /** Variance of all elements with {@code correction}, as a 0-dim tensor. */
+    public Tensor var(int correction) {
+        Tensor centered = sub(mean());
+        return centered.mul(centered).sum().div((float) Math.max(numel() - correction, 0));
+    }
+
+    /** Standard deviation along {@code dim}: {@code sqrt(var(dim, correction, keepdim))}. */
+    public Tensor std(int dim, int correction, boolean keepdim) {
+        return var(dim, correction, keepdim).sqrt();
+    }
+
+    /** Standard deviation of all elements with {@code correction}. */
+    public Tensor std(int correction) {
+        return var(correction).sqrt();
+    }
 
     // ---- linear algebra -------------------------------------------------------------------
 
@@ -301,46 +914,105 @@ public interface Tensor extends AutoCloseable {
      * Matrix product with PyTorch's {@code matmul} rules: 1-D·1-D is a dot product, 2-D·1-D a
      * matrix-vector product, and 3-D or more is a batched product with broadcast batch dimensions.
      */
-    Tensor matmul(Tensor other);
+    public Tensor matmul(Tensor other) {
+        return LinearAlgebra.matmul(this, other);
+    }
 
     /** Product of two 2-D matrices. */
-    Tensor mm(Tensor other);
+    public Tensor mm(Tensor other) {
+        return LinearAlgebra.mm(this, other);
+    }
 
     /** Product of two 3-D batches of matrices of equal batch size. */
-    Tensor bmm(Tensor other);
+    public Tensor bmm(Tensor other) {
+        return LinearAlgebra.bmm(this, other);
+    }
+
+    /**
+     * PyTorch's {@code F.linear}: {@code input @ weight^T + bias} as one GEMM with the bias fused into
+     * its output pass. {@code input} is {@code [..., in]}, {@code weight} {@code [out, in]},
+     * {@code bias} {@code [out]} or null.
+     */
+    public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
+        return LinearAlgebra.linear(input, weight, bias, false);
+    }
+
+    /** {@code relu(linear(input, weight, bias))} as one GEMM with bias and ReLU fused into its output pass. */
+    public static Tensor linearRelu(Tensor input, Tensor weight, Tensor bias) {
+        return LinearAlgebra.linear(input, weight, bias, true);
+    }
 
     // ---- autograd -------------------------------------------------------------------------
 
     /** Whether operations on this tensor are recorded for gradients. */
-    boolean requiresGrad();
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
 
     /** Marks a leaf tensor as requiring gradients (returns itself). */
-    Tensor requiresGrad(boolean requiresGrad);
+    public Tensor requiresGrad(boolean value) {
+        if (gradFn != null && !value) {
+            throw new CairnException("requiresGrad(false): only leaf tensors can change requires_grad; "
+                    + "use detach() for a non-leaf (made by " + gradFn.name() + ")");
+        }
+        requiresGrad = value;
+        return this;
+    }
 
     /** The gradient accumulated into this leaf by {@link #backward}, or null. */
-    Tensor grad();
+    public Tensor grad() {
+        rawBody(); // a tensor without memory (an uninitialised parameter) has no gradient either
+        return grad;
+    }
 
     /** Replaces (or with null, clears) this tensor's accumulated gradient. */
-    void setGrad(Tensor grad);
+    public void setGrad(Tensor g) {
+        if (g != null && !Arrays.equals(g.shape(), rawBody().shape)) {
+            throw new ShapeException("setGrad: gradient of shape " + Shapes.format(g.shape())
+                    + " does not match the tensor's shape " + Shapes.format(rawBody().shape));
+        }
+        grad = g == null ? null : TensorScope.forget(g); // a gradient lives as long as its tensor, not a scope
+    }
 
     /** The recorded operation that produced this tensor, or null for a leaf. */
-    GradNode gradFn();
+    public GradNode gradFn() {
+        return gradFn;
+    }
 
     /** Whether this tensor was created by the user (not by a recorded operation). */
-    boolean isLeaf();
+    public boolean isLeaf() {
+        return gradFn == null;
+    }
 
     /** Backpropagates from this one-element tensor (gradient 1). */
-    void backward();
+    public void backward() {
+        TensorBody b = body();
+        if (b.numel != 1) {
+            throw new CairnException("backward(): grad can be implicitly created only for one-element outputs, got shape "
+                    + Shapes.format(b.shape) + "; pass a gradient of that shape");
+        }
+        try (var g = GradMode.noGrad()) {
+            backward(Creation.full(b.device, 1f, b.shape.clone()));
+        }
+    }
 
     /** Backpropagates with {@code gradient} (same shape) as the upstream gradient. */
-    void backward(Tensor gradient);
+    public void backward(Tensor gradient) {
+        Kernels.sameDevice("backward", this, gradient);
+        Engine.backward(this, gradient);
+    }
 
     /** The same memory, cut off from the graph. */
-    Tensor detach();
+    public Tensor detach() {
+        return new Tensor(body().share());
+    }
 
-    /**
-     * Copies {@code source}'s values into this tensor's memory in place (shapes must match or
-     * broadcast), without recording; for parameters and optimizers.
-     */
-    Tensor copyFrom(Tensor source);
+    @Override
+    public String toString() {
+        TensorBody b = rawBody();
+        if (b.isClosed()) {
+            return "tensor(<closed>, shape=" + Shapes.format(b.shape) + ", device='" + b.device + "')";
+        }
+        return TensorFormat.format(this);
+    }
 }

@@ -46,7 +46,7 @@ public final class TensorScope implements AutoCloseable {
      * happen to be made in, such as parameters, buffers, gradients and optimizer state.
      */
     public static <T extends Tensor> T forget(T tensor) {
-        TensorImpl.impl(tensor).exemptFromScopes();
+        tensor.exemptFromScopes();
         return tensor;
     }
 
@@ -71,7 +71,7 @@ public final class TensorScope implements AutoCloseable {
     public int size() {
         int n = 0;
         for (Tensor t : made) {
-            if (!in(kept, t) && !TensorImpl.impl(t).isExemptFromScopes()) {
+            if (!in(kept, t) && !t.isExemptFromScopes()) {
                 n++;
             }
         }
@@ -95,7 +95,7 @@ public final class TensorScope implements AutoCloseable {
         open.remove(this);
         TensorScope parent = open.peek();
         for (Tensor t : made) {
-            if (TensorImpl.impl(t).isExemptFromScopes()) {
+            if (t.isExemptFromScopes()) {
                 continue;
             }
             if (in(kept, t)) {

@@ -139,6 +139,15 @@ public abstract class FakeBackend implements Backend {
     }
 
     @Override
+    public void copy(StridedView src, StridedView dst) {
+        float[] a = data(src.storage());
+        float[] out = data(dst.storage());
+        for (int i = 0; i < src.numel(); i++) {
+            out[offsetOf(dst, i)] = a[offsetOf(src, i)];
+        }
+    }
+
+    @Override
     public void binary(BinaryOp op, StridedView a, StridedView b, Storage dst) {
         float[] x = data(a.storage());
         float[] y = data(b.storage());

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@link TensorImpl#linear}: one GEMM with a fused bias + ReLU epilogue, checked against the unfused ops. */
+/** {@link Tensor#linear} and {@link Tensor#linearRelu}: one GEMM with a fused bias + ReLU epilogue, checked against the unfused ops. */
 class FusedLinearTest {
     private static final float TOL = 1e-5f;
 
@@ -25,7 +25,7 @@ class FusedLinearTest {
     private static void check(Tensor x, Tensor w, Tensor b) {
         for (boolean relu : new boolean[] {false, true}) {
             Tensor expected = unfused(x, w, b, relu);
-            Tensor actual = TensorImpl.linear(x, w, b, relu);
+            Tensor actual = fusedLinear(x, w, b, relu);
             assertShape(expected.shape(), actual);
             assertClose(expected.toFloatArray(), actual.toFloatArray(), TOL);
         }
@@ -47,10 +47,10 @@ class FusedLinearTest {
         Tensor w = Tensor.of(new float[] {1, 0, 0, 0, 1, 1, -1, -1, -1, 2, 0, 1}, 4, 3);
         Tensor b = Tensor.vector(0.5f, -10, 1, 0);
         // x @ w^T = [[1, 5, -6, 5], [-1, 1, 0, -1]]
-        assertTensor(new float[] {1, 5, -6, 5, -1, 1, 0, -1}, new int[] {2, 4}, TensorImpl.linear(x, w, null, false));
-        assertTensor(new float[] {1.5f, -5, -5, 5, -0.5f, -9, 1, -1}, new int[] {2, 4}, TensorImpl.linear(x, w, b, false));
-        assertTensor(new float[] {1.5f, 0, 0, 5, 0, 0, 1, 0}, new int[] {2, 4}, TensorImpl.linear(x, w, b, true));
-        assertTensor(new float[] {1, 5, 0, 5, 0, 1, 0, 0}, new int[] {2, 4}, TensorImpl.linear(x, w, null, true));
+        assertTensor(new float[] {1, 5, -6, 5, -1, 1, 0, -1}, new int[] {2, 4}, fusedLinear(x, w, null, false));
+        assertTensor(new float[] {1.5f, -5, -5, 5, -0.5f, -9, 1, -1}, new int[] {2, 4}, fusedLinear(x, w, b, false));
+        assertTensor(new float[] {1.5f, 0, 0, 5, 0, 0, 1, 0}, new int[] {2, 4}, fusedLinear(x, w, b, true));
+        assertTensor(new float[] {1, 5, 0, 5, 0, 1, 0, 0}, new int[] {2, 4}, fusedLinear(x, w, null, true));
     }
 
     @Test
@@ -58,7 +58,7 @@ class FusedLinearTest {
         Tensor x = Tensor.vector(random(1, 9));
         Tensor w = Tensor.of(random(2, 4 * 9), 4, 9);
         Tensor b = Tensor.vector(random(3, 4));
-        assertShape(new int[] {4}, TensorImpl.linear(x, w, b, false));
+        assertShape(new int[] {4}, fusedLinear(x, w, b, false));
         check(x, w, b);
         check(x, w, null);
     }
@@ -68,7 +68,7 @@ class FusedLinearTest {
         Tensor x = Tensor.of(random(4, 2 * 5 * 6), 2, 5, 6);
         Tensor w = Tensor.of(random(5, 3 * 6), 3, 6);
         Tensor b = Tensor.vector(random(6, 3));
-        assertShape(new int[] {2, 5, 3}, TensorImpl.linear(x, w, b, true));
+        assertShape(new int[] {2, 5, 3}, fusedLinear(x, w, b, true));
         check(x, w, b);
         check(x, w, null);
     }
@@ -91,33 +91,37 @@ class FusedLinearTest {
         Tensor x = Tensor.of(new float[] {Float.NaN, 1, -1, 2}, 2, 2);
         Tensor w = Tensor.of(new float[] {1, 0, -1, 0}, 2, 2);
         // x @ w^T = [[NaN, NaN], [-1, 1]]; relu keeps NaN like torch.relu
-        assertTensor(new float[] {Float.NaN, Float.NaN, 0, 1}, new int[] {2, 2}, TensorImpl.linear(x, w, null, true));
+        assertTensor(new float[] {Float.NaN, Float.NaN, 0, 1}, new int[] {2, 2}, fusedLinear(x, w, null, true));
         check(x, w, Tensor.vector(1, -5));
     }
 
     @Test
     void emptyBatchAndZeroInFeatures() {
         Tensor w = Tensor.of(random(13, 256 * 20), 256, 20);
-        assertShape(new int[] {0, 256}, TensorImpl.linear(Tensor.zeros(0, 20), w, Tensor.zeros(256), true));
-        assertShape(new int[] {2, 0, 256}, TensorImpl.linear(Tensor.zeros(2, 0, 20), w, null, false));
+        assertShape(new int[] {0, 256}, fusedLinear(Tensor.zeros(0, 20), w, Tensor.zeros(256), true));
+        assertShape(new int[] {2, 0, 256}, fusedLinear(Tensor.zeros(2, 0, 20), w, null, false));
         // in_features = 0: the product is zero, leaving bias (then ReLU)
         Tensor b = Tensor.vector(1, -2, 3);
-        assertTensor(new float[] {1, -2, 3, 1, -2, 3}, new int[] {2, 3}, TensorImpl.linear(Tensor.zeros(2, 0),
+        assertTensor(new float[] {1, -2, 3, 1, -2, 3}, new int[] {2, 3}, fusedLinear(Tensor.zeros(2, 0),
                 Tensor.zeros(3, 0), b, false));
-        assertTensor(new float[] {1, 0, 3, 1, 0, 3}, new int[] {2, 3}, TensorImpl.linear(Tensor.zeros(2, 0),
+        assertTensor(new float[] {1, 0, 3, 1, 0, 3}, new int[] {2, 3}, fusedLinear(Tensor.zeros(2, 0),
                 Tensor.zeros(3, 0), b, true));
     }
 
     @Test
     void shapeErrors() {
         Tensor x = Tensor.zeros(2, 3);
-        assertThrowsWith(ShapeException.class, () -> TensorImpl.linear(x, Tensor.zeros(3), null, false), "weight",
+        assertThrowsWith(ShapeException.class, () -> fusedLinear(x, Tensor.zeros(3), null, false), "weight",
                 "[3]");
-        assertThrowsWith(ShapeException.class, () -> TensorImpl.linear(x, Tensor.zeros(4, 5), null, false), "5",
+        assertThrowsWith(ShapeException.class, () -> fusedLinear(x, Tensor.zeros(4, 5), null, false), "5",
                 "[2, 3]");
-        assertThrowsWith(ShapeException.class, () -> TensorImpl.linear(x, Tensor.zeros(4, 3), Tensor.zeros(3), false),
+        assertThrowsWith(ShapeException.class, () -> fusedLinear(x, Tensor.zeros(4, 3), Tensor.zeros(3), false),
                 "bias", "[4]", "[3]");
-        assertThrowsWith(ShapeException.class, () -> TensorImpl.linear(Tensor.scalar(1), Tensor.zeros(4, 1), null,
+        assertThrowsWith(ShapeException.class, () -> fusedLinear(Tensor.scalar(1), Tensor.zeros(4, 1), null,
                 false), "[]");
+    }
+
+    private static Tensor fusedLinear(Tensor x, Tensor w, Tensor b, boolean relu) {
+        return relu ? Tensor.linearRelu(x, w, b) : Tensor.linear(x, w, b);
     }
 }

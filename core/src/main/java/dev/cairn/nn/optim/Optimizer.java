@@ -106,7 +106,7 @@ public abstract class Optimizer {
      * its gradient; any other tensor that cannot be written is an error.
      */
     private static void ensureWritable(String name, int index, Tensor p) {
-        if (dev.cairn.tensor.TensorImpl.writableInPlace(p)) {
+        if (p.isWritableInPlace()) {
             return; // checked without writing: a write would count as an in-place change for autograd
         }
         if (p instanceof Parameter param) {

@@ -76,6 +76,13 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void copy(StridedView src, StridedView dst) {
+        ((CpuStorage) dst.storage()).touch();
+        Elementwise.copy(src, dst);
+        ((CpuStorage) dst.storage()).touch();
+    }
+
+    @Override
     public void reduce(ReduceOp op, StridedView src, int dim, Storage dst) {
         ((CpuStorage) dst).touch();
         Reductions.reduce(op, src, dim, data(dst));

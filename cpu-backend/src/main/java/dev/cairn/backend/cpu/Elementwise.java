@@ -35,6 +35,30 @@ final class Elementwise {
         }
     }
 
+    /** {@code dst[i] = src[i]} between two strided views of one shape. */
+    static void copy(StridedView src, StridedView dst) {
+        float[] a = ((CpuStorage) src.storage()).data;
+        float[] d = ((CpuStorage) dst.storage()).data;
+        if (src.isContiguous() && dst.isContiguous()) {
+            System.arraycopy(a, src.offset(), d, dst.offset(), src.numel());
+            return;
+        }
+        RowCursor cur = new RowCursor(src.shape(), src.offset(), src.strides(), dst.offset(), dst.strides());
+        int len = cur.rowLength();
+        int sa = cur.innerStrideA();
+        int sd = cur.innerStrideB();
+        for (int r = 0; r < cur.rows(); r++) {
+            if (sa == 1 && sd == 1) {
+                System.arraycopy(a, cur.offsetA, d, cur.offsetB, len);
+            } else {
+                for (int j = 0, ia = cur.offsetA, id = cur.offsetB; j < len; j++, ia += sa, id += sd) {
+                    d[id] = a[ia];
+                }
+            }
+            cur.next();
+        }
+    }
+
     private static void unaryContiguous(UnaryOp op, float s, float[] a, int off, float[] dst, int dOff, int n) {
         if (VectorSupport.ENABLED && n >= 16 && VectorElementwise.unary(op, s, a, off, dst, dOff, n)) {
             return;

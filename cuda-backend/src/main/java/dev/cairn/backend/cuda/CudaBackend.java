@@ -223,6 +223,11 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void unary(UnaryOp op, float scalar, StridedView src, Storage dst) {
+        unaryInto(op, scalar, src, dst, 0);
+    }
+
+    /** {@code unary} writing densely from {@code dstOffset} of {@code dst}. */
+    private void unaryInto(UnaryOp op, float scalar, StridedView src, Storage dst, long dstOffset) {
         CudaStorage in = cuda(src.storage(), "unary source");
         CudaStorage out = cuda(dst, "unary destination");
         CudaDevice d = out.cudaDevice();
@@ -233,7 +238,7 @@ public final class CudaBackend implements Backend {
         }
         if (l.isDense(false)) {
             d.launch("cairn_unary_dense", d.gridFor(n, BLOCK), 1, 1, BLOCK, new KernelArgs()
-                    .i(op.ordinal()).f(scalar).ptr(in.pointer()).l(src.offset()).ptr(out.pointer()).l(0).i((int) n));
+                    .i(op.ordinal()).f(scalar).ptr(in.pointer()).l(src.offset()).ptr(out.pointer()).l(dstOffset).i((int) n));
             return;
         }
         int[] packed = l.packInner();
@@ -242,7 +247,48 @@ public final class CudaBackend implements Backend {
             long[] offs = l.outerOffsets(o);
             d.launch("cairn_unary_strided", d.gridFor(inner, BLOCK), 1, 1, BLOCK, new KernelArgs()
                     .i(op.ordinal()).f(scalar).ptr(in.pointer()).l(src.offset() + offs[0]).ints(packed)
-                    .ptr(out.pointer()).l(o * inner).i((int) inner));
+                    .ptr(out.pointer()).l(dstOffset + o * inner).i((int) inner));
+        }
+    }
+
+    /**
+     * A strided copy into any destination view: the destination is split into its trailing dense block
+     * and the outer indices around it; each block is one strided-source, dense-destination launch.
+     */
+    @Override
+    public void copy(StridedView src, StridedView dst) {
+        int r = dst.rank();
+        int[] shape = dst.shape();
+        int[] ds = dst.strides();
+        // the longest suffix of dimensions that the destination stores densely
+        int k = r;
+        int expect = 1;
+        while (k > 0 && (shape[k - 1] == 1 || ds[k - 1] == expect)) {
+            expect *= shape[k - 1];
+            k--;
+        }
+        int[] innerShape = java.util.Arrays.copyOfRange(shape, k, r);
+        int[] innerSrcStrides = java.util.Arrays.copyOfRange(src.strides(), k, r);
+        long outer = 1;
+        for (int i = 0; i < k; i++) {
+            outer *= shape[i];
+        }
+        int[] idx = new int[k];
+        for (long o = 0; o < outer; o++) {
+            int so = src.offset();
+            int dOff = dst.offset();
+            for (int i = 0; i < k; i++) {
+                so += idx[i] * src.strides()[i];
+                dOff += idx[i] * ds[i];
+            }
+            unaryInto(UnaryOp.IDENTITY, 0f, new StridedView(src.storage(), so, innerShape, innerSrcStrides),
+                    dst.storage(), dOff);
+            for (int i = k - 1; i >= 0; i--) {
+                if (++idx[i] < shape[i]) {
+                    break;
+                }
+                idx[i] = 0;
+            }
         }
     }
 

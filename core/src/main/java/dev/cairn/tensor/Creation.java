@@ -1,0 +1,77 @@
+package dev.cairn.tensor;
+
+import dev.cairn.autograd.GradMode;
+import dev.cairn.backend.Backend;
+import dev.cairn.backend.Backends;
+import dev.cairn.backend.Storage;
+import java.lang.ref.Reference;
+
+/** Making tensors from host data, reading them back, and moving them between devices. */
+final class Creation {
+    private Creation() {
+    }
+
+    /** A tensor holding a copy of {@code data} in the given shape on {@code device}. */
+    static Tensor fromArray(Device device, float[] data, int... shape) {
+        int[] s = shape.clone();
+        int n = Shapes.numel(s);
+        if (n != data.length) {
+            throw new ShapeException("data of length " + data.length + " does not fit shape " + Shapes.format(s)
+                    + " (" + n + " elements)");
+        }
+        Backend b = Backends.forDevice(device);
+        Storage storage = b.upload(device.index(), data, 0, n);
+        return new Tensor(new TensorBody(b, device, new SharedStorage(storage), 0, s, Shapes.contiguousStrides(s)));
+    }
+
+    static Tensor full(Device device, float value, int... shape) {
+        TensorBody b = TensorBody.dense(Backends.forDevice(device), device, shape.clone());
+        Kernels.fill(b, value);
+        return new Tensor(b);
+    }
+
+    static float item(Tensor t) {
+        TensorBody b = t.body();
+        if (b.numel != 1) {
+            throw new ShapeException("item(): only a tensor with one element can be converted to a number, got shape "
+                    + Shapes.format(b.shape));
+        }
+        float[] out = new float[1];
+        b.backend.download(b.storage(), b.offset, out, 0, 1);
+        Reference.reachabilityFence(b);
+        return out[0];
+    }
+
+    static float[] toFloatArray(Tensor t) {
+        TensorBody b = t.body();
+        float[] out = new float[b.numel];
+        if (b.numel == 0) {
+            return out;
+        }
+        if (b.contiguous) {
+            b.backend.download(b.storage(), b.offset, out, 0, b.numel);
+            Reference.reachabilityFence(b);
+        } else {
+            try (var g = GradMode.noGrad(); Tensor c = t.copy()) {
+                TensorBody cb = c.body();
+                cb.backend.download(cb.storage(), 0, out, 0, b.numel);
+                Reference.reachabilityFence(cb);
+            }
+        }
+        return out;
+    }
+
+    static Tensor to(Tensor t, Device target) {
+        TensorBody b = t.body();
+        if (target.equals(b.device)) {
+            return t;
+        }
+        Backend tb = Backends.forDevice(target);
+        float[] host = toFloatArray(t);
+        Storage s = tb.upload(target.index(), host, 0, host.length);
+        Tensor out = new Tensor(new TensorBody(tb, target, new SharedStorage(s), 0, b.shape.clone(),
+                Shapes.contiguousStrides(b.shape)));
+        Device from = b.device;
+        return Graph.record(out, "ToCopyBackward", g -> new Tensor[] {g.to(from)}, t);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.cairn.tensor;
+
+import dev.cairn.backend.BinaryOp;
+import dev.cairn.backend.Epilogue;
+import dev.cairn.backend.GemmOperand;
+import dev.cairn.backend.ReduceOp;
+import dev.cairn.backend.StridedView;
+import dev.cairn.backend.UnaryOp;
+import java.lang.ref.Reference;
+
+/**
+ * The checks and guards every kernel launch needs, written once: operands open and on one device,
+ * and their bodies kept reachable until the kernel has read them (so a cleaner cannot free memory
+ * mid-kernel). Op families call the backend only through here.
+ */
+final class Kernels {
+    private Kernels() {
+    }
+
+    /** {@code other}'s body, after checking that it is open and on {@code self}'s device. */
+    static TensorBody operand(String op, Tensor self, Tensor other) {
+        TensorBody a = self.body();
+        TensorBody b = other.body();
+        if (!a.device.equals(b.device)) {
+            throw new DeviceException(op + ": expected all tensors to be on the same device, but found "
+                    + a.device + " and " + b.device + "; move one with .to(device)");
+        }
+        return b;
+    }
+
+    static void sameDevice(String op, Tensor a, Tensor b) {
+        operand(op, a, b);
+    }
+
+    /** {@code dst = op(src, scalar)} elementwise; {@code dst} is dense. */
+    static void unary(UnaryOp op, float scalar, StridedView src, TensorBody srcBody, TensorBody dst) {
+        if (dst.numel > 0) {
+            dst.backend.unary(op, scalar, src, dst.storage());
+        }
+        Reference.reachabilityFence(srcBody);
+        Reference.reachabilityFence(dst);
+    }
+
+    /** {@code dst = op(a, b)} elementwise over views already broadcast to {@code dst}'s shape. */
+    static void binary(BinaryOp op, TensorBody a, TensorBody b, TensorBody dst) {
+        if (dst.numel > 0) {
+            dst.backend.binary(op, a.viewAs(dst.shape), b.viewAs(dst.shape), dst.storage());
+        }
+        Reference.reachabilityFence(a);
+        Reference.reachabilityFence(b);
+        Reference.reachabilityFence(dst);
+    }
+
+    /** Reduces dimension {@code dim} of {@code src} into the dense {@code dst}. */
+    static void reduce(ReduceOp op, TensorBody src, int dim, TensorBody dst) {
+        if (dst.numel > 0) {
+            dst.backend.reduce(op, src.stridedView(), dim, dst.storage());
+        }
+        Reference.reachabilityFence(src);
+        Reference.reachabilityFence(dst);
+    }
+
+    static void fill(TensorBody dst, float value) {
+        if (dst.numel > 0) {
+            dst.backend.fill(dst.storage(), dst.offset, dst.numel, value);
+        }
+        Reference.reachabilityFence(dst);
+    }
+
+    /** Copies {@code src} (any layout, same shape) into the view {@code dst}. */
+    static void copy(TensorBody src, TensorBody dst) {
+        if (dst.numel > 0) {
+            dst.backend.copy(src.viewAs(dst.shape), dst.stridedView());
+        }
+        Reference.reachabilityFence(src);
+        Reference.reachabilityFence(dst);
+    }
+
+    /** One batched GEMM; {@code keepAlive} are the bodies whose memory the operands point into. */
+    static void gemm(TensorBody dst, int batch, int m, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c,
+                     Epilogue epilogue, TensorBody... keepAlive) {
+        dst.backend.gemm(batch, m, n, k, a, b, c, epilogue);
+        Reference.reachabilityFence(keepAlive);
+        Reference.reachabilityFence(dst);
+    }
+}

@@ -1,0 +1,170 @@
+package dev.cairn.tensor;
+
+import dev.cairn.autograd.GradMode;
+import dev.cairn.backend.ReduceOp;
+import dev.cairn.backend.UnaryOp;
+import java.util.Arrays;
+
+/** Reduction primitives (sum, max/min, argmax/argmin) over one dimension or all elements, with their gradients. */
+final class Reductions {
+    private Reductions() {
+    }
+
+    /** Reduces one dimension with the backend; returns a tensor without that dimension (not recorded). */
+    static Tensor reduceKernel(Tensor x, String op, ReduceOp kind, int d) {
+        TensorBody b = x.body();
+        if (b.shape.length == 0) {
+            TensorBody ob = b.newDense(new int[0]);
+            if (kind == ReduceOp.ARGMAX || kind == ReduceOp.ARGMIN) {
+                Kernels.fill(ob, 0f);
+            } else {
+                Kernels.unary(UnaryOp.IDENTITY, 0f, b.stridedView(), b, ob);
+            }
+            return new Tensor(ob);
+        }
+        if (b.shape[d] == 0 && kind != ReduceOp.SUM) {
+            throw new ShapeException(op + ": cannot reduce over dimension " + d + " of size 0 (shape "
+                    + Shapes.format(b.shape) + ") since the operation has no identity");
+        }
+        int[] s = new int[b.shape.length - 1];
+        for (int i = 0, j = 0; i < b.shape.length; i++) {
+            if (i != d) {
+                s[j++] = b.shape[i];
+            }
+        }
+        TensorBody ob = b.newDense(s);
+        Kernels.reduce(kind, b, d, ob);
+        return new Tensor(ob);
+    }
+
+    /** All-element reduction as a 0-dim tensor (not recorded). */
+    static Tensor reduceAll(Tensor x, String op, ReduceOp kind) {
+        TensorBody b = x.body();
+        if (b.numel == 0 && kind != ReduceOp.SUM) {
+            throw new ShapeException(op + "(): cannot reduce an empty tensor of shape " + Shapes.format(b.shape));
+        }
+        if (b.shape.length == 1) {
+            return reduceKernel(x, op, kind, 0);
+        }
+        try (var g = GradMode.noGrad()) {
+            Tensor flat = b.contiguous ? new Tensor(b.view(b.offset, new int[] {b.numel}, new int[] {1}))
+                    : x.copy().view(b.numel);
+            return reduceKernel(flat, op, kind, 0);
+        }
+    }
+
+    private static Tensor keepDims(Tensor reduced, int d, boolean keepdim) {
+        return keepdim ? reduced.unsqueeze(d) : reduced;
+    }
+
+    static Tensor sum(Tensor x) {
+        Tensor out = reduceAll(x, "sum", ReduceOp.SUM);
+        int[] original = x.rawBody().shape;
+        return Graph.record(out, "SumBackward", g -> new Tensor[] {g.expand(original)}, x);
+    }
+
+    static Tensor sum(Tensor x, int dim, boolean keepdim) {
+        int[] original = x.body().shape;
+        int d = Shapes.wrapDim("sum", dim, original.length);
+        Tensor out = reduceKernel(x, "sum", ReduceOp.SUM, d);
+        Tensor rec = Graph.record(out, "SumBackward", g -> new Tensor[] {
+            (original.length == 0 ? g : g.unsqueeze(d)).expand(original)}, x);
+        return original.length == 0 ? rec : keepDims(rec, d, keepdim);
+    }
+
+    static Tensor sum(Tensor x, int[] dims, boolean keepdim) {
+        int r = x.body().shape.length;
+        if (dims.length == 0) { // as PyTorch's sum(dim=[]): every dimension
+            int[] all = new int[r];
+            for (int i = 0; i < r; i++) {
+                all[i] = i;
+            }
+            return r == 0 ? sum(x) : sum(x, all, keepdim);
+        }
+        boolean[] chosen = chosenDims("sum", dims, r);
+        Tensor t = x;
+        for (int d = r - 1; d >= 0; d--) {
+            if (chosen[d]) {
+                t = t.sum(d, keepdim);
+            }
+        }
+        return t;
+    }
+
+    /** Which of {@code rank} dimensions {@code dims} names, each at most once. */
+    static boolean[] chosenDims(String op, int[] dims, int rank) {
+        boolean[] chosen = new boolean[Math.max(rank, 1)];
+        for (int dim : dims) {
+            int d = Shapes.wrapDim(op, dim, rank);
+            if (chosen[d]) {
+                throw new ShapeException(op + ": dimension " + d + " appears more than once in " + Shapes.format(dims));
+            }
+            chosen[d] = true;
+        }
+        return chosen;
+    }
+
+    /** max()/min() over all elements; the gradient is shared evenly among ties, as in PyTorch. */
+    static Tensor extremeAll(Tensor x, boolean max) {
+        String op = max ? "max" : "min";
+        Tensor out = reduceAll(x, op, max ? ReduceOp.MAX : ReduceOp.MIN);
+        return Graph.record(out, max ? "MaxBackward" : "MinBackward", new Tensor[] {x, out}, g -> {
+            Tensor mask = x.eq(out);
+            return new Tensor[] {mask.mul(g.div(mask.sum()))};
+        }, x);
+    }
+
+    /** max/min along a dimension; the gradient goes to the (first) index that was chosen, as in PyTorch. */
+    static Tensor extremeDim(Tensor x, boolean max, int dim, boolean keepdim) {
+        String op = max ? "max" : "min";
+        TensorBody b = x.body();
+        int[] original = b.shape;
+        int d = Shapes.wrapDim(op, dim, original.length);
+        Tensor out = reduceKernel(x, op, max ? ReduceOp.MAX : ReduceOp.MIN, d);
+        String name = max ? "MaxBackward" : "MinBackward";
+        if (original.length == 0) {
+            return Graph.record(out, name, g -> new Tensor[] {g}, x);
+        }
+        // the chosen indices are saved now, as PyTorch does, not recomputed from later values
+        Tensor saved = GradMode.isEnabled() && x.requiresGrad()
+                ? TensorScope.forget(reduceKernel(x, op, max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, d)) : null;
+        Device device = b.device;
+        Tensor rec = Graph.record(out, name, g -> {
+            Tensor idx = saved.unsqueeze(d);
+            int[] along = new int[original.length];
+            Arrays.fill(along, 1);
+            along[d] = original[d];
+            Tensor positions = Tensor.arange(original[d]).to(device).reshape(along);
+            return new Tensor[] {positions.eq(idx).mul(g.unsqueeze(d))};
+        }, x);
+        return keepDims(rec, d, keepdim);
+    }
+
+    static Tensor argAll(Tensor x, boolean max) {
+        return reduceAll(x, max ? "argmax" : "argmin", max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN);
+    }
+
+    static Tensor argDim(Tensor x, boolean max, int dim, boolean keepdim) {
+        String op = max ? "argmax" : "argmin";
+        int r = x.body().shape.length;
+        int d = Shapes.wrapDim(op, dim, r);
+        Tensor out = reduceKernel(x, op, max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, d);
+        return r == 0 ? out : keepDims(out, d, keepdim);
+    }
+
+    /** amax/amin along a dimension: the values only, the gradient shared evenly among ties (as PyTorch's amax). */
+    static Tensor extremeValues(Tensor x, boolean max, int dim, boolean keepdim) {
+        String op = max ? "amax" : "amin";
+        int[] original = x.body().shape;
+        int d = Shapes.wrapDim(op, dim, original.length);
+        Tensor out = reduceKernel(x, op, max ? ReduceOp.MAX : ReduceOp.MIN, d);
+        if (original.length == 0) {
+            return Graph.record(out, max ? "AmaxBackward" : "AminBackward", g -> new Tensor[] {g}, x);
+        }
+        Tensor rec = Graph.record(out, max ? "AmaxBackward" : "AminBackward", new Tensor[] {x, out}, g -> {
+            Tensor mask = x.eq(out.unsqueeze(d));
+            return new Tensor[] {mask.mul(g.unsqueeze(d)).div(mask.sum(d, true))};
+        }, x);
+        return keepDims(rec, d, keepdim);
+    }
+}

@@ -1,0 +1,108 @@
+package dev.cairn.tensor;
+
+import dev.cairn.backend.Backend;
+import dev.cairn.backend.Storage;
+import dev.cairn.backend.StridedView;
+import java.lang.ref.Cleaner;
+
+/**
+ * What a {@link Tensor} handle stands for (PyTorch's {@code TensorImpl}): a view (offset, shape,
+ * strides) over a backend storage on one device, holding one claim on that storage. A body never
+ * changes; a {@link dev.cairn.nn.Parameter} or {@link dev.cairn.nn.Buffer} keeps its identity across
+ * {@code module.to(device)} and state-dict loads by swapping its body.
+ *
+ * <p>Closing a body releases its claim at once; a body nobody closed is released by a cleaner once
+ * it is unreachable. Safe to read from several threads; closing is idempotent and atomic.
+ */
+final class TensorBody {
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    final Backend backend;
+    final Device device;
+    final SharedStorage shared;
+    final int offset;
+    final int[] shape;
+    final int[] strides;
+    final int numel;
+    final boolean contiguous;
+    private final SharedStorage.Claim claim;
+    private final Cleaner.Cleanable cleanable;
+    private volatile boolean closed;
+
+    TensorBody(Backend backend, Device device, SharedStorage shared, int offset, int[] shape, int[] strides) {
+        this.backend = backend;
+        this.device = device;
+        this.shared = shared;
+        this.offset = offset;
+        this.shape = shape;
+        this.strides = strides;
+        this.numel = Shapes.numel(shape);
+        // like PyTorch, a tensor without elements is contiguous whatever its strides
+        this.contiguous = numel == 0 || Shapes.isContiguous(shape, strides);
+        Storage storage = shared.storage();
+        if (storage.needsExplicitFree()) {
+            this.claim = new SharedStorage.Claim(shared);
+            this.cleanable = CLEANER.register(this, claim);
+        } else {
+            // heap memory: the GC frees it; a recyclable storage still counts claims so close() can recycle it
+            this.claim = storage.recyclable() ? new SharedStorage.Claim(shared) : null;
+            this.cleanable = null;
+        }
+    }
+
+    /** A dense, row-major body of {@code shape} over new memory of {@code backend}. */
+    static TensorBody dense(Backend backend, Device device, int[] shape) {
+        Storage storage = backend.allocate(device.index(), Shapes.numel(shape));
+        return new TensorBody(backend, device, new SharedStorage(storage), 0, shape, Shapes.contiguousStrides(shape));
+    }
+
+    /** Another body over the same memory with another layout (a view), holding its own claim. */
+    TensorBody view(int viewOffset, int[] viewShape, int[] viewStrides) {
+        return new TensorBody(backend, device, shared, viewOffset, viewShape, viewStrides);
+    }
+
+    /** Another body over the same memory and layout, holding its own claim. */
+    TensorBody share() {
+        return view(offset, shape, strides);
+    }
+
+    /** A dense body of {@code newShape} on the same device. */
+    TensorBody newDense(int[] newShape) {
+        return dense(backend, device, newShape);
+    }
+
+    Storage storage() {
+        return shared.storage();
+    }
+
+    /** This body as a kernel operand. */
+    StridedView stridedView() {
+        return new StridedView(storage(), offset, shape, strides);
+    }
+
+    /** This body broadcast to {@code target} (stride 0 along expanded dimensions), as a kernel operand. */
+    StridedView viewAs(int[] target) {
+        return new StridedView(storage(), offset, target, Shapes.broadcastStrides(shape, strides, target));
+    }
+
+    /** Whether {@code copyFrom} can write here: dense and owning all of its storage. */
+    boolean ownsDenseMemory() {
+        return !closed && contiguous && offset == 0 && storage().size() == numel;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (cleanable != null) {
+            cleanable.clean();
+        } else if (claim != null) {
+            claim.run();
+        }
+    }
+}
