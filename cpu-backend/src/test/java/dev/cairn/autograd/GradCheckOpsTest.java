@@ -156,6 +156,35 @@ class GradCheckOpsTest {
     }
 
     @TestFactory
+    Stream<DynamicTest> secondGenerationOps() {
+        add("tanh", t -> t[0].tanh(), any(200, 2, 3));
+        add("sigmoid", t -> t[0].sigmoid(), any(201, 2, 3));
+        add("erf", t -> t[0].erf(), any(202, 2, 3));
+        add("sin", t -> t[0].sin(), any(203, 2, 3));
+        add("cos", t -> t[0].cos(), any(204, 2, 3));
+        add("reciprocal", t -> t[0].reciprocal(), pos(205, 2, 3));
+        add("clamp (inputs away from the bounds)", t -> t[0].clamp(-0.05f, 0.05f), awayFromZero(206, 2, 3));
+        add("gelu", t -> t[0].gelu(), any(207, 2, 3));
+        add("gelu tanh", t -> t[0].gelu("tanh"), any(208, 2, 3));
+        add("silu", t -> t[0].silu(), any(209, 2, 3));
+        add("softplus", t -> t[0].softplus(2f), any(210, 2, 3));
+        add("softmax", t -> t[0].softmax(-1), any(211, 2, 4));
+        add("logSoftmax dim 0", t -> t[0].logSoftmax(0), any(212, 3, 2));
+        add("logsumexp", t -> t[0].logsumexp(1, false), any(213, 2, 4));
+        add("var", t -> t[0].var(1, 1, true), any(214, 2, 4));
+        add("std of all", t -> t[0].std(0), any(215, 3, 3));
+        add("amax", t -> t[0].amax(0, false), any(216, 3, 4));
+        add("cat", t -> Tensor.cat(1, t[0], t[1].t()), any(217, 2, 3), any(218, 2, 2));
+        add("stack", t -> Tensor.stack(0, t[0], t[1]), any(219, 2, 3), any(220, 2, 3));
+        add("narrow", t -> t[0].narrow(0, 1, 2), any(221, 3, 2));
+        add("slice with step", t -> t[0].slice(1, 0, 5, 2), any(222, 2, 5));
+        add("select", t -> t[0].select(-1, 1), any(223, 2, 3));
+        add("repeat", t -> t[0].repeat(2, 2), any(224, 2, 3));
+        add("movedim", t -> t[0].movedim(2, 0), any(225, 2, 3, 2));
+        return cases.stream();
+    }
+
+    @TestFactory
     Stream<DynamicTest> linearAlgebra() {
         int[][][] combos = {
             {{4}, {4}}, {{3, 4}, {4}}, {{4}, {4, 2}}, {{3, 4}, {4, 2}},
