@@ -2,7 +2,8 @@ package dev.cairn.backend;
 
 /**
  * Reductions along one dimension. MAX and MIN propagate NaN as PyTorch does; ARGMAX and ARGMIN
- * give the first index of the extreme value (a NaN counts as the extreme) as a float.
+ * give the first index of the extreme value (a NaN counts as the extreme), written as a float32 (exact
+ * below 2^24; core converts it to int64).
  */
 public enum ReduceOp {
     SUM, MAX, MIN, ARGMAX, ARGMIN

@@ -1,5 +1,6 @@
 package dev.cairn.backend;
 
+import dev.cairn.tensor.DType;
 import dev.cairn.tensor.Device;
 
 /**
@@ -13,6 +14,11 @@ public interface Storage extends AutoCloseable {
 
     /** Capacity in elements. */
     int size();
+
+    /** The element type (float32 unless the backend made the storage for another dtype). */
+    default DType dtype() {
+        return DType.FLOAT32;
+    }
 
     /**
      * Whether the memory must be given back explicitly (device memory, pooled buffers). Storages on the

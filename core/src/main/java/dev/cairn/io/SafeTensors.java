@@ -10,8 +10,8 @@ import java.util.Map;
 /**
  * Saves and loads {@link Tensor}s as safetensors files, the format PyTorch tools and the Python
  * {@code safetensors} package read and write; like D2L's {@code torch.save} / {@code torch.load} for a
- * tensor, a list of tensors, or a dict of them. Tensors are written as float32; files may hold F32,
- * F16, BF16 or F64 tensors, which are read as float32 CPU tensors.
+ * tensor, a list of tensors, or a dict of them. Tensors are written in their dtype (F32, I64, I32,
+ * BOOL); files may also hold F16, BF16 or F64 tensors, which are read as float32 CPU tensors.
  *
  * <p>Every failure, including a missing or malformed file, is a {@link SafeTensorsException}
  * naming the file.
@@ -35,7 +35,7 @@ public final class SafeTensors {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             try {
                 for (TensorEntry e : reader.header().tensors()) {
-                    tensors.put(e.name(), Tensor.of(reader.read(e.name()), e.shape()));
+                    tensors.put(e.name(), toTensor(reader.readTyped(e.name()), e.shape()));
                 }
             } catch (RuntimeException ex) {
                 tensors.values().forEach(Tensor::close);
@@ -45,7 +45,26 @@ public final class SafeTensors {
         }
     }
 
-    /** Writes {@code tensors} (in the map's order) as float32, replacing {@code file}. */
+    private static Tensor toTensor(Object data, int[] shape) {
+        return switch (data) {
+            case long[] l -> Tensor.of(l, shape);
+            case int[] i -> Tensor.of(i, shape);
+            case boolean[] b -> Tensor.of(b, shape);
+            default -> Tensor.of((float[]) data, shape);
+        };
+    }
+
+    /** The item writing {@code t} in its own dtype: F32, I64, I32 or BOOL. */
+    private static SafeTensorsWriter.Item item(String name, Tensor t) {
+        return switch (t.dtype()) {
+            case FLOAT32 -> new SafeTensorsWriter.Item(name, t.shape(), t::toFloatArray);
+            case INT64 -> new SafeTensorsWriter.Item(name, t.shape(), SafeTensorsDType.I64, t::toLongArray);
+            case INT32 -> new SafeTensorsWriter.Item(name, t.shape(), SafeTensorsDType.I32, t::toIntArray);
+            case BOOL -> new SafeTensorsWriter.Item(name, t.shape(), SafeTensorsDType.BOOL, t::toBooleanArray);
+        };
+    }
+
+    /** Writes {@code tensors} (in the map's order) in their dtypes, replacing {@code file}. */
     public static void write(Path file, Map<String, ? extends Tensor> tensors) {
         write(file, tensors, null);
     }
@@ -60,7 +79,7 @@ public final class SafeTensors {
             if (t == null) {
                 throw new SafeTensorsException(file + ": tensor '" + name + "' is null");
             }
-            items.add(new SafeTensorsWriter.Item(name, t.shape(), t::toFloatArray));
+            items.add(item(name, t));
         });
         SafeTensorsWriter.write(file, items, metadata);
     }

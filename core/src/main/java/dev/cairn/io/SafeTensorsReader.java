@@ -121,6 +121,41 @@ public final class SafeTensorsReader implements AutoCloseable {
     }
 
     /**
+     * Decodes tensor {@code name} in its own element type: a {@code float[]} for float dtypes (converted to
+     * float32), a {@code long[]} for I64, {@code int[]} for I32 and {@code boolean[]} for BOOL.
+     */
+    public Object readTyped(String name) {
+        TensorEntry e = header.get(name);
+        if (e == null || e.dtype().floating() || !e.dtype().readable()) {
+            return read(name);
+        }
+        SafeTensorsDType dtype = e.dtype();
+        int bytesPerElement = dtype.bits() / 8;
+        Object out = switch (dtype) {
+            case I64 -> new long[e.numel()];
+            case I32 -> new int[e.numel()];
+            default -> new boolean[e.numel()];
+        };
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.max(bytesPerElement, Math.min(CHUNK_BYTES, e.byteLength())))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        long position = dataStart + e.begin();
+        try {
+            for (int done = 0; done < e.numel(); ) {
+                int count = Math.min(e.numel() - done, buf.capacity() / bytesPerElement);
+                buf.clear().limit(count * bytesPerElement);
+                readFully(channel, buf, position, file, "tensor " + e);
+                buf.flip();
+                dtype.decodeIntegral(buf, out, done, count);
+                done += count;
+                position += (long) count * bytesPerElement;
+            }
+        } catch (IOException ex) {
+            throw ioError(file, "cannot read tensor " + e + " from", ex);
+        }
+        return out;
+    }
+
+    /**
      * Decodes every tensor, in file order. Fails before decoding anything if a dtype cannot be
      * decoded.
      */
@@ -141,7 +176,7 @@ public final class SafeTensorsReader implements AutoCloseable {
     private void checkReadable(TensorEntry e) {
         if (!e.dtype().readable()) {
             throw new SafeTensorsException(file + ": tensor " + e + " has dtype " + e.dtype()
-                    + ", which Cairn cannot read (it reads F32, F16, BF16 and F64 as float32)");
+                    + ", which Cairn cannot read (it reads F32, F16, BF16 and F64 as float32, and I64, I32 and BOOL)");
         }
     }
 

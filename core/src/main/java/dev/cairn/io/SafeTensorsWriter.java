@@ -34,9 +34,18 @@ public final class SafeTensorsWriter {
      * One tensor to write: its key, shape, and a supplier of its row-major data, called once when
      * the tensor's bytes are written.
      */
-    public record Item(String name, int[] shape, Supplier<float[]> data) {
+    public record Item(String name, int[] shape, SafeTensorsDType dtype, Supplier<?> data) {
         public Item {
             shape = shape.clone();
+            if (dtype != SafeTensorsDType.F32 && dtype != SafeTensorsDType.I64 && dtype != SafeTensorsDType.I32
+                    && dtype != SafeTensorsDType.BOOL) {
+                throw new IllegalArgumentException("Cairn writes F32, I64, I32 and BOOL, not " + dtype);
+            }
+        }
+
+        /** An F32 item. */
+        public Item(String name, int[] shape, Supplier<float[]> data) {
+            this(name, shape, SafeTensorsDType.F32, data);
         }
 
         /** An item for data already in memory. */
@@ -127,8 +136,8 @@ public final class SafeTensorsWriter {
                             + " has more than 2^31-1 elements");
                 }
             }
-            long end = offset + numel * 4;
-            entries.add(new TensorEntry(name, SafeTensorsDType.F32, shape, offset, end));
+            long end = offset + numel * (item.dtype().bits() / 8);
+            entries.add(new TensorEntry(name, item.dtype(), shape, offset, end));
             offset = end;
         }
         return new SafeTensorsHeader(entries, metadata);
@@ -136,11 +145,24 @@ public final class SafeTensorsWriter {
 
     private static void writeData(Path file, FileChannel out, ByteBuffer buf, Item item, TensorEntry entry)
             throws IOException {
-        float[] data = item.data().get();
-        if (data == null || data.length != entry.numel()) {
+        Object raw = item.data().get();
+        int length = raw == null ? -1 : java.lang.reflect.Array.getLength(raw);
+        if (raw == null || length != entry.numel()) {
             throw new SafeTensorsException(file + ": tensor '" + item.name() + "' has "
-                    + (data == null ? "no data" : data.length + " values") + " but its shape "
+                    + (raw == null ? "no data" : length + " values") + " but its shape "
                     + Arrays.toString(item.shape()) + " needs " + entry.numel());
+        }
+        if (!(raw instanceof float[] data)) {
+            int width = item.dtype().bits() / 8;
+            for (int done = 0; done < length; ) {
+                int count = Math.min(length - done, CHUNK_FLOATS * 4 / width);
+                buf.clear();
+                item.dtype().encodeIntegral(raw, done, count, buf);
+                buf.flip();
+                writeFully(out, buf);
+                done += count;
+            }
+            return;
         }
         for (int done = 0; done < data.length; ) {
             int count = Math.min(data.length - done, CHUNK_FLOATS);

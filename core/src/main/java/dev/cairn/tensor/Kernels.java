@@ -60,6 +60,16 @@ final class Kernels {
         Reference.reachabilityFence(dst);
     }
 
+    /** {@code dst = a op b} as bool, {@code a} and {@code b} of one dtype broadcast to {@code dst}'s shape. */
+    static void compare(dev.cairn.backend.CompareOp op, TensorBody a, TensorBody b, TensorBody dst) {
+        if (dst.numel > 0) {
+            dst.backend.compare(op, a.viewAs(dst.shape), b.viewAs(dst.shape), dst.storage());
+        }
+        Reference.reachabilityFence(a);
+        Reference.reachabilityFence(b);
+        Reference.reachabilityFence(dst);
+    }
+
     static void fill(TensorBody dst, float value) {
         if (dst.numel > 0) {
             dst.backend.fill(dst.storage(), dst.offset, dst.numel, value);

@@ -217,7 +217,7 @@ final class LinearAlgebra {
         int[] inShape = xb.shape;
         Tensor[] saved = relu ? new Tensor[] {x, w, out} : new Tensor[] {x, w};
         return Graph.record(out, relu ? "LinearReluBackward" : "LinearBackward", saved, g -> {
-            Tensor gg = relu ? g.mul(out.gt(0f)) : g;
+            Tensor gg = relu ? g.mul(Pointwise.mask(dev.cairn.backend.UnaryOp.GT_SCALAR, out, 0f)) : g;
             Tensor g2 = gg.reshape(rows, outF);
             Tensor gx = x.requiresGrad() ? g2.mm(w).reshape(inShape) : null;
             Tensor gw = w.requiresGrad() ? g2.t().mm(x.reshape(rows, inF)) : null;

@@ -1,6 +1,7 @@
 package dev.cairn.tensor;
 
 import dev.cairn.backend.BinaryOp;
+import dev.cairn.backend.CompareOp;
 import dev.cairn.backend.UnaryOp;
 import java.util.Arrays;
 
@@ -41,7 +42,7 @@ final class Pointwise {
     static final UnaryRow NEG = new UnaryRow("NegBackward", UnaryOp.NEG, Saves.NONE, (g, x, out, s) -> g.neg());
     static final UnaryRow ABS = new UnaryRow("AbsBackward", UnaryOp.ABS, Saves.INPUT, (g, x, out, s) -> g.mul(x.sign()));
     static final UnaryRow RELU = new UnaryRow("ReluBackward", UnaryOp.RELU, Saves.OUTPUT,
-            (g, x, out, s) -> g.mul(out.gt(0f)));
+            (g, x, out, s) -> g.mul(mask(UnaryOp.GT_SCALAR, out, 0f)));
     static final UnaryRow EXP = new UnaryRow("ExpBackward", UnaryOp.EXP, Saves.OUTPUT, (g, x, out, s) -> g.mul(out));
     static final UnaryRow LOG = new UnaryRow("LogBackward", UnaryOp.LOG, Saves.INPUT, (g, x, out, s) -> g.div(x));
     static final UnaryRow SQRT = new UnaryRow("SqrtBackward", UnaryOp.SQRT, Saves.OUTPUT,
@@ -69,9 +70,9 @@ final class Pointwise {
             (g, x, out, s) -> g.mul(x.sin()).neg());
     /** As PyTorch's clamp: the gradient passes where the input lies inside the bound, the bound included. */
     static final UnaryRow CLAMP_MIN = new UnaryRow("ClampMinBackward", UnaryOp.CLAMP_MIN, Saves.INPUT,
-            (g, x, out, s) -> g.mul(x.ge(s)));
+            (g, x, out, s) -> g.mul(mask(UnaryOp.GE_SCALAR, x, s)));
     static final UnaryRow CLAMP_MAX = new UnaryRow("ClampMaxBackward", UnaryOp.CLAMP_MAX, Saves.INPUT,
-            (g, x, out, s) -> g.mul(x.le(s)));
+            (g, x, out, s) -> g.mul(mask(UnaryOp.LE_SCALAR, x, s)));
 
     // ---- the binary rows ------------------------------------------------------------------------------------
 
@@ -88,8 +89,9 @@ final class Pointwise {
     // the base is 0 and the exponent >= 0 (shifting those entries avoids 0 * inf = NaN)
     static final BinaryRow POW = new BinaryRow("PowBackward", BinaryOp.POW, true, true,
             (g, a, b, out) -> new Tensor[] {
-                a.requiresGrad() ? g.mul(b).mul(a.pow(b.sub(1f).add(b.eq(0f)))) : null,
-                b.requiresGrad() ? g.mul(out).mul(a.add(a.eq(0f).mul(b.ge(0f))).log()) : null});
+                a.requiresGrad() ? g.mul(b).mul(a.pow(b.sub(1f).add(mask(UnaryOp.EQ_SCALAR, b, 0f)))) : null,
+                b.requiresGrad() ? g.mul(out).mul(a.add(mask(UnaryOp.EQ_SCALAR, a, 0f)
+                        .mul(mask(UnaryOp.GE_SCALAR, b, 0f))).log()) : null});
     static final BinaryRow MAXIMUM = new BinaryRow("MaximumBackward", BinaryOp.MAXIMUM, true, false,
             (g, a, b, out) -> extremumGrad(g, a, b, BinaryOp.GT));
     static final BinaryRow MINIMUM = new BinaryRow("MinimumBackward", BinaryOp.MINIMUM, true, false,
@@ -97,7 +99,7 @@ final class Pointwise {
 
     /** Where a wins the comparison the gradient goes to a, where b wins to b, and ties split it evenly (PyTorch). */
     private static Tensor[] extremumGrad(Tensor g, Tensor a, Tensor b, BinaryOp wins) {
-        Tensor maskA = compare(wins, a, b).add(compare(BinaryOp.EQ, a, b).mul(0.5f));
+        Tensor maskA = mask(wins, a, b).add(mask(BinaryOp.EQ, a, b).mul(0.5f));
         Tensor maskB = maskA.neg().add(1f);
         return new Tensor[] {g.mul(maskA), g.mul(maskB)};
     }
@@ -108,8 +110,15 @@ final class Pointwise {
         return scalar(row, x, 0f);
     }
 
+    /**
+     * Runs a unary row. On an integer or bool tensor, NEG and ABS stay integer (as in PyTorch); every other
+     * op (and any op with a float scalar) computes in float32, as PyTorch does for a float scalar.
+     */
     static Tensor scalar(UnaryRow row, Tensor x, float s) {
         TensorBody xb = x.body();
+        if (xb.dtype != DType.FLOAT32 && !(row == NEG || row == ABS)) {
+            return scalar(row, Creation.toDType(x, DType.FLOAT32), s);
+        }
         TensorBody ob = xb.newDense(xb.shape.clone());
         Kernels.unary(row.kernel(), s, xb.stridedView(), xb, ob);
         Tensor out = new Tensor(ob);
@@ -125,8 +134,17 @@ final class Pointwise {
         return Graph.record(out, row.name(), saved, g -> new Tensor[] {grad.apply(g, x, out, s)}, x);
     }
 
+    /** Runs a binary row on operands promoted to their common dtype (float32 for DIV and POW). */
     static Tensor binary(BinaryRow row, Tensor a, Tensor b) {
-        Tensor out = binaryKernel(row.name(), row.kernel(), a, b);
+        String op = opName(row.name());
+        DType da = a.body().dtype;
+        DType db = Kernels.operand(op, a, b).dtype;
+        DType target = row == DIV || row == POW ? DType.FLOAT32 : DType.promote(da, db);
+        if (target == DType.BOOL && row == SUB) {
+            throw new CairnException("sub: subtracting two bool tensors is not supported; use logicalXor, or "
+                    + "convert with to(DType.INT64) first");
+        }
+        Tensor out = binaryKernel(op, row.kernel(), Creation.toDType(a, target), Creation.toDType(b, target));
         int[] sa = a.rawBody().shape;
         int[] sb = b.rawBody().shape;
         Tensor[] saved = row.savesInputs() && row.savesOutput() ? new Tensor[] {a, b, out}
@@ -141,8 +159,12 @@ final class Pointwise {
         }, a, b);
     }
 
-    private static Tensor binaryKernel(String name, BinaryOp kind, Tensor a, Tensor b) {
-        String op = name.endsWith("Backward") ? name.substring(0, name.length() - 8).toLowerCase() : name;
+    private static String opName(String rowName) {
+        return rowName.endsWith("Backward") ? rowName.substring(0, rowName.length() - 8).toLowerCase() : rowName;
+    }
+
+    /** The kernel of a binary op on two operands of one dtype, broadcast; not recorded. */
+    private static Tensor binaryKernel(String op, BinaryOp kind, Tensor a, Tensor b) {
         TensorBody ab = a.body();
         TensorBody bb = Kernels.operand(op, a, b);
         int[] target = Shapes.broadcast(op, ab.shape, bb.shape);
@@ -151,17 +173,45 @@ final class Pointwise {
         return new Tensor(ob);
     }
 
-    /** A comparison with a scalar: 1 where true, else 0. Not differentiable. */
-    static Tensor compare(UnaryOp kind, Tensor x, float s) {
+    // ---- comparisons ----------------------------------------------------------------------------------------
+
+    /** {@code a op b} (broadcast) as a bool tensor, comparing in the operands' common dtype. Not differentiable. */
+    static Tensor compare(CompareOp op, Tensor a, Tensor b) {
+        String name = op.name().toLowerCase();
+        DType target = DType.promote(a.body().dtype, Kernels.operand(name, a, b).dtype);
+        if (target == DType.BOOL || target == DType.INT32) {
+            target = DType.INT64;
+        }
+        TensorBody ab = Creation.toDType(a, target).body();
+        TensorBody bb = Creation.toDType(b, target).body();
+        int[] shape = Shapes.broadcast(name, ab.shape, bb.shape);
+        TensorBody ob = ab.newDense(DType.BOOL, shape);
+        Kernels.compare(op, ab, bb, ob);
+        return new Tensor(ob);
+    }
+
+    /** {@code x op s} as a bool tensor; integer tensors compare exactly with an integral {@code s}. */
+    static Tensor compare(CompareOp op, Tensor x, float s) {
         TensorBody xb = x.body();
+        DType dtype = xb.dtype != DType.FLOAT32 && s == Math.rint(s) ? DType.INT64 : DType.FLOAT32;
+        return compare(op, x, Creation.full(xb.device, dtype, s));
+    }
+
+    /**
+     * A float32 mask, 1 where {@code x kind s} holds, else 0: what gradients multiply by. Float masks keep
+     * backward passes on the fast float kernels of every backend.
+     */
+    static Tensor mask(UnaryOp kind, Tensor x, float s) {
+        TensorBody xb = Creation.toDType(x, DType.FLOAT32).body();
         TensorBody ob = xb.newDense(xb.shape.clone());
         Kernels.unary(kind, s, xb.stridedView(), xb, ob);
         return new Tensor(ob);
     }
 
-    /** A comparison of two tensors (broadcast): 1 where true, else 0. Not differentiable. */
-    static Tensor compare(BinaryOp kind, Tensor a, Tensor b) {
-        return binaryKernel(kind.name().toLowerCase(), kind, a, b);
+    /** A float32 mask, 1 where {@code a kind b} holds (broadcast), else 0. */
+    static Tensor mask(BinaryOp kind, Tensor a, Tensor b) {
+        return binaryKernel(kind.name().toLowerCase(), kind, Creation.toDType(a, DType.FLOAT32),
+                Creation.toDType(b, DType.FLOAT32));
     }
 
     // ---- copies ---------------------------------------------------------------------------------------------
@@ -188,7 +238,9 @@ final class Pointwise {
             return dst;
         }
         db.shared.bumpVersion();
-        if (sb.shared == db.shared) {
+        if (sb.dtype != db.dtype) {
+            Kernels.copy(sb, db); // converts, as PyTorch's copy_ does
+        } else if (sb.shared == db.shared) {
             TensorBody tmp = db.newDense(db.shape.clone());
             try {
                 Kernels.unary(UnaryOp.IDENTITY, 0f, sb.viewAs(db.shape), sb, tmp);

@@ -57,13 +57,21 @@ final class Reductions {
         return keepdim ? reduced.unsqueeze(d) : reduced;
     }
 
+    /** Integer and bool tensors reduce as int64, as PyTorch's sum does. */
+    private static Tensor asSummable(Tensor x) {
+        DType d = x.body().dtype;
+        return d == DType.FLOAT32 || d == DType.INT64 ? x : Creation.toDType(x, DType.INT64);
+    }
+
     static Tensor sum(Tensor x) {
+        x = asSummable(x);
         Tensor out = reduceAll(x, "sum", ReduceOp.SUM);
         int[] original = x.rawBody().shape;
         return Graph.record(out, "SumBackward", g -> new Tensor[] {g.expand(original)}, x);
     }
 
     static Tensor sum(Tensor x, int dim, boolean keepdim) {
+        x = asSummable(x);
         int[] original = x.body().shape;
         int d = Shapes.wrapDim("sum", dim, original.length);
         Tensor out = reduceKernel(x, "sum", ReduceOp.SUM, d);
@@ -109,7 +117,7 @@ final class Reductions {
         String op = max ? "max" : "min";
         Tensor out = reduceAll(x, op, max ? ReduceOp.MAX : ReduceOp.MIN);
         return Graph.record(out, max ? "MaxBackward" : "MinBackward", new Tensor[] {x, out}, g -> {
-            Tensor mask = x.eq(out);
+            Tensor mask = Pointwise.mask(dev.cairn.backend.BinaryOp.EQ, x, out);
             return new Tensor[] {mask.mul(g.div(mask.sum()))};
         }, x);
     }
@@ -135,20 +143,22 @@ final class Reductions {
             Arrays.fill(along, 1);
             along[d] = original[d];
             Tensor positions = Tensor.arange(original[d]).to(device).reshape(along);
-            return new Tensor[] {positions.eq(idx).mul(g.unsqueeze(d))};
+            return new Tensor[] {Pointwise.mask(dev.cairn.backend.BinaryOp.EQ, positions, idx).mul(g.unsqueeze(d))};
         }, x);
         return keepDims(rec, d, keepdim);
     }
 
     static Tensor argAll(Tensor x, boolean max) {
-        return reduceAll(x, max ? "argmax" : "argmin", max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN);
+        Tensor idx = reduceAll(asSummable(x), max ? "argmax" : "argmin", max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN);
+        return Creation.toDType(idx, DType.INT64); // backends write float indices (exact below 2^24)
     }
 
     static Tensor argDim(Tensor x, boolean max, int dim, boolean keepdim) {
         String op = max ? "argmax" : "argmin";
         int r = x.body().shape.length;
         int d = Shapes.wrapDim(op, dim, r);
-        Tensor out = reduceKernel(x, op, max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, d);
+        Tensor out = Creation.toDType(reduceKernel(asSummable(x), op, max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, d),
+                DType.INT64);
         return r == 0 ? out : keepDims(out, d, keepdim);
     }
 
@@ -162,7 +172,7 @@ final class Reductions {
             return Graph.record(out, max ? "AmaxBackward" : "AminBackward", g -> new Tensor[] {g}, x);
         }
         Tensor rec = Graph.record(out, max ? "AmaxBackward" : "AminBackward", new Tensor[] {x, out}, g -> {
-            Tensor mask = x.eq(out.unsqueeze(d));
+            Tensor mask = Pointwise.mask(dev.cairn.backend.BinaryOp.EQ, x, out.unsqueeze(d));
             return new Tensor[] {mask.mul(g.unsqueeze(d)).div(mask.sum(d, true))};
         }, x);
         return keepDims(rec, d, keepdim);

@@ -1,6 +1,7 @@
 package dev.cairn.tensor;
 
 import dev.cairn.autograd.Engine;
+import dev.cairn.backend.CompareOp;
 import dev.cairn.autograd.GradMode;
 import dev.cairn.autograd.GradNode;
 import java.util.Arrays;
@@ -121,6 +122,31 @@ public class Tensor implements AutoCloseable {
         return Creation.fromArray(device, data, shape);
     }
 
+    /** An int64 tensor of {@code shape} holding a copy of {@code data} (row-major) on the CPU. */
+    public static Tensor of(long[] data, int... shape) {
+        return Creation.fromArray(Device.cpu(), DType.INT64, data, shape);
+    }
+
+    /** An int32 tensor of {@code shape} holding a copy of {@code data} on the CPU. */
+    public static Tensor of(int[] data, int... shape) {
+        return Creation.fromArray(Device.cpu(), DType.INT32, data, shape);
+    }
+
+    /** A bool tensor of {@code shape} holding a copy of {@code data} on the CPU. */
+    public static Tensor of(boolean[] data, int... shape) {
+        return Creation.fromArray(Device.cpu(), DType.BOOL, data, shape);
+    }
+
+    /** A tensor of {@code dtype} and {@code shape} on {@code device} filled with {@code value}. */
+    public static Tensor full(Device device, DType dtype, float value, int... shape) {
+        return Creation.full(device, dtype, value, shape);
+    }
+
+    /** Zeros of {@code dtype} on the CPU. */
+    public static Tensor zeros(DType dtype, int... shape) {
+        return Creation.full(Device.cpu(), dtype, 0f, shape);
+    }
+
     /** A 1-D tensor holding a copy of {@code data}. */
     public static Tensor vector(float... data) {
         return Creation.fromArray(Device.cpu(), data, data.length);
@@ -235,8 +261,7 @@ public class Tensor implements AutoCloseable {
     }
 
     public DType dtype() {
-        rawBody();
-        return DType.FLOAT32;
+        return rawBody().dtype;
     }
 
     public Device device() {
@@ -269,6 +294,30 @@ public class Tensor implements AutoCloseable {
     /** The elements in row-major order, copied to the host. */
     public float[] toFloatArray() {
         return Creation.toFloatArray(this);
+    }
+
+    /** The elements converted to int64 (floats truncate toward zero), in row-major order. */
+    public long[] toLongArray() {
+        return (long[]) Creation.toHostArray(this, DType.INT64);
+    }
+
+    /** The elements converted to int32, in row-major order. */
+    public int[] toIntArray() {
+        return (int[]) Creation.toHostArray(this, DType.INT32);
+    }
+
+    /** The elements' truth ({@code != 0}), in row-major order. */
+    public boolean[] toBooleanArray() {
+        return (boolean[]) Creation.toHostArray(this, DType.BOOL);
+    }
+
+    /**
+     * This tensor converted to {@code dtype} (itself when it already has it), as PyTorch's {@code to(dtype)}:
+     * float to integer truncates toward zero, anything to bool is {@code != 0}. No gradient flows through a
+     * conversion to or from an integer type.
+     */
+    public Tensor to(DType dtype) {
+        return Creation.toDType(this, dtype);
     }
 
     /** This tensor on {@code device} (itself when already there). Differentiable. */
@@ -642,46 +691,6 @@ public class Tensor implements AutoCloseable {
         return Pointwise.binary(Pointwise.MINIMUM, this, other);
     }
 
-    /** 1 where {@code x > value}, else 0 (float32; Cairn has no bool dtype yet). Not differentiable. */
-    public Tensor gt(float value) {
-        return Pointwise.compare(dev.cairn.backend.UnaryOp.GT_SCALAR, this, value);
-    }
-
-    public Tensor ge(float value) {
-        return Pointwise.compare(dev.cairn.backend.UnaryOp.GE_SCALAR, this, value);
-    }
-
-    public Tensor lt(float value) {
-        return Pointwise.compare(dev.cairn.backend.UnaryOp.LT_SCALAR, this, value);
-    }
-
-    public Tensor le(float value) {
-        return Pointwise.compare(dev.cairn.backend.UnaryOp.LE_SCALAR, this, value);
-    }
-
-    public Tensor eq(float value) {
-        return Pointwise.compare(dev.cairn.backend.UnaryOp.EQ_SCALAR, this, value);
-    }
-
-    public Tensor ne(float value) {
-        return Pointwise.compare(dev.cairn.backend.UnaryOp.NE_SCALAR, this, value);
-    }
-
-    /** 1 where {@code x > other} (broadcast), else 0. Not differentiable. */
-    public Tensor gt(Tensor other) {
-        return Pointwise.compare(dev.cairn.backend.BinaryOp.GT, this, other);
-    }
-
-    /** 1 where {@code x < other} (broadcast), else 0. Not differentiable. */
-    public Tensor lt(Tensor other) {
-        return Pointwise.compare(dev.cairn.backend.BinaryOp.LT, this, other);
-    }
-
-    /** 1 where {@code x == other} (broadcast), else 0. Not differentiable. */
-    public Tensor eq(Tensor other) {
-        return Pointwise.compare(dev.cairn.backend.BinaryOp.EQ, this, other);
-    }
-
     /** Hyperbolic tangent; its gradient reads the output. */
     public Tensor tanh() {
         return Pointwise.unary(Pointwise.TANH, this);
@@ -761,7 +770,7 @@ public class Tensor implements AutoCloseable {
 
     /** {@code x} where {@code x > 0}, else {@code negativeSlope * x}; NaN stays NaN. */
     public Tensor leakyRelu(float negativeSlope) {
-        Tensor positive = gt(0f);
+        Tensor positive = Pointwise.mask(dev.cairn.backend.UnaryOp.GT_SCALAR, this, 0f);
         return mul(positive.add(positive.neg().add(1f).mul(negativeSlope)));
     }
 
@@ -772,6 +781,137 @@ public class Tensor implements AutoCloseable {
     public Tensor softplus(float beta) {
         Tensor bx = mul(beta);
         return bx.relu().add(bx.abs().neg().exp().add(1f).log()).div(beta);
+    }
+
+    /** {@code x > value} as a bool tensor. Not differentiable. */
+    public Tensor gt(float value) {
+        return Pointwise.compare(CompareOp.GT, this, value);
+    }
+
+    public Tensor ge(float value) {
+        return Pointwise.compare(CompareOp.GE, this, value);
+    }
+
+    public Tensor lt(float value) {
+        return Pointwise.compare(CompareOp.LT, this, value);
+    }
+
+    public Tensor le(float value) {
+        return Pointwise.compare(CompareOp.LE, this, value);
+    }
+
+    public Tensor eq(float value) {
+        return Pointwise.compare(CompareOp.EQ, this, value);
+    }
+
+    public Tensor ne(float value) {
+        return Pointwise.compare(CompareOp.NE, this, value);
+    }
+
+    /** {@code x > other} (broadcast, compared in the common dtype) as a bool tensor. Not differentiable. */
+    public Tensor gt(Tensor other) {
+        return Pointwise.compare(CompareOp.GT, this, other);
+    }
+
+    public Tensor ge(Tensor other) {
+        return Pointwise.compare(CompareOp.GE, this, other);
+    }
+
+    public Tensor lt(Tensor other) {
+        return Pointwise.compare(CompareOp.LT, this, other);
+    }
+
+    public Tensor le(Tensor other) {
+        return Pointwise.compare(CompareOp.LE, this, other);
+    }
+
+    public Tensor eq(Tensor other) {
+        return Pointwise.compare(CompareOp.EQ, this, other);
+    }
+
+    public Tensor ne(Tensor other) {
+        return Pointwise.compare(CompareOp.NE, this, other);
+    }
+
+    /** True where the value is NaN (bool). */
+    public Tensor isNan() {
+        return ne(this);
+    }
+
+    /** True where the value is +inf or -inf (bool). */
+    public Tensor isInf() {
+        return abs().eq(Float.POSITIVE_INFINITY);
+    }
+
+    /** Logical not of the values' truth ({@code != 0}), as bool. */
+    public Tensor logicalNot() {
+        return to(DType.BOOL).eq(0f);
+    }
+
+    /** Logical and of the values' truth (broadcast), as bool. */
+    public Tensor logicalAnd(Tensor other) {
+        return to(DType.BOOL).mul(other.to(DType.BOOL));
+    }
+
+    /** Logical or of the values' truth (broadcast), as bool. */
+    public Tensor logicalOr(Tensor other) {
+        return to(DType.BOOL).add(other.to(DType.BOOL));
+    }
+
+    /** Logical exclusive or of the values' truth (broadcast), as bool. */
+    public Tensor logicalXor(Tensor other) {
+        return to(DType.BOOL).ne(other.to(DType.BOOL));
+    }
+
+    /** Whether any value is true ({@code != 0}), as a 0-dim bool tensor. */
+    public Tensor any() {
+        return to(DType.BOOL).sum().gt(0f);
+    }
+
+    /** Whether any value along {@code dim} is true, as bool. */
+    public Tensor any(int dim, boolean keepdim) {
+        return to(DType.BOOL).sum(dim, keepdim).gt(0f);
+    }
+
+    /** Whether every value is true ({@code != 0}), as a 0-dim bool tensor. */
+    public Tensor all() {
+        return logicalNot().any().logicalNot();
+    }
+
+    /** Whether every value along {@code dim} is true, as bool. */
+    public Tensor all(int dim, boolean keepdim) {
+        return logicalNot().any(dim, keepdim).logicalNot();
+    }
+
+    // ---- indexing -------------------------------------------------------------------------
+
+    /** {@code cond ? a : b} elementwise with broadcasting ({@code cond} is bool), as {@code torch.where}. */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        return Indexing.where(cond, a, b);
+    }
+
+    /** {@code value} where {@code mask} (bool, broadcast) is true, else this tensor's values. */
+    public Tensor maskedFill(Tensor mask, float value) {
+        return Indexing.where(mask, Creation.full(device(), dtype(), value), this);
+    }
+
+    /**
+     * The slices along {@code dim} at the int64 positions in {@code index} (1-D), as {@code index_select};
+     * with {@code dim} 0 over a weight matrix this is the embedding lookup. The gradient adds into the rows
+     * that were selected (repeated rows accumulate).
+     */
+    public Tensor indexSelect(int dim, Tensor index) {
+        return Indexing.indexSelect(this, dim, index);
+    }
+
+    /** {@code out[..., i, ...] = x[..., index[..., i, ...], ...]} along {@code dim} (int64 index), as {@code gather}. */
+    public Tensor gather(int dim, Tensor index) {
+        return Indexing.gather(this, dim, index);
+    }
+
+    /** A copy with {@code src}'s values added at the int64 {@code index} positions along {@code dim}, as {@code scatter_add}. */
+    public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
+        return Indexing.scatterAdd(this, dim, index, src);
     }
 
     // ---- reductions -----------------------------------------------------------------------
@@ -949,8 +1089,13 @@ public class Tensor implements AutoCloseable {
         return requiresGrad;
     }
 
-    /** Marks a leaf tensor as requiring gradients (returns itself). */
+    /** Marks a leaf tensor as requiring gradients (returns itself); only float tensors can. */
     public Tensor requiresGrad(boolean value) {
+        if (value && !rawBody().dtype.isFloatingPoint()) {
+            throw new CairnException("requiresGrad(true): only floating-point tensors can require gradients, got a "
+                    + rawBody().dtype + " tensor of shape " + Shapes.format(rawBody().shape)
+                    + "; convert with to(DType.FLOAT32)");
+        }
         if (gradFn != null && !value) {
             throw new CairnException("requiresGrad(false): only leaf tensors can change requires_grad; "
                     + "use detach() for a non-leaf (made by " + gradFn.name() + ")");

@@ -19,6 +19,7 @@ final class TensorBody {
 
     final Backend backend;
     final Device device;
+    final DType dtype;
     final SharedStorage shared;
     final int offset;
     final int[] shape;
@@ -32,6 +33,7 @@ final class TensorBody {
     TensorBody(Backend backend, Device device, SharedStorage shared, int offset, int[] shape, int[] strides) {
         this.backend = backend;
         this.device = device;
+        this.dtype = shared.storage().dtype();
         this.shared = shared;
         this.offset = offset;
         this.shape = shape;
@@ -50,9 +52,15 @@ final class TensorBody {
         }
     }
 
-    /** A dense, row-major body of {@code shape} over new memory of {@code backend}. */
+    /** A dense, row-major float32 body of {@code shape} over new memory of {@code backend}. */
     static TensorBody dense(Backend backend, Device device, int[] shape) {
         Storage storage = backend.allocate(device.index(), Shapes.numel(shape));
+        return new TensorBody(backend, device, new SharedStorage(storage), 0, shape, Shapes.contiguousStrides(shape));
+    }
+
+    /** A dense, row-major body of {@code dtype} and {@code shape} over new memory of {@code backend}. */
+    static TensorBody dense(Backend backend, Device device, DType dtype, int[] shape) {
+        Storage storage = backend.allocate(device.index(), dtype, Shapes.numel(shape));
         return new TensorBody(backend, device, new SharedStorage(storage), 0, shape, Shapes.contiguousStrides(shape));
     }
 
@@ -66,9 +74,14 @@ final class TensorBody {
         return view(offset, shape, strides);
     }
 
-    /** A dense body of {@code newShape} on the same device. */
+    /** A dense body of {@code newShape} and this body's dtype on the same device. */
     TensorBody newDense(int[] newShape) {
-        return dense(backend, device, newShape);
+        return dtype == DType.FLOAT32 ? dense(backend, device, newShape) : dense(backend, device, dtype, newShape);
+    }
+
+    /** A dense body of {@code newDtype} and {@code newShape} on the same device. */
+    TensorBody newDense(DType newDtype, int[] newShape) {
+        return dense(backend, device, newDtype, newShape);
     }
 
     Storage storage() {

@@ -22,20 +22,26 @@ final class TensorFormat {
     }
 
     static String format(Tensor t) {
-        float[] data = t.toFloatArray();
         int[] shape = t.shape();
+        DType dtype = t.dtype();
         List<String> suffixes = new ArrayList<>();
         String body;
-        if (data.length == 0) {
+        if (t.numel() == 0) {
             body = "[]";
             if (shape.length != 1) {
                 suffixes.add("size=" + pythonTuple(shape));
             }
+            if (dtype != DType.FLOAT32) { // an empty tensor shows no values to tell its dtype by
+                suffixes.add("dtype=" + dtype.torchName());
+            }
         } else {
-            boolean summarize = data.length > THRESHOLD;
-            Formatter f = new Formatter(summarize ? edges(data, shape) : data);
-            body = shape.length == 0 ? f.format(data[0])
-                    : tensorString(data, shape, Shapes.contiguousStrides(shape), 0, 0, PREFIX.length(), summarize, f);
+            boolean summarize = t.numel() > THRESHOLD;
+            Cells cells = cellsOf(t, shape, summarize);
+            body = shape.length == 0 ? cells.format(0)
+                    : tensorString(cells, shape, Shapes.contiguousStrides(shape), 0, 0, PREFIX.length(), summarize);
+            if (dtype == DType.INT32) { // PyTorch names every dtype but the default float, int64 and bool
+                suffixes.add("dtype=" + dtype.torchName());
+            }
         }
         if (!t.device().isCpu()) {
             suffixes.add("device='" + t.device() + "'");
@@ -87,11 +93,72 @@ final class TensorFormat {
         return sb.append(shape.length == 1 ? ",)" : ")").toString();
     }
 
-    private static String tensorString(float[] data, int[] shape, int[] strides, int dim, int base, int indent,
-                                       boolean summarize, Formatter f) {
+    /** The printed text of each element (by row-major position), all of one width. */
+    private interface Cells {
+        String format(int index);
+
+        int width();
+    }
+
+    private static Cells cellsOf(Tensor t, int[] shape, boolean summarize) {
+        switch (t.dtype()) {
+            case FLOAT32 -> {
+                float[] data = t.toFloatArray();
+                Formatter f = new Formatter(summarize ? edges(data, shape) : data);
+                return new Cells() {
+                    public String format(int i) {
+                        return f.format(data[i]);
+                    }
+
+                    public int width() {
+                        return f.width;
+                    }
+                };
+            }
+            case BOOL -> {
+                boolean[] data = t.toBooleanArray();
+                boolean anyFalse = false;
+                for (boolean b : data) {
+                    anyFalse |= !b;
+                }
+                int width = anyFalse ? 5 : 4;
+                return new Cells() {
+                    public String format(int i) {
+                        String s = data[i] ? "True" : "False";
+                        return " ".repeat(width - s.length()) + s;
+                    }
+
+                    public int width() {
+                        return width;
+                    }
+                };
+            }
+            default -> {
+                long[] data = t.toLongArray();
+                int width = 1;
+                for (long v : data) {
+                    width = Math.max(width, Long.toString(v).length());
+                }
+                int w = width;
+                return new Cells() {
+                    public String format(int i) {
+                        String s = Long.toString(data[i]);
+                        return " ".repeat(w - s.length()) + s;
+                    }
+
+                    public int width() {
+                        return w;
+                    }
+                };
+            }
+        }
+    }
+
+    private static String tensorString(Cells data, int[] shape, int[] strides, int dim, int base, int indent,
+                                       boolean summarize) {
         int n = shape[dim];
         if (dim == shape.length - 1) {
-            return vectorString(data, n, strides[dim], base, indent, summarize, f);
+            return vectorString(data, n, strides[dim], base, indent, summarize);
         }
         List<String> slices = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -100,15 +167,14 @@ final class TensorFormat {
                 i = n - EDGE - 1;
                 continue;
             }
-            slices.add(tensorString(data, shape, strides, dim + 1, base + i * strides[dim], indent + 1, summarize, f));
+            slices.add(tensorString(data, shape, strides, dim + 1, base + i * strides[dim], indent + 1, summarize));
         }
         String sep = "," + "\n".repeat(shape.length - dim - 1) + " ".repeat(indent + 1);
         return "[" + String.join(sep, slices) + "]";
     }
 
-    private static String vectorString(float[] data, int n, int stride, int base, int indent, boolean summarize,
-                                       Formatter f) {
-        int perLine = Math.max(1, (LINE_WIDTH - indent) / (f.width + 2));
+    private static String vectorString(Cells data, int n, int stride, int base, int indent, boolean summarize) {
+        int perLine = Math.max(1, (LINE_WIDTH - indent) / (data.width() + 2));
         List<String> cells = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             if (summarize && n > 2 * EDGE && i == EDGE) {
@@ -116,7 +182,7 @@ final class TensorFormat {
                 i = n - EDGE - 1;
                 continue;
             }
-            cells.add(f.format(data[base + i * stride]));
+            cells.add(data.format(base + i * stride));
         }
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < cells.size(); i += perLine) {

@@ -99,7 +99,23 @@ class SafeTensorsReaderTest {
             assertArrayEquals(new int[] {2, 2}, r.header().get("h").shape());
             assertArrayEquals(new float[] {0.1f, Float.POSITIVE_INFINITY, -0f}, r.read("d"));
             assertArrayEquals(new float[] {3.25f}, r.read("f"));
-            assertThrows(SafeTensorsException.class, () -> r.read("i"));
+            assertArrayEquals(new long[] {1, 2}, (long[]) r.readTyped("i"));
+            assertArrayEquals(new float[] {1f, 2f}, r.read("i"));
+        }
+    }
+
+    @Test
+    void decodesIntegerAndBoolTensorsKeepingTheirType() {
+        String json = "{\"ids\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[0,16]},"
+                + "\"n\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[16,20]},"
+                + "\"m\":{\"dtype\":\"BOOL\",\"shape\":[3],\"data_offsets\":[20,23]}}";
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(23).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(-3L).putLong(1L << 40).putInt(7).put((byte) 1).put((byte) 0).put((byte) 1);
+        Path f = write(dir.resolve("ints.safetensors"), file(json, b.array()));
+        try (SafeTensorsReader r = SafeTensorsReader.open(f)) {
+            assertArrayEquals(new long[] {-3L, 1L << 40}, (long[]) r.readTyped("ids"));
+            assertArrayEquals(new int[] {7}, (int[]) r.readTyped("n"));
+            assertArrayEquals(new boolean[] {true, false, true}, (boolean[]) r.readTyped("m"));
         }
     }
 
@@ -154,17 +170,17 @@ class SafeTensorsReaderTest {
 
     @Test
     void unsupportedDTypeIsInspectableButNotDecodable() {
-        String json = "{\"ids\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[0,16]},"
-                + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[16,20]}}";
-        Path f = write(dir.resolve("i64.safetensors"), file(json, concat(new byte[16], f32(5f))));
+        String json = "{\"ids\":{\"dtype\":\"U16\",\"shape\":[2],\"data_offsets\":[0,4]},"
+                + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}";
+        Path f = write(dir.resolve("u16.safetensors"), file(json, concat(new byte[4], f32(5f))));
         try (SafeTensorsReader r = SafeTensorsReader.open(f)) {
-            assertEquals(SafeTensorsDType.I64, r.header().get("ids").dtype());
+            assertEquals(SafeTensorsDType.U16, r.header().get("ids").dtype());
             assertArrayEquals(new float[] {5f}, r.read("w"));
             var e = assertThrows(SafeTensorsException.class, () -> r.read("ids"));
-            assertTrue(e.getMessage().contains("'ids'") && e.getMessage().contains("dtype I64"), e.getMessage());
+            assertTrue(e.getMessage().contains("'ids'") && e.getMessage().contains("dtype U16"), e.getMessage());
         }
-        assertRejected(f, "tensor 'ids' I64 [2] bytes [0, 16)", "cannot read", "F32, F16, BF16 and F64");
-        for (String dtype : List.of("U8", "BOOL")) {
+        assertRejected(f, "tensor 'ids' U16 [2] bytes [0, 4)", "cannot read", "F32, F16, BF16 and F64");
+        for (String dtype : List.of("U8", "I8")) {
             Path g = write(dir.resolve(dtype + ".safetensors"),
                     file("{\"m\":{\"dtype\":\"" + dtype + "\",\"shape\":[4],\"data_offsets\":[0,4]}}", new byte[4]));
             assertRejected(g, "'m'", "dtype " + dtype);

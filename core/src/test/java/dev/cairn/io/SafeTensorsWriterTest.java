@@ -53,7 +53,7 @@ class SafeTensorsWriterTest {
             h.tensors().forEach(e -> assertEquals(SafeTensorsDType.F32, e.dtype()));
             Map<String, float[]> all = r.readAll();
             for (var it : items) {
-                float[] expected = it.data().get();
+                float[] expected = (float[]) it.data().get();
                 float[] actual = all.get(it.name());
                 assertEquals(expected.length, actual.length);
                 for (int i = 0; i < expected.length; i++) {

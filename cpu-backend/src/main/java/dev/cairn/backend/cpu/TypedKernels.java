@@ -1,0 +1,266 @@
+package dev.cairn.backend.cpu;
+
+import dev.cairn.backend.BinaryOp;
+import dev.cairn.backend.CompareOp;
+import dev.cairn.backend.ReduceOp;
+import dev.cairn.backend.Storage;
+import dev.cairn.backend.StridedView;
+import dev.cairn.backend.UnaryOp;
+
+/**
+ * Kernels for integer and bool tensors, conversions between dtypes, and the indexing ops (where,
+ * indexSelect, gather, scatterAdd): plain loops over {@link Elements}, walking strided views by flat
+ * index. Correct first; none of these is on a model's float hot path.
+ */
+final class TypedKernels {
+    private TypedKernels() {
+    }
+
+    /** The storage offset of the element at row-major position {@code flat} of {@code v}. */
+    static int offsetOf(StridedView v, int flat) {
+        int[] shape = v.shape();
+        int[] strides = v.strides();
+        int off = v.offset();
+        for (int d = shape.length - 1; d >= 0; d--) {
+            int n = shape[d];
+            if (n == 0) {
+                return off;
+            }
+            off += (flat % n) * strides[d];
+            flat /= n;
+        }
+        return off;
+    }
+
+    /** Copies with conversion: integers and bools move as longs, floats as doubles. */
+    static void copy(StridedView src, StridedView dst) {
+        Elements s = Elements.of(src.storage());
+        Elements d = Elements.of(dst.storage());
+        int n = dst.numel();
+        boolean exact = s.integral();
+        for (int i = 0; i < n; i++) {
+            int si = offsetOf(src, i);
+            int di = offsetOf(dst, i);
+            if (exact) {
+                d.setLong(di, s.getLong(si));
+            } else {
+                d.set(di, s.get(si));
+            }
+        }
+    }
+
+    static void fill(Storage dst, int offset, int length, float value) {
+        Elements d = Elements.of(dst);
+        for (int i = offset; i < offset + length; i++) {
+            d.set(i, value);
+        }
+    }
+
+    static void compare(CompareOp op, StridedView a, StridedView b, Storage dst) {
+        Elements x = Elements.of(a.storage());
+        Elements y = Elements.of(b.storage());
+        boolean[] out = (boolean[]) ((CpuTypedStorage) dst).data;
+        boolean exact = x.integral();
+        for (int i = 0; i < out.length && i < a.numel(); i++) {
+            int xi = offsetOf(a, i);
+            int yi = offsetOf(b, i);
+            out[i] = exact ? op.test(x.getLong(xi), y.getLong(yi)) : op.test(x.get(xi), y.get(yi));
+        }
+    }
+
+    static void where(StridedView cond, StridedView a, StridedView b, Storage dst) {
+        Elements c = Elements.of(cond.storage());
+        Elements x = Elements.of(a.storage());
+        Elements y = Elements.of(b.storage());
+        Elements d = Elements.of(dst);
+        boolean exact = d.integral();
+        int n = a.numel();
+        for (int i = 0; i < n; i++) {
+            boolean pick = c.getLong(offsetOf(cond, i)) != 0;
+            StridedView from = pick ? a : b;
+            Elements e = pick ? x : y;
+            int at = offsetOf(from, i);
+            if (exact) {
+                d.setLong(i, e.getLong(at));
+            } else {
+                d.set(i, e.get(at));
+            }
+        }
+    }
+
+    /** Unary ops on integer storages: the ops whose integer result PyTorch keeps integer. */
+    static void unaryIntegral(UnaryOp op, float scalar, StridedView src, Storage dst) {
+        Elements s = Elements.of(src.storage());
+        Elements d = Elements.of(dst);
+        long k = (long) scalar;
+        int n = src.numel();
+        for (int i = 0; i < n; i++) {
+            long v = s.getLong(offsetOf(src, i));
+            d.setLong(i, switch (op) {
+                case IDENTITY -> v;
+                case NEG -> -v;
+                case ABS -> Math.abs(v);
+                case ADD_SCALAR -> v + k;
+                case MUL_SCALAR -> v * k;
+                default -> throw new UnsupportedOperationException("unary " + op + " on integer tensors");
+            });
+        }
+    }
+
+    static void binaryIntegral(BinaryOp op, StridedView a, StridedView b, Storage dst) {
+        Elements x = Elements.of(a.storage());
+        Elements y = Elements.of(b.storage());
+        Elements d = Elements.of(dst);
+        int n = a.numel();
+        for (int i = 0; i < n; i++) {
+            long u = x.getLong(offsetOf(a, i));
+            long v = y.getLong(offsetOf(b, i));
+            d.setLong(i, switch (op) {
+                case ADD -> u + v;
+                case SUB -> u - v;
+                case MUL -> u * v;
+                case MAXIMUM -> Math.max(u, v);
+                case MINIMUM -> Math.min(u, v);
+                default -> throw new UnsupportedOperationException("binary " + op + " on integer tensors");
+            });
+        }
+    }
+
+    /** SUM, MAX and MIN of an int64 storage along {@code dim} (ARGMAX/ARGMIN write float indices). */
+    static void reduceIntegral(ReduceOp op, StridedView src, int dim, Storage dst) {
+        Elements s = Elements.of(src.storage());
+        Elements d = Elements.of(dst);
+        int[] shape = src.shape();
+        int len = shape[dim];
+        int stride = src.strides()[dim];
+        int outer = 1;
+        for (int i = 0; i < shape.length; i++) {
+            if (i != dim) {
+                outer *= shape[i];
+            }
+        }
+        int[] reducedShape = new int[shape.length - 1];
+        int[] reducedStrides = new int[shape.length - 1];
+        for (int i = 0, j = 0; i < shape.length; i++) {
+            if (i != dim) {
+                reducedShape[j] = shape[i];
+                reducedStrides[j++] = src.strides()[i];
+            }
+        }
+        StridedView rows = new StridedView(src.storage(), src.offset(), reducedShape, reducedStrides);
+        for (int o = 0; o < outer; o++) {
+            int base = offsetOf(rows, o);
+            long acc = op == ReduceOp.SUM ? 0 : s.getLong(base);
+            int best = 0;
+            for (int j = 0; j < len; j++) {
+                long v = s.getLong(base + j * stride);
+                switch (op) {
+                    case SUM -> acc += v;
+                    case MAX -> acc = Math.max(acc, v);
+                    case MIN -> acc = Math.min(acc, v);
+                    case ARGMAX -> {
+                        if (v > s.getLong(base + best * stride)) {
+                            best = j;
+                        }
+                    }
+                    case ARGMIN -> {
+                        if (v < s.getLong(base + best * stride)) {
+                            best = j;
+                        }
+                    }
+                }
+            }
+            if (op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN) {
+                d.set(o, best);
+            } else {
+                d.setLong(o, acc);
+            }
+        }
+    }
+
+    static void indexSelect(StridedView src, int dim, StridedView index, Storage dst) {
+        Elements s = Elements.of(src.storage());
+        Elements ix = Elements.of(index.storage());
+        Elements d = Elements.of(dst);
+        int[] outShape = src.shape().clone();
+        outShape[dim] = index.numel();
+        int n = dev.cairn.tensor.Shapes.numel(outShape);
+        int[] srcStrides = src.strides();
+        boolean exact = s.integral();
+        for (int i = 0; i < n; i++) {
+            // decompose i over outShape; the coordinate along dim goes through the index
+            int rem = i;
+            int off = src.offset();
+            for (int k = outShape.length - 1; k >= 0; k--) {
+                int c = rem % outShape[k];
+                rem /= outShape[k];
+                if (k == dim) {
+                    c = (int) ix.getLong(offsetOf(index, c));
+                }
+                off += c * srcStrides[k];
+            }
+            if (exact) {
+                d.setLong(i, s.getLong(off));
+            } else {
+                d.set(i, s.get(off));
+            }
+        }
+    }
+
+    static void gather(StridedView src, int dim, StridedView index, Storage dst) {
+        Elements s = Elements.of(src.storage());
+        Elements ix = Elements.of(index.storage());
+        Elements d = Elements.of(dst);
+        int[] shape = index.shape();
+        int n = index.numel();
+        boolean exact = s.integral();
+        for (int i = 0; i < n; i++) {
+            int rem = i;
+            int off = src.offset();
+            for (int k = shape.length - 1; k >= 0; k--) {
+                int c = rem % shape[k];
+                rem /= shape[k];
+                if (k == dim) {
+                    c = (int) ix.getLong(offsetOf(index, i));
+                }
+                off += c * src.strides()[k];
+            }
+            if (exact) {
+                d.setLong(i, s.getLong(off));
+            } else {
+                d.set(i, s.get(off));
+            }
+        }
+    }
+
+    static void scatterAdd(StridedView src, int dim, StridedView index, StridedView dst) {
+        Elements s = Elements.of(src.storage());
+        Elements ix = Elements.of(index.storage());
+        Elements d = Elements.of(dst.storage());
+        int[] shape = index.shape();
+        int n = index.numel();
+        for (int i = 0; i < n; i++) {
+            int rem = i;
+            int off = dst.offset();
+            for (int k = shape.length - 1; k >= 0; k--) {
+                int c = rem % shape[k];
+                rem /= shape[k];
+                if (k == dim) {
+                    c = (int) ix.getLong(offsetOf(index, i));
+                }
+                off += c * dst.strides()[k];
+            }
+            int si = offsetOf(new StridedView(src.storage(), src.offset(), shape, sliceStrides(src, shape)), i);
+            if (d.integral()) {
+                d.setLong(off, d.getLong(off) + s.getLong(si));
+            } else {
+                d.set(off, d.get(off) + s.get(si));
+            }
+        }
+    }
+
+    /** {@code src}'s strides, for walking it over index's (possibly smaller) shape. */
+    private static int[] sliceStrides(StridedView src, int[] shape) {
+        return src.strides().length == shape.length ? src.strides() : new int[shape.length];
+    }
+}
