@@ -11,7 +11,28 @@ gradient, and the gradient of every input. Written as one safetensors file whose
 import math, sys
 import torch
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from make_cases import save_safetensors
+
+DTYPES = {torch.float32: "F32", torch.int64: "I64", torch.int32: "I32", torch.bool: "BOOL"}
+
+
+def save_safetensors(path, tensors, metadata):
+    """The safetensors format, keeping each tensor's dtype (F32, I64, I32, BOOL)."""
+    import json, struct
+    header, blobs, offset = {}, [], 0
+    for key in sorted(tensors):
+        t = tensors[key].detach().contiguous()
+        data = t.numpy().tobytes()
+        header[key] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    header["__metadata__"] = metadata
+    raw = json.dumps(header, separators=(",", ":")).encode()
+    raw += b" " * ((8 - len(raw) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(raw)))
+        f.write(raw)
+        for b in blobs:
+            f.write(b)
 
 F = torch.nn.functional
 g = torch.Generator().manual_seed(20261201)
@@ -90,21 +111,55 @@ CASES = {
     "movedim": ([rnd(2, 3, 4)], lambda x: x.movedim(0, -1) * torch.arange(2.0)),
     "repeat": ([rnd(2, 3)], lambda x: x.repeat(2, 1, 3)),
     "tile": ([rnd(2, 3)], lambda x: x.tile((2,))),
+    # indexing with int64 indices and bool masks (gradients to the float inputs)
+    "index_select_rows": ([rnd(5, 3), torch.tensor([4, 0, 4, 2])], lambda x, i: x.index_select(0, i)),
+    "index_select_dim1": ([rnd(2, 4), torch.tensor([3, 1])], lambda x, i: x.index_select(1, i)),
+    "embedding_lookup": ([rnd(6, 3), torch.tensor([[1, 5, 1], [0, 2, 2]])],
+                         lambda w, ids: F.embedding(ids, w)),
+    "gather_dim1": ([rnd(3, 4), torch.tensor([[0, 3], [2, 2], [1, 0]])], lambda x, i: x.gather(1, i)),
+    "gather_dim0": ([rnd(3, 2), torch.tensor([[2, 0], [1, 1]])], lambda x, i: x.gather(0, i)),
+    "scatter_add": ([rnd(3, 5), torch.tensor([[0, 4], [1, 1], [3, 2]]), rnd(3, 2)],
+                    lambda x, i, s: x.scatter_add(1, i, s)),
+    "where_broadcast": ([torch.tensor([[True, False, True], [False, False, True]]), rnd(2, 3), rnd(1, 3)],
+                        lambda c, a, b: torch.where(c, a, b)),
+    "masked_fill": ([rnd(2, 4), torch.tensor([[False, True, True, False]])], lambda x, m: x.masked_fill(m, -1.5)),
+    "mul_by_bool_mask": ([rnd(2, 3), torch.tensor([[True, False, True]])], lambda x, m: x * m),
+    "float_plus_int": ([rnd(2, 3), torch.tensor([1, -2, 3])], lambda x, i: x + i),
+    # integer and bool results (no gradient): dtype and values must match exactly
+    "gt_bool": ([rnd(2, 3), rnd(1, 3)], lambda a, b: a > b),
+    "eq_scalar": ([ties(3, 3)], lambda x: x == 1),
+    "argmax_dim": ([ties(3, 4)], lambda x: x.argmax(1)),
+    "argmin_all": ([rnd(3, 4)], lambda x: x.argmin()),
+    "int_add_mul": ([torch.tensor([3, -4, 5]), torch.tensor([[2], [-1]])], lambda a, b: a * b + a),
+    "int_neg_abs": ([torch.tensor([3, -4, 0])], lambda a: -a.abs()),
+    "bool_sum": ([torch.tensor([[True, False, True], [True, True, True]])], lambda m: m.sum(1)),
+    "int_sum_all": ([torch.tensor([[1 << 40, 2], [3, -4]])], lambda a: a.sum()),
+    "int_max_dim": ([torch.tensor([[1, 9, 3], [7, -2, 7]])], lambda a: a.max(1).values),
+    "logical_ops": ([torch.tensor([True, False, True, False]), torch.tensor([True, True, False, False])],
+                    lambda a, b: torch.stack([a & b, a | b, a ^ b, ~a])),
+    "isnan_isinf": ([special(2, 3)], lambda x: torch.stack([x.isnan(), x.isinf()])),
+    "all_any": ([torch.tensor([[True, True], [False, True]])], lambda m: torch.stack([m.all(1), m.any(0)])),
+    "to_int64_truncates": ([torch.tensor([-2.7, -0.5, 0.5, 2.9, 7.0])], lambda x: x.to(torch.int64)),
+    "int_true_divide": ([torch.tensor([7, -7, 1]), torch.tensor([2, 2, 3])], lambda a, b: a / b),
 }
 
 
 def main():
     out = {}
     for name, (inputs, fn) in CASES.items():
-        xs = [t.clone().requires_grad_(True) for t in inputs]
+        xs = [t.clone().requires_grad_(True) if t.is_floating_point() else t.clone() for t in inputs]
         y = fn(*xs)
+        out[f"{name}.out"] = y.detach()
+        for i, t in enumerate(inputs):
+            out[f"{name}.in{i}"] = t
+        if not y.requires_grad:
+            continue  # an integer or bool result: no gradient to check
         gout = rnd(*y.shape, scale=1.0)
         y.backward(gout)
-        for i, (t, x) in enumerate(zip(inputs, xs)):
-            out[f"{name}.in{i}"] = t
-            out[f"{name}.grad{i}"] = x.grad if x.grad is not None else torch.zeros_like(t)
-        out[f"{name}.out"] = y.detach()
         out[f"{name}.gout"] = gout
+        for i, (t, x) in enumerate(zip(inputs, xs)):
+            if t.is_floating_point():
+                out[f"{name}.grad{i}"] = x.grad if x.grad is not None else torch.zeros_like(t)
     save_safetensors(sys.argv[1], out, {"torch": torch.__version__, "cases": str(len(CASES))})
     print(f"{len(CASES)} cases -> {sys.argv[1]}")
 

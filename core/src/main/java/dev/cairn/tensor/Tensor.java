@@ -961,12 +961,17 @@ public class Tensor implements AutoCloseable {
         return Reductions.extremeDim(this, false, dim, keepdim);
     }
 
-    /** Index of the largest element of the flattened tensor, as a 0-dim tensor. */
+    /** Index of the largest element of the flattened tensor, as a 0-dim int64 tensor. */
     public Tensor argmax() {
         return Reductions.argAll(this, true);
     }
 
-    /** Indices of the largest values along {@code dim}, as floats. */
+    /** Index of the smallest element of the flattened tensor, as a 0-dim int64 tensor. */
+    public Tensor argmin() {
+        return Reductions.argAll(this, false);
+    }
+
+    /** Indices of the largest values along {@code dim} (int64); the first one among ties. */
     public Tensor argmax(int dim, boolean keepdim) {
         return Reductions.argDim(this, true, dim, keepdim);
     }
@@ -1143,6 +1148,10 @@ public class Tensor implements AutoCloseable {
 
     /** Backpropagates with {@code gradient} (same shape) as the upstream gradient. */
     public void backward(Tensor gradient) {
+        if (gradient == null) {
+            throw new CairnException("backward: the gradient is null; pass a tensor of shape "
+                    + Shapes.format(rawBody().shape) + ", or call backward() on a one-element tensor");
+        }
         Kernels.sameDevice("backward", this, gradient);
         Engine.backward(this, gradient);
     }
