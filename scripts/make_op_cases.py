@@ -111,6 +111,13 @@ CASES = {
     "movedim": ([rnd(2, 3, 4)], lambda x: x.movedim(0, -1) * torch.arange(2.0)),
     "repeat": ([rnd(2, 3)], lambda x: x.repeat(2, 1, 3)),
     "tile": ([rnd(2, 3)], lambda x: x.tile((2,))),
+    "flip": ([rnd(2, 3, 4)], lambda x: x.flip([0, 2])),
+    "roll": ([rnd(3, 5)], lambda x: x.roll(-2, 1)),
+    "roll_flat": ([rnd(2, 3)], lambda x: x.roll(4)),
+    "triu": ([special(3, 4)], lambda x: x.triu(1)),
+    "tril_batched": ([rnd(2, 3, 3)], lambda x: x.tril(-1)),
+    "cumsum": ([rnd(3, 6)], lambda x: x.cumsum(1)),
+    "cumsum_dim0": ([rnd(4, 2)], lambda x: x.cumsum(0)),
     # indexing with int64 indices and bool masks (gradients to the float inputs)
     "index_select_rows": ([rnd(5, 3), torch.tensor([4, 0, 4, 2])], lambda x, i: x.index_select(0, i)),
     "index_select_dim1": ([rnd(2, 4), torch.tensor([3, 1])], lambda x, i: x.index_select(1, i)),

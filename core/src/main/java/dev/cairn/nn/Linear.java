@@ -67,6 +67,12 @@ public class Linear extends Module {
         return F.linear(input, weight, bias);
     }
 
+    /** A plain Linear followed by a plain ReLU fuses: one GEMM with bias and ReLU in its output pass. */
+    @Override
+    protected java.util.function.UnaryOperator<Tensor> fusedWith(Module next) {
+        return getClass() == Linear.class && next.getClass() == ReLU.class ? this::forwardRelu : null;
+    }
+
     /** {@code relu(forward(input))} in one fused pass; {@link Sequential} uses it for Linear followed by ReLU. */
     public Tensor forwardRelu(Tensor input) {
         checkInput(input);

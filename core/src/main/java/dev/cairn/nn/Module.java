@@ -415,6 +415,16 @@ public abstract class Module {
         return this;
     }
 
+    /**
+     * Lets a container run this module and {@code next} (the module after it) as one fused step: returns a
+     * function computing {@code next(this(x))} in one pass, or null (the default) when this module does not
+     * fuse with {@code next}. {@link Sequential} asks each child; {@link Linear} fuses a following
+     * {@link ReLU} into its GEMM's output pass. A fused step reports errors under this module's path.
+     */
+    protected java.util.function.UnaryOperator<Tensor> fusedWith(Module next) {
+        return null;
+    }
+
     /** Sets training mode on this module and every descendant. */
     public Module train() {
         return train(true);

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * Modules run one after another, keyed "0", "1", ... like {@code torch.nn.Sequential}. A
- * {@link Linear} directly followed by a {@link ReLU} runs as one fused GEMM + bias + ReLU pass.
+ * A child may fuse with the one after it ({@link Module#fusedWith}): {@link Linear} directly followed by a
+ * {@link ReLU} runs as one fused GEMM + bias + ReLU pass.
  */
 public class Sequential extends Module {
     private int next;
@@ -58,9 +59,10 @@ public class Sequential extends Module {
         Tensor x = input;
         for (int i = 0; i < c.size(); i++) {
             Module m = c.get(i);
-            if (m instanceof Linear linear && linear.getClass() == Linear.class && i + 1 < c.size()
-                    && c.get(i + 1).getClass() == ReLU.class && !callsListened()) {
-                x = callFused(linear, x);
+            java.util.function.UnaryOperator<Tensor> fused =
+                    i + 1 < c.size() && !callsListened() ? m.fusedWith(c.get(i + 1)) : null;
+            if (fused != null) {
+                x = callFused(m, fused, x);
                 i++;
             } else {
                 x = m.call(x);
@@ -69,10 +71,10 @@ public class Sequential extends Module {
         return x;
     }
 
-    private static Tensor callFused(Linear linear, Tensor x) {
-        ModuleCallStack.push(linear);
+    private static Tensor callFused(Module first, java.util.function.UnaryOperator<Tensor> fused, Tensor x) {
+        ModuleCallStack.push(first);
         try {
-            return linear.forwardRelu(x);
+            return fused.apply(x);
         } catch (CairnException e) {
             ModuleCallStack.attachLocation(e);
             throw e;

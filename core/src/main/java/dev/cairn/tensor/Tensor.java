@@ -609,6 +609,84 @@ public class Tensor implements AutoCloseable {
         return repeat(padded);
     }
 
+    /** The elements in reverse order along each of {@code dims}, as PyTorch's {@code flip} (a copy). */
+    public Tensor flip(int... dims) {
+        boolean[] seen = new boolean[Math.max(dim(), 1)];
+        Tensor t = this;
+        for (int dim : dims) {
+            int d = Shapes.wrapDim("flip", dim, dim());
+            if (seen[d]) {
+                throw new ShapeException("flip: dimension " + d + " appears more than once in " + Shapes.format(dims));
+            }
+            seen[d] = true;
+            int n = size(d);
+            long[] reversed = new long[n];
+            for (int k = 0; k < n; k++) {
+                reversed[k] = n - 1 - k;
+            }
+            t = t.indexSelect(d, Tensor.of(reversed, n).to(device()));
+        }
+        return t == this ? copy() : t;
+    }
+
+    /** Rotates the elements along {@code dim} by {@code shift} places (wrapping around), as {@code torch.roll}. */
+    public Tensor roll(int shift, int dim) {
+        int d = Shapes.wrapDim("roll", dim, dim());
+        int n = size(d);
+        if (n == 0) {
+            return copy();
+        }
+        int s = Math.floorMod(shift, n);
+        return s == 0 ? copy() : cat(d, narrow(d, n - s, s), narrow(d, 0, n - s));
+    }
+
+    /** The elements of the flattened tensor rotated by {@code shift}, in this tensor's shape ({@code torch.roll} without dims). */
+    public Tensor roll(int shift) {
+        return flatten().roll(shift, 0).reshape(shape());
+    }
+
+    /**
+     * The upper triangle of the last two dimensions: elements with {@code column - row >= diagonal} kept,
+     * the others 0 (exact zeros, whatever the values), as {@code torch.triu}.
+     */
+    public Tensor triu(int diagonal) {
+        return Tensor.where(triangleOffsets("triu").ge((float) diagonal), this, Tensor.zeros(device()));
+    }
+
+    /** The lower triangle of the last two dimensions: {@code column - row <= diagonal} kept, as {@code torch.tril}. */
+    public Tensor tril(int diagonal) {
+        return Tensor.where(triangleOffsets("tril").le((float) diagonal), this, Tensor.zeros(device()));
+    }
+
+    /** {@code column - row} for each position of the last two dimensions, as a [rows, columns] float tensor. */
+    private Tensor triangleOffsets(String op) {
+        if (dim() < 2) {
+            throw new ShapeException(op + ": expects a tensor with at least 2 dimensions, got shape "
+                    + Shapes.format(shape()));
+        }
+        int rows = size(-2);
+        int cols = size(-1);
+        return Tensor.arange(cols).reshape(1, cols).sub(Tensor.arange(rows).reshape(rows, 1)).to(device());
+    }
+
+    /**
+     * Running sums along {@code dim}, as {@code torch.cumsum} (float tensors): one product with a triangular
+     * matrix of ones, so it costs {@code O(n^2)} for a dimension of size {@code n}.
+     */
+    public Tensor cumsum(int dim) {
+        if (dtype() != DType.FLOAT32) {
+            throw new CairnException("cumsum: only float32 tensors are supported so far, got " + dtype()
+                    + "; convert with to(DType.FLOAT32)");
+        }
+        int d = Shapes.wrapDim("cumsum", dim, Math.max(dim(), 1));
+        if (dim() == 0) {
+            return copy();
+        }
+        int n = size(d);
+        Tensor ones = Tensor.ones(n, n).to(device()).triu(0);
+        return movedim(d, -1).matmul(ones).movedim(-1, d);
+    }
+
     // ---- pointwise ------------------------------------------------------------------------
 
     public Tensor add(Tensor other) {

@@ -97,6 +97,13 @@ class OpReferenceTest {
         OPS.put("movedim", x -> x[0].movedim(0, -1).mul(Tensor.arange(2)));
         OPS.put("repeat", x -> x[0].repeat(2, 1, 3));
         OPS.put("tile", x -> x[0].tile(2));
+        OPS.put("flip", x -> x[0].flip(0, 2));
+        OPS.put("roll", x -> x[0].roll(-2, 1));
+        OPS.put("roll_flat", x -> x[0].roll(4));
+        OPS.put("triu", x -> x[0].triu(1));
+        OPS.put("tril_batched", x -> x[0].tril(-1));
+        OPS.put("cumsum", x -> x[0].cumsum(1));
+        OPS.put("cumsum_dim0", x -> x[0].cumsum(0));
         OPS.put("index_select_rows", x -> x[0].indexSelect(0, x[1]));
         OPS.put("index_select_dim1", x -> x[0].indexSelect(1, x[1]));
         OPS.put("embedding_lookup", x -> x[0].indexSelect(0, x[1].flatten()).reshape(2, 3, 3));
