@@ -21,4 +21,72 @@ public final class F {
     public static Tensor linearRelu(Tensor x, Tensor weight, Tensor bias) {
         return Tensor.linearRelu(x, weight, bias);
     }
+
+    /**
+     * 2-D convolution as {@code torch.nn.functional.conv2d}: {@code x} [N, C, H, W], {@code weight}
+     * [O, C/groups, kh, kw], {@code bias} [O] or null; {@code stride}, {@code padding} (zeros, each side)
+     * and {@code dilation} as [h, w].
+     */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
+                                int groups) {
+        return Functional2d.conv2d(x, weight, bias, stride, new int[] {padding[0], padding[0], padding[1], padding[1]},
+                dilation, groups);
+    }
+
+    /** 1-D convolution as {@code F.conv1d}: {@code x} [N, C, L], {@code weight} [O, C/groups, k]. */
+    public static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation,
+                                int groups) {
+        return conv2d(x.unsqueeze(2), weight.unsqueeze(2), bias, new int[] {1, stride}, new int[] {0, padding},
+                new int[] {1, dilation}, groups).squeeze(2);
+    }
+
+    /** Max pooling as {@code F.max_pool2d}; the gradient goes to the first maximum of each window. */
+    public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation,
+                                   boolean ceilMode) {
+        return Functional2d.maxPool2d(x, kernel, stride, padding, dilation, ceilMode);
+    }
+
+    /** Average pooling as {@code F.avg_pool2d} (zero padding counted in the mean). */
+    public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
+        return Functional2d.avgPool2d(x, kernel, stride, padding);
+    }
+
+    /** Adaptive average pooling to {@code [outH, outW]}, as {@code F.adaptive_avg_pool2d}. */
+    public static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
+        return Functional2d.adaptiveAvgPool2d(x, outH, outW);
+    }
+
+    /**
+     * Layer normalisation over the last {@code normalizedDims} dimensions, as {@code F.layer_norm}:
+     * {@code (x - mean) / sqrt(var + eps) * weight + bias} with the biased variance; weight and bias may be null.
+     */
+    public static Tensor layerNorm(Tensor x, int normalizedDims, Tensor weight, Tensor bias, float eps) {
+        int[] s = x.shape();
+        int lead = s.length - normalizedDims;
+        int[] flat = java.util.Arrays.copyOf(s, lead + 1);
+        flat[lead] = dev.cairn.tensor.Shapes.numel(java.util.Arrays.copyOfRange(s, lead, s.length));
+        Tensor x2 = x.reshape(flat);
+        Tensor centered = x2.sub(x2.mean(-1, true));
+        Tensor normed = centered.mul(centered.mul(centered).mean(-1, true).add(eps).rsqrt()).reshape(s);
+        if (weight != null) {
+            normed = normed.mul(weight);
+        }
+        return bias == null ? normed : normed.add(bias);
+    }
+
+    /**
+     * The rows of {@code weight} at the int64 {@code ids}, as {@code F.embedding}: shape {@code ids.shape + [dim]}.
+     * With {@code paddingIdx >= 0}, positions holding that id get no gradient (their value is still the row).
+     */
+    public static Tensor embedding(Tensor ids, Tensor weight, int paddingIdx) {
+        int[] s = ids.shape();
+        int dim = weight.size(1);
+        int[] outShape = java.util.Arrays.copyOf(s, s.length + 1);
+        outShape[s.length] = dim;
+        Tensor rows = weight.indexSelect(0, ids.reshape(-1)).reshape(outShape);
+        if (paddingIdx < 0) {
+            return rows;
+        }
+        return Tensor.where(ids.eq((float) paddingIdx).unsqueeze(-1), rows.detach(), rows);
+    }
 }
