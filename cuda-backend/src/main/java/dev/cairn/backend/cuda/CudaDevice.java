@@ -2,6 +2,9 @@ package dev.cairn.backend.cuda;
 
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
+import static jcuda.driver.JCudaDriver.cuEventCreate;
+import static jcuda.driver.JCudaDriver.cuEventQuery;
+import static jcuda.driver.JCudaDriver.cuEventRecord;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemAllocHost;
@@ -11,6 +14,7 @@ import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+import static jcuda.driver.JCudaDriver.cuStreamWaitEvent;
 
 import dev.cairn.tensor.Device;
 import dev.cairn.tensor.DeviceException;
@@ -24,6 +28,8 @@ import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
@@ -42,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * the caching allocator, and per-thread state (a stream, a cuBLAS handle, a pinned staging buffer)
  * held in thread-locals so that threads never share a stream.
  */
-final class CudaDevice {
+final class CudaDevice implements KernelLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(CudaDevice.class);
     /** The PTX modules under {@code dev/cairn/backend/cuda/}. */
     static final String[] MODULES = {"elementwise", "reduce", "gemm"};
@@ -66,6 +72,8 @@ final class CudaDevice {
     private CachingAllocator<CUdeviceptr> allocator;
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final ThreadLocal<PerThread> perThread = new ThreadLocal<>();
+    /** Recorded-and-waited events, for reuse by the allocator (cuEventCreate is not free). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<CUevent> events = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** Per-thread state for this device. */
     private static final class PerThread {
@@ -93,7 +101,8 @@ final class CudaDevice {
         return name;
     }
 
-    int smCount() {
+    @Override
+    public int smCount() {
         return smCount;
     }
 
@@ -260,17 +269,22 @@ final class CudaDevice {
     }
 
     /** Launches {@code kernel} on the calling thread's stream. */
-    void launch(String kernel, int gx, int gy, int gz, int block, KernelArgs args) {
+    @Override
+    public void launch(String kernel, int gx, int gy, int gz, int block, KernelArgs args) {
         CUfunction f = function(kernel);
         Cu.check(cuLaunchKernel(f, gx, gy, gz, block, 1, 1, 0, stream(), args.pointer(), null),
                 "cuLaunchKernel(" + kernel + ", grid " + gx + "x" + gy + "x" + gz + ", block " + block + ")");
     }
 
-    /** A grid-stride launch size for {@code n} work items of {@code block} threads. */
-    int gridFor(long n, int block) {
-        long blocks = (n + block - 1) / block;
-        long cap = (long) Math.max(1, smCount) * 32;
-        return (int) Math.max(1, Math.min(blocks, cap));
+    /**
+     * The {@link CUdeviceptr} of a CUDA storage (the launcher handle of {@link KernelArgs#ptr}); notes the
+     * calling thread's stream as a user of its block, so that freeing it waits for this work.
+     */
+    @Override
+    public Object pointer(dev.cairn.backend.Storage storage, String role) {
+        CudaStorage s = CudaBackend.cuda(storage, role);
+        s.useOn(stream());
+        return s.pointer();
     }
 
     /** Raw device memory through the driver API, for the caching allocator. */
@@ -308,9 +322,38 @@ final class CudaDevice {
         }
 
         @Override
-        public void awaitStream(Object streamTag) {
+        public Object recordEvent(Object streamTag) {
             enter();
-            Cu.check(cuStreamSynchronize((CUstream) streamTag), "cuStreamSynchronize (reusing a cached block)");
+            CUevent e = events.poll();
+            if (e == null) {
+                e = new CUevent();
+                Cu.check(cuEventCreate(e, CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate");
+            }
+            Cu.check(cuEventRecord(e, (CUstream) streamTag), "cuEventRecord (releasing a block)");
+            return e;
+        }
+
+        @Override
+        public boolean eventDone(Object event) {
+            enter();
+            int r = cuEventQuery((CUevent) event);
+            if (r == CUresult.CUDA_ERROR_NOT_READY) {
+                return false;
+            }
+            Cu.check(r, "cuEventQuery");
+            return true;
+        }
+
+        @Override
+        public void streamWaitEvent(Object streamTag, Object event) {
+            enter();
+            Cu.check(cuStreamWaitEvent((CUstream) streamTag, (CUevent) event, 0),
+                    "cuStreamWaitEvent (reusing a block released on another stream)");
+        }
+
+        @Override
+        public void releaseEvent(Object event) {
+            events.add((CUevent) event);
         }
     }
 }
