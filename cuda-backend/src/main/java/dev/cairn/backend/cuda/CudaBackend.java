@@ -37,9 +37,14 @@ import jcuda.jcublas.cublasOperation;
  *
  * <p>Threads: each thread gets its own stream and cuBLAS handle per device; every kernel a thread
  * launches runs in order on its stream. {@link #download} waits for the calling thread's stream.
- * Set {@code -Dcairn.cuda.gemm=own} to force the own GEMM kernel.
+ * Set {@code -Dcairn.cuda.gemm=own} to force the own GEMM kernel. The float32 matmul precision of
+ * the cuBLAS path is {@link MatmulPrecision} (plain FP32 unless set otherwise).
  */
 public final class CudaBackend implements Backend {
+    /** {@code cudaDataType} of float32 ({@code CUDA_R_32F}). */
+    static final int CUDA_R_32F = 0;
+    /** {@code cublasGemmAlgo_t} letting cuBLAS choose ({@code CUBLAS_GEMM_DEFAULT}). */
+    static final int CUBLAS_GEMM_DEFAULT = -1;
     private volatile CudaRuntime runtime;
 
     /** Made by {@link java.util.ServiceLoader}; cheap (the probe runs on first use). */
@@ -95,6 +100,15 @@ public final class CudaBackend implements Backend {
     /** Bytes held by live storages of device {@code index} and bytes in its cache, for diagnostics. */
     public String memoryStats(int index) {
         return device(index).allocator().toString();
+    }
+
+    /**
+     * Releases the calling thread's CUDA stream, cuBLAS handle and pinned staging buffer on device
+     * {@code index} now, after its queued work finished (pooled threads can call it before they park).
+     * Without it they are released once the thread has ended and been collected.
+     */
+    public void releaseThreadResources(int index) {
+        device(index).releaseCurrentThread();
     }
 
     @Override
@@ -331,6 +345,23 @@ public final class CudaBackend implements Backend {
         sc.useOn(stream);
         Pointer alpha = Pointer.to(new float[] {1f});
         Pointer beta = Pointer.to(new float[] {0f});
+        MatmulPrecision precision = MatmulPrecision.get();
+        if (precision.needsGemmEx()) {
+            // BF16 products, FP32 in and out: cublasGemmEx with a compute type no math mode selects.
+            int f32 = CUDA_R_32F;
+            int ct = precision.cublasComputeType();
+            if (batch == 1) {
+                Cu.checkBlas(JCublas2.cublasGemmEx(h, opB, opA, n, m, k, alpha, sb.pointer(b.offset()), f32, ldb,
+                        sa.pointer(a.offset()), f32, lda, beta, sc.pointer(c.offset()), f32, ldc, ct, CUBLAS_GEMM_DEFAULT),
+                        "cublasGemmEx(" + precision + ")");
+            } else {
+                Cu.checkBlas(JCublas2.cublasGemmStridedBatchedEx(h, opB, opA, n, m, k, alpha, sb.pointer(b.offset()), f32,
+                        ldb, b.batchStride(), sa.pointer(a.offset()), f32, lda, a.batchStride(), beta,
+                        sc.pointer(c.offset()), f32, ldc, c.batchStride(), batch, ct, CUBLAS_GEMM_DEFAULT),
+                        "cublasGemmStridedBatchedEx(" + precision + ")");
+            }
+            return true;
+        }
         if (batch == 1) {
             Cu.checkBlas(JCublas2.cublasSgemm(h, opB, opA, n, m, k, alpha, sb.pointer(b.offset()), ldb,
                     sa.pointer(a.offset()), lda, beta, sc.pointer(c.offset()), ldc), "cublasSgemm");

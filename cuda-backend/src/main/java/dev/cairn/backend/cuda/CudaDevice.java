@@ -13,6 +13,7 @@ import static jcuda.driver.JCudaDriver.cuMemGetInfo;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.cuStreamCreate;
+import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 import static jcuda.driver.JCudaDriver.cuStreamWaitEvent;
 
@@ -37,7 +38,6 @@ import jcuda.driver.CUstream;
 import jcuda.driver.CUstream_flags;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasHandle;
-import jcuda.jcublas.cublasMath;
 import jcuda.runtime.cudaStream_t;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +71,12 @@ final class CudaDevice implements KernelLauncher {
     private CUcontext context;
     private CachingAllocator<CUdeviceptr> allocator;
     private final Map<String, CUfunction> functions = new HashMap<>();
-    private final ThreadLocal<PerThread> perThread = new ThreadLocal<>();
+    /** Each thread's stream, cuBLAS handle and staging buffer, retired when the thread ends. */
+    private final ThreadResources<PerThread> perThread = new ThreadResources<>(PerThread::new, this::retire);
+    /** Pinned staging buffers of threads that ended, for the next thread that copies (cuMemAllocHost is slow). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<PerThread> stagingPool = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Streams of threads that ended: events for blocks last used on them go on the legacy stream instead. */
+    private final java.util.Set<CUstream> retiredStreams = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Recorded-and-waited events, for reuse by the allocator (cuEventCreate is not free). */
     private final java.util.concurrent.ConcurrentLinkedQueue<CUevent> events = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -80,6 +85,7 @@ final class CudaDevice implements KernelLauncher {
         CUstream stream;
         cublasHandle cublas;
         boolean cublasFailed;
+        int cublasMathMode = -1;
         Pointer staging;
         ByteBuffer stagingBuffer;
     }
@@ -181,12 +187,46 @@ final class CudaDevice implements KernelLauncher {
     }
 
     private PerThread state() {
-        PerThread s = perThread.get();
-        if (s == null) {
-            s = new PerThread();
-            perThread.set(s);
+        return perThread.get();
+    }
+
+    /**
+     * Gives back a finished thread's resources: destroys its cuBLAS handle and stream (work still queued
+     * on it completes first, as cuStreamDestroy documents) and pools its pinned staging buffer. Runs on
+     * the cleaner's thread; logs instead of throwing.
+     */
+    private void retire(PerThread s) {
+        try {
+            enter();
+            if (s.cublas != null) {
+                JCublas2.cublasDestroy(s.cublas);
+            }
+            if (s.stream != null) {
+                retiredStreams.add(s.stream);
+                Cu.check(cuStreamDestroy(s.stream), "cuStreamDestroy");
+            }
+            if (s.staging != null) {
+                PerThread pooled = new PerThread();
+                pooled.staging = s.staging;
+                pooled.stagingBuffer = s.stagingBuffer;
+                stagingPool.add(pooled);
+            }
+        } catch (Throwable t) {
+            LOG.warn("CUDA: could not release the resources of a finished thread on {}: {}", device, t.toString());
         }
-        return s;
+    }
+
+    /** Releases the calling thread's stream, cuBLAS handle and staging buffer now (they are remade on next use). */
+    void releaseCurrentThread() {
+        if (initialized) {
+            syncStream();
+        }
+        perThread.releaseCurrentThread();
+    }
+
+    /** Threads holding a stream (or staging buffer) on this device now. */
+    int liveThreadResources() {
+        return perThread.live();
     }
 
     /**
@@ -221,9 +261,6 @@ final class CudaDevice implements KernelLauncher {
                 cublasHandle h = new cublasHandle();
                 Cu.checkBlas(JCublas2.cublasCreate(h), "cublasCreate");
                 Cu.checkBlas(JCublas2.cublasSetStream(h, new cudaStream_t(st)), "cublasSetStream");
-                // Plain FP32: no TF32 tensor-op math, so results match the CPU backend and PyTorch
-                // with allow_tf32 = False.
-                Cu.checkBlas(JCublas2.cublasSetMathMode(h, cublasMath.CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
                 s.cublas = h;
             } catch (Throwable t) {
                 s.cublasFailed = true;
@@ -231,6 +268,15 @@ final class CudaDevice implements KernelLauncher {
                 LOG.warn("CUDA: cuBLAS could not be initialized on {} ({}); using Cairn's own GEMM kernel",
                         device, CudaRuntime.chain(t));
                 return null;
+            }
+        }
+        if (s.cublas != null) {
+            // The math mode of the float32 matmul precision in effect (plain FP32 by default, so that
+            // results match the CPU backend and PyTorch with allow_tf32 = False).
+            int mode = MatmulPrecision.get().cublasMathMode();
+            if (s.cublasMathMode != mode) {
+                Cu.checkBlas(JCublas2.cublasSetMathMode(s.cublas, mode), "cublasSetMathMode(" + mode + ")");
+                s.cublasMathMode = mode;
             }
         }
         return s.cublas;
@@ -252,6 +298,12 @@ final class CudaDevice implements KernelLauncher {
         enter();
         PerThread s = state();
         if (s.staging == null) {
+            PerThread pooled = stagingPool.poll();
+            if (pooled != null) {
+                s.staging = pooled.staging;
+                s.stagingBuffer = pooled.stagingBuffer;
+                return;
+            }
             Pointer p = new Pointer();
             Cu.check(cuMemAllocHost(p, STAGING_BYTES), "cuMemAllocHost(" + STAGING_BYTES + ")");
             s.staging = p;
@@ -329,7 +381,9 @@ final class CudaDevice implements KernelLauncher {
                 e = new CUevent();
                 Cu.check(cuEventCreate(e, CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate");
             }
-            Cu.check(cuEventRecord(e, (CUstream) streamTag), "cuEventRecord (releasing a block)");
+            CUstream st = (CUstream) streamTag;
+            // A stream of a thread that ended is destroyed: the legacy stream orders after all its work.
+            Cu.check(cuEventRecord(e, retiredStreams.contains(st) ? null : st), "cuEventRecord (releasing a block)");
             return e;
         }
 
@@ -347,7 +401,8 @@ final class CudaDevice implements KernelLauncher {
         @Override
         public void streamWaitEvent(Object streamTag, Object event) {
             enter();
-            Cu.check(cuStreamWaitEvent((CUstream) streamTag, (CUevent) event, 0),
+            CUstream st = (CUstream) streamTag;
+            Cu.check(cuStreamWaitEvent(retiredStreams.contains(st) ? null : st, (CUevent) event, 0),
                     "cuStreamWaitEvent (reusing a block released on another stream)");
         }
 
