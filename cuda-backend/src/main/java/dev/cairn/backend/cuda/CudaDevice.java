@@ -335,8 +335,9 @@ final class CudaDevice implements KernelLauncher {
     @Override
     public Object pointer(dev.cairn.backend.Storage storage, String role) {
         CudaStorage s = CudaBackend.cuda(storage, role);
+        CUdeviceptr p = s.pointer();  // throws for a closed storage before its block is touched
         s.useOn(stream());
-        return s.pointer();
+        return p;
     }
 
     /** Raw device memory through the driver API, for the caching allocator. */

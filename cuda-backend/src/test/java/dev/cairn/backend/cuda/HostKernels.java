@@ -26,8 +26,11 @@ import org.junit.jupiter.api.Assumptions;
  * one exists a compile error fails them. Thread-safe (builds once per JVM).
  */
 final class HostKernels {
-    private static final Path CUDA_SOURCES = Path.of("src/main/cuda");
-    private static final Path EMU_SOURCES = Path.of("src/test/emu");
+    /** The module folder: the working directory under Maven, cuda-backend/ from the repository root. */
+    private static final Path MODULE = Files.isDirectory(Path.of("src/main/cuda")) ? Path.of("")
+            : Path.of("cuda-backend");
+    private static final Path CUDA_SOURCES = MODULE.resolve("src/main/cuda");
+    private static final Path EMU_SOURCES = MODULE.resolve("src/test/emu");
     private static final Pattern KERNEL = Pattern.compile(
             "__global__\\s+void\\s+(?:__launch_bounds__\\s*\\([^)]*\\)\\s*)?(\\w+)\\s*\\(");
 
@@ -63,6 +66,11 @@ final class HostKernels {
     }
 
     private static void build() {
+        if (!Files.isDirectory(CUDA_SOURCES) || !Files.isRegularFile(EMU_SOURCES.resolve("kernel_host.cpp"))) {
+            unavailable = "the kernel sources are not here (" + CUDA_SOURCES.toAbsolutePath()
+                    + "); run from the repository or the cuda-backend module";
+            return;
+        }
         String compiler = findCompiler();
         if (compiler == null) {
             unavailable = "no C++ compiler ($CXX, g++ or c++) on the PATH; install g++ to run them";
@@ -82,7 +90,7 @@ final class HostKernels {
                 md.update(Files.readAllBytes(p));
             }
             String hash = HexFormat.of().formatHex(md.digest()).substring(0, 16);
-            Path dir = Path.of("target", "kernel-host", hash).toAbsolutePath();
+            Path dir = MODULE.resolve("target").resolve("kernel-host").resolve(hash).toAbsolutePath();
             Path exe = dir.resolve("cairn-kernel-host");
             if (Files.isExecutable(exe)) {
                 executable = exe;

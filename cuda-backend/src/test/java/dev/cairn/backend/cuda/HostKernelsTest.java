@@ -463,11 +463,12 @@ class HostKernelsTest {
 
     @Test
     void everyKernelOfTheSourcesIsRegistered() throws Exception {
+        java.nio.file.Path exe = HostKernels.executable();
         List<String> declared = new ArrayList<>();
         for (var cu : HostKernels.cudaSources()) {
             declared.addAll(HostKernels.kernelNames(cu));
         }
-        Process p = new ProcessBuilder(HostKernels.executable().toString(), "--list").start();
+        Process p = new ProcessBuilder(exe.toString(), "--list").start();
         String listed = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor());
         for (String k : declared) {
