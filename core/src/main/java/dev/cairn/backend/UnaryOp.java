@@ -94,14 +94,29 @@ public enum UnaryOp {
     }
 
     /**
-     * The error function in double precision (relative error below 1.2e-7, far inside float32's
-     * rounding): the complementary function's Chebyshev fit from Numerical Recipes (erfcc).
+     * The error function in double precision: its Maclaurin series below |x| = 2.5 (about 1e-13 relative
+     * error), and above it the complementary function's Chebyshev fit from Numerical Recipes (erfcc,
+     * fractional error below 1.2e-7 of a value under 4e-4), far inside float32's rounding either way.
      */
     public static double erf(double x) {
         if (Double.isNaN(x)) {
             return x;
         }
         double z = Math.abs(x);
+        if (z < 2.5) {
+            double term = x;
+            double sum = x;
+            double x2 = x * x;
+            for (int n = 1; n < 80; n++) {
+                term *= -x2 / n;
+                double add = term / (2 * n + 1);
+                sum += add;
+                if (Math.abs(add) < 1e-17 * Math.abs(sum)) {
+                    break;
+                }
+            }
+            return 2.0 / Math.sqrt(Math.PI) * sum;
+        }
         double t = 1.0 / (1.0 + 0.5 * z);
         double erfc = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
                 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587

@@ -110,9 +110,6 @@ final class BlockedGemm {
                 applyEpilogue(cd, cOff, ldc, i0, i1, jc, nc, epi);
             }
         }
-        if (k == 0 && !epi.isNone()) {
-            applyEpilogue(cd, cOff, ldc, i0, i1, j0, j1 - j0, epi);
-        }
     }
 
     /** acc[r][0..nc) += sum over p of aRows[r][p] * packedB[p][0..nc), for four rows at once. */

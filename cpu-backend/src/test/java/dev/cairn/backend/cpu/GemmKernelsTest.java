@@ -85,6 +85,22 @@ class GemmKernelsTest {
         }
     }
 
+    /** An empty inner dimension: C is the epilogue of zero (the bias once, then ReLU), as in PyTorch. */
+    @org.junit.jupiter.api.Test
+    void emptyInnerDimensionGivesTheBiasOnce() {
+        float[] bias = {1.5f, -2f, 0.25f};
+        float[] c = new float[2 * 3];
+        java.util.Arrays.fill(c, Float.NaN);
+        GemmKernels.gemm(1, 2, 3, 0, new GemmOperand(new CpuStorage(new float[1]), 0, 1, false, 0),
+                new GemmOperand(new CpuStorage(new float[1]), 0, 3, false, 0),
+                new GemmOperand(new CpuStorage(c), 0, 3, false, 6), new Epilogue(new CpuStorage(bias), 0, false));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {1.5f, -2f, 0.25f, 1.5f, -2f, 0.25f}, c);
+        GemmKernels.gemm(1, 2, 3, 0, new GemmOperand(new CpuStorage(new float[1]), 0, 1, false, 0),
+                new GemmOperand(new CpuStorage(new float[1]), 0, 3, false, 0),
+                new GemmOperand(new CpuStorage(c), 0, 3, false, 6), new Epilogue(new CpuStorage(bias), 0, true));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {1.5f, 0f, 0.25f, 1.5f, 0f, 0.25f}, c);
+    }
+
     private static float[] random(SplittableRandom rnd, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {

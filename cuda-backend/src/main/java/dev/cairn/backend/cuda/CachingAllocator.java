@@ -19,9 +19,13 @@ import org.slf4j.LoggerFactory;
  * {@value #MIN_BLOCK} bytes); larger requests round up to a multiple of {@value #LARGE_ROUND} bytes.
  * A request is served only from its own bucket (no splitting).
  *
- * <p>Streams: each block remembers the stream (an opaque tag) it was allocated for. Reusing it on the
- * same stream needs no wait (stream order protects earlier kernels that still read it); handing it to
- * another stream first waits for the old one ({@link DeviceMemory#awaitStream}).
+ * <p>Streams, as PyTorch's {@code record_stream}: each block remembers the stream (an opaque tag) it was
+ * allocated for and every other stream it was used on ({@link #recordStream}). Releasing it records an
+ * event on each of those streams ({@link DeviceMemory#recordEvent}). Reusing it on one of them needs no
+ * wait for that stream's event (stream order protects the earlier kernels); for each other stream whose
+ * event has not completed, the new stream waits for it on the device ({@link DeviceMemory#streamWaitEvent}),
+ * so a block freed after use on one thread's stream is never overwritten by another stream while that
+ * work runs, and the host never blocks for it. A request prefers a cached block of its own stream.
  *
  * <p>Out of memory: the allocator empties its cache and retries; if that fails it runs the GC hook
  * once (by default {@code System.gc()} and a short pause, so that Cleaners return the blocks of
@@ -48,6 +52,10 @@ public final class CachingAllocator<P> {
         private final long size;
         private Object stream;
         private boolean inUse;
+        /** Streams other than {@link #stream} the block was used on since it was handed out. */
+        private final List<Object> otherStreams = new ArrayList<>(0);
+        /** (stream tag, event) pairs recorded at release; waited for or dropped at reuse. */
+        private final List<Object[]> pending = new ArrayList<>(0);
 
         Block(P pointer, long size, Object stream) {
             this.pointer = pointer;
@@ -80,6 +88,7 @@ public final class CachingAllocator<P> {
     private long rawAllocations;
     private long rawFrees;
     private long cacheHits;
+    private long streamWaits;
 
     /** An allocator over {@code memory} whose out-of-memory path runs {@link #defaultGcHook()}. */
     public CachingAllocator(String deviceName, DeviceMemory<P> memory) {
@@ -126,11 +135,23 @@ public final class CachingAllocator<P> {
         long size = bucketSize(bytes);
         Block<P> cached = takeCached(size, stream);
         if (cached != null) {
-            if (cached.stream != stream) {
-                if (cached.stream != null) {
-                    memory.awaitStream(cached.stream);
-                }
+            List<Object[]> events;
+            synchronized (this) {
+                events = new ArrayList<>(cached.pending);
+                cached.pending.clear();
                 cached.stream = stream;
+            }
+            for (Object[] e : events) {
+                try {
+                    if (e[0] != stream && !memory.eventDone(e[1])) {
+                        memory.streamWaitEvent(stream, e[1]);
+                        synchronized (this) {
+                            streamWaits++;
+                        }
+                    }
+                } finally {
+                    memory.releaseEvent(e[1]);
+                }
             }
             return cached;
         }
@@ -186,8 +207,55 @@ public final class CachingAllocator<P> {
         return pick;
     }
 
-    /** Returns a block to the cache (no device call). Releasing a block twice is an error. */
-    public synchronized void release(Block<P> block) {
+    /**
+     * Notes that {@code block} is used by work on {@code stream} as well as on its own stream (as
+     * PyTorch's {@code Tensor.record_stream}); its release then also waits for that stream's work.
+     * Cheap when the stream is the block's own or already noted.
+     */
+    public synchronized void recordStream(Block<P> block, Object stream) {
+        if (stream != block.stream && !containsIdentity(block.otherStreams, stream)) {
+            block.otherStreams.add(stream);
+        }
+    }
+
+    private static boolean containsIdentity(List<Object> list, Object x) {
+        for (Object o : list) {
+            if (o == x) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Returns a block to the cache, recording an event on each stream that used it (see the class
+     * comment); no other device call. Releasing a block twice is an error.
+     */
+    public void release(Block<P> block) {
+        List<Object> streams;
+        synchronized (this) {
+            if (!block.inUse) {
+                throw new IllegalStateException("block released twice");
+            }
+            streams = new ArrayList<>(1 + block.otherStreams.size());
+            if (block.stream != null) {
+                streams.add(block.stream);
+            }
+            streams.addAll(block.otherStreams);
+        }
+        // Outside the lock: a driver call. The block is still marked in use, so no one can take it.
+        List<Object[]> events = new ArrayList<>(streams.size());
+        for (Object s : streams) {
+            events.add(new Object[] {s, memory.recordEvent(s)});
+        }
+        synchronized (this) {
+            block.pending.addAll(events);
+            block.otherStreams.clear();
+            releaseLocked(block);
+        }
+    }
+
+    private void releaseLocked(Block<P> block) {
         if (!block.inUse) {
             throw new IllegalStateException("block released twice");
         }
@@ -210,6 +278,11 @@ public final class CachingAllocator<P> {
         }
         long bytes = 0;
         for (Block<P> b : toFree) {
+            // The driver's free waits for pending work on the block; its events are no longer needed.
+            for (Object[] e : b.pending) {
+                memory.releaseEvent(e[1]);
+            }
+            b.pending.clear();
             memory.free(b.pointer);
             bytes += b.size;
         }
@@ -239,6 +312,11 @@ public final class CachingAllocator<P> {
     /** How many requests were served from the cache. */
     public synchronized long cacheHits() {
         return cacheHits;
+    }
+
+    /** How many reuses made a stream wait on the device for another stream's event. */
+    public synchronized long streamWaits() {
+        return streamWaits;
     }
 
     @Override

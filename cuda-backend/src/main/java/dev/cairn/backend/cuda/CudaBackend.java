@@ -37,10 +37,14 @@ import jcuda.jcublas.cublasOperation;
  *
  * <p>Threads: each thread gets its own stream and cuBLAS handle per device; every kernel a thread
  * launches runs in order on its stream. {@link #download} waits for the calling thread's stream.
- * Set {@code -Dcairn.cuda.gemm=own} to force the own GEMM kernel.
+ * Set {@code -Dcairn.cuda.gemm=own} to force the own GEMM kernel. The float32 matmul precision of
+ * the cuBLAS path is {@link MatmulPrecision} (plain FP32 unless set otherwise).
  */
 public final class CudaBackend implements Backend {
-    private static final int BLOCK = 256;
+    /** {@code cudaDataType} of float32 ({@code CUDA_R_32F}). */
+    static final int CUDA_R_32F = 0;
+    /** {@code cublasGemmAlgo_t} letting cuBLAS choose ({@code CUBLAS_GEMM_DEFAULT}). */
+    static final int CUBLAS_GEMM_DEFAULT = -1;
     private volatile CudaRuntime runtime;
 
     /** Made by {@link java.util.ServiceLoader}; cheap (the probe runs on first use). */
@@ -98,6 +102,15 @@ public final class CudaBackend implements Backend {
         return device(index).allocator().toString();
     }
 
+    /**
+     * Releases the calling thread's CUDA stream, cuBLAS handle and pinned staging buffer on device
+     * {@code index} now, after its queued work finished (pooled threads can call it before they park).
+     * Without it they are released once the thread has ended and been collected.
+     */
+    public void releaseThreadResources(int index) {
+        device(index).releaseCurrentThread();
+    }
+
     @Override
     public long memoryInUseBytes(int index) {
         return device(index).allocator().inUseBytes();
@@ -121,7 +134,7 @@ public final class CudaBackend implements Backend {
         return d;
     }
 
-    private static CudaStorage cuda(Storage s, String role) {
+    static CudaStorage cuda(Storage s, String role) {
         if (s instanceof CudaStorage c) {
             return c;
         }
@@ -215,6 +228,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         CudaDevice d = s.cudaDevice();
+        s.useOn(d.stream());
         Cu.check(cuMemsetD32Async(s.pointer(offset), Float.floatToRawIntBits(value), length, d.stream()),
                 "cuMemsetD32Async");
     }
@@ -223,143 +237,24 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void unary(UnaryOp op, float scalar, StridedView src, Storage dst) {
-        unaryInto(op, scalar, src, dst, 0);
+        CudaKernels.unary(cuda(dst, "unary destination").cudaDevice(), op, scalar, src, dst);
     }
 
-    /** {@code unary} writing densely from {@code dstOffset} of {@code dst}. */
-    private void unaryInto(UnaryOp op, float scalar, StridedView src, Storage dst, long dstOffset) {
-        CudaStorage in = cuda(src.storage(), "unary source");
-        CudaStorage out = cuda(dst, "unary destination");
-        CudaDevice d = out.cudaDevice();
-        Layout l = Layout.of(src.shape(), src.strides(), null);
-        long n = l.numel();
-        if (n == 0) {
-            return;
-        }
-        if (l.isDense(false)) {
-            d.launch("cairn_unary_dense", d.gridFor(n, BLOCK), 1, 1, BLOCK, new KernelArgs()
-                    .i(op.ordinal()).f(scalar).ptr(in.pointer()).l(src.offset()).ptr(out.pointer()).l(dstOffset).i((int) n));
-            return;
-        }
-        int[] packed = l.packInner();
-        long inner = l.innerNumel();
-        for (long o = 0, outer = l.outerCount(); o < outer; o++) {
-            long[] offs = l.outerOffsets(o);
-            d.launch("cairn_unary_strided", d.gridFor(inner, BLOCK), 1, 1, BLOCK, new KernelArgs()
-                    .i(op.ordinal()).f(scalar).ptr(in.pointer()).l(src.offset() + offs[0]).ints(packed)
-                    .ptr(out.pointer()).l(dstOffset + o * inner).i((int) inner));
-        }
-    }
-
-    /**
-     * A strided copy into any destination view: the destination is split into its trailing dense block
-     * and the outer indices around it; each block is one strided-source, dense-destination launch.
-     */
     @Override
     public void copy(StridedView src, StridedView dst) {
-        int r = dst.rank();
-        int[] shape = dst.shape();
-        int[] ds = dst.strides();
-        // the longest suffix of dimensions that the destination stores densely
-        int k = r;
-        int expect = 1;
-        while (k > 0 && (shape[k - 1] == 1 || ds[k - 1] == expect)) {
-            expect *= shape[k - 1];
-            k--;
-        }
-        int[] innerShape = java.util.Arrays.copyOfRange(shape, k, r);
-        int[] innerSrcStrides = java.util.Arrays.copyOfRange(src.strides(), k, r);
-        long outer = 1;
-        for (int i = 0; i < k; i++) {
-            outer *= shape[i];
-        }
-        int[] idx = new int[k];
-        for (long o = 0; o < outer; o++) {
-            int so = src.offset();
-            int dOff = dst.offset();
-            for (int i = 0; i < k; i++) {
-                so += idx[i] * src.strides()[i];
-                dOff += idx[i] * ds[i];
-            }
-            unaryInto(UnaryOp.IDENTITY, 0f, new StridedView(src.storage(), so, innerShape, innerSrcStrides),
-                    dst.storage(), dOff);
-            for (int i = k - 1; i >= 0; i--) {
-                if (++idx[i] < shape[i]) {
-                    break;
-                }
-                idx[i] = 0;
-            }
-        }
+        CudaKernels.copy(cuda(dst.storage(), "copy destination").cudaDevice(), src, dst);
     }
 
     @Override
     public void binary(BinaryOp op, StridedView a, StridedView b, Storage dst) {
-        CudaStorage sa = cuda(a.storage(), "binary operand a");
-        CudaStorage sb = cuda(b.storage(), "binary operand b");
-        CudaStorage out = cuda(dst, "binary destination");
-        CudaDevice d = out.cudaDevice();
-        Layout l = Layout.of(a.shape(), a.strides(), b.strides());
-        long n = l.numel();
-        if (n == 0) {
-            return;
-        }
-        if (l.isDense(true)) {
-            d.launch("cairn_binary_dense", d.gridFor(n, BLOCK), 1, 1, BLOCK, new KernelArgs()
-                    .i(op.ordinal()).ptr(sa.pointer()).l(a.offset()).ptr(sb.pointer()).l(b.offset())
-                    .ptr(out.pointer()).l(0).i((int) n));
-            return;
-        }
-        int[] packed = l.packInner();
-        long inner = l.innerNumel();
-        for (long o = 0, outer = l.outerCount(); o < outer; o++) {
-            long[] offs = l.outerOffsets(o);
-            d.launch("cairn_binary_strided", d.gridFor(inner, BLOCK), 1, 1, BLOCK, new KernelArgs()
-                    .i(op.ordinal()).ptr(sa.pointer()).l(a.offset() + offs[0]).ptr(sb.pointer()).l(b.offset() + offs[1])
-                    .ints(packed).ptr(out.pointer()).l(o * inner).i((int) inner));
-        }
+        CudaKernels.binary(cuda(dst, "binary destination").cudaDevice(), op, a, b, dst);
     }
 
     // ---- reductions ----
 
     @Override
     public void reduce(ReduceOp op, StridedView src, int dim, Storage dst) {
-        CudaStorage in = cuda(src.storage(), "reduce source");
-        CudaStorage out = cuda(dst, "reduce destination");
-        CudaDevice d = out.cudaDevice();
-        int rank = src.rank();
-        int redLen = src.shape()[dim];
-        int redStride = src.strides()[dim];
-        int[] oShape = new int[rank - 1];
-        int[] oStrides = new int[rank - 1];
-        for (int i = 0, j = 0; i < rank; i++) {
-            if (i != dim) {
-                oShape[j] = src.shape()[i];
-                oStrides[j] = src.strides()[i];
-                j++;
-            }
-        }
-        Layout l = Layout.of(oShape, oStrides, null);
-        if (l.numel() == 0) {
-            return;
-        }
-        int[] packed = l.packInner();
-        long inner = l.innerNumel();
-        boolean adjacentOutputs = l.rank() > 0 && l.s0[l.rank() - 1] == 1;
-        // Thread per output for short slices, or when neighbouring outputs are neighbours in memory
-        // and the reduced dimension is not (coalesced loads); else a block per output.
-        boolean threadPerOutput = redLen <= 16 || (redStride != 1 && adjacentOutputs && inner >= 128);
-        int block = threadPerOutput ? BLOCK : Math.max(32, Math.min(1024, Integer.highestOneBit(Math.max(1, redLen - 1)) << 1));
-        for (long o = 0, outer = l.outerCount(); o < outer; o++) {
-            long[] offs = l.outerOffsets(o);
-            KernelArgs args = new KernelArgs().i(op.ordinal()).ptr(in.pointer()).l(src.offset() + offs[0]).ints(packed)
-                    .i(redLen).i(redStride).ptr(out.pointer()).l(o * inner).i((int) inner);
-            if (threadPerOutput) {
-                d.launch("cairn_reduce_thread", d.gridFor(inner, BLOCK), 1, 1, BLOCK, args);
-            } else {
-                int grid = (int) Math.min(inner, (long) Math.max(1, d.smCount()) * 256);
-                d.launch("cairn_reduce_block", grid, 1, 1, block, args);
-            }
-        }
+        CudaKernels.reduce(cuda(dst, "reduce destination").cudaDevice(), op, src, dim, dst);
     }
 
     // ---- GEMM ----
@@ -379,23 +274,14 @@ public final class CudaBackend implements Backend {
         CudaStorage sa = cuda(a.storage(), "GEMM operand A");
         CudaStorage sb = cuda(b.storage(), "GEMM operand B");
         CudaStorage sc = cuda(c.storage(), "GEMM output");
-        CudaStorage bias = epilogue.bias() == null ? null : cuda(epilogue.bias(), "GEMM bias");
         CudaDevice d = sc.cudaDevice();
         d.enter();
         if (path == GemmPath.CUBLAS && d.gemmPath() == GemmPath.CUBLAS && k > 0
                 && cublasGemm(d, batch, m, n, k, a, sa, b, sb, c, sc)) {
-            if (!epilogue.isNone()) {
-                long rows = (long) batch * m;
-                int gx = Math.min((n + BLOCK - 1) / BLOCK, 1024);
-                int gy = (int) Math.min(rows, 65535);
-                d.launch("cairn_bias_relu", gx, gy, 1, BLOCK, new KernelArgs()
-                        .ptr(sc.pointer()).l(c.offset()).i(c.ld()).l(c.batchStride()).i(batch).i(m).i(n)
-                        .ptr(bias != null ? bias.pointer() : sc.pointer()).l(epilogue.biasOffset())
-                        .i(bias != null ? 1 : 0).i(epilogue.relu() ? 1 : 0));
-            }
+            CudaKernels.epilogue(d, batch, m, n, c, epilogue);
             return;
         }
-        ownGemm(d, batch, m, n, k, a, sa, b, sb, c, sc, bias, epilogue);
+        CudaKernels.ownGemm(d, batch, m, n, k, a, b, c, epilogue);
     }
 
     /**
@@ -458,8 +344,29 @@ public final class CudaBackend implements Backend {
         if (h == null) {
             return false;
         }
+        CUstream stream = d.stream();
+        sa.useOn(stream);
+        sb.useOn(stream);
+        sc.useOn(stream);
         Pointer alpha = Pointer.to(new float[] {1f});
         Pointer beta = Pointer.to(new float[] {0f});
+        MatmulPrecision precision = MatmulPrecision.get();
+        if (precision.needsGemmEx()) {
+            // BF16 products, FP32 in and out: cublasGemmEx with a compute type no math mode selects.
+            int f32 = CUDA_R_32F;
+            int ct = precision.cublasComputeType();
+            if (batch == 1) {
+                Cu.checkBlas(JCublas2.cublasGemmEx(h, opB, opA, n, m, k, alpha, sb.pointer(b.offset()), f32, ldb,
+                        sa.pointer(a.offset()), f32, lda, beta, sc.pointer(c.offset()), f32, ldc, ct, CUBLAS_GEMM_DEFAULT),
+                        "cublasGemmEx(" + precision + ")");
+            } else {
+                Cu.checkBlas(JCublas2.cublasGemmStridedBatchedEx(h, opB, opA, n, m, k, alpha, sb.pointer(b.offset()), f32,
+                        ldb, b.batchStride(), sa.pointer(a.offset()), f32, lda, a.batchStride(), beta,
+                        sc.pointer(c.offset()), f32, ldc, c.batchStride(), batch, ct, CUBLAS_GEMM_DEFAULT),
+                        "cublasGemmStridedBatchedEx(" + precision + ")");
+            }
+            return true;
+        }
         if (batch == 1) {
             Cu.checkBlas(JCublas2.cublasSgemm(h, opB, opA, n, m, k, alpha, sb.pointer(b.offset()), ldb,
                     sa.pointer(a.offset()), lda, beta, sc.pointer(c.offset()), ldc), "cublasSgemm");
@@ -469,36 +376,6 @@ public final class CudaBackend implements Backend {
                     beta, sc.pointer(c.offset()), ldc, c.batchStride(), batch), "cublasSgemmStridedBatched");
         }
         return true;
-    }
-
-    /** Cairn's tiled kernel with the epilogue fused; 128x128 tiles when they fill the SMs, else 64x64. */
-    private static void ownGemm(CudaDevice d, int batch, int m, int n, int k,
-                                GemmOperand a, CudaStorage sa, GemmOperand b, CudaStorage sb,
-                                GemmOperand c, CudaStorage sc, CudaStorage bias, Epilogue epilogue) {
-        long tiles128 = ceilDiv(m, 128) * ceilDiv(n, 128) * batch;
-        boolean big = tiles128 >= Math.max(1, d.smCount());
-        int tile = big ? 128 : 64;
-        String kernel = big ? "cairn_sgemm_128" : "cairn_sgemm_64";
-        int gx = (int) ceilDiv(n, tile);
-        int gz = Math.min(batch, 65535);
-        long rowsPerLaunch = 65535L * tile;
-        for (long rowStart = 0; rowStart < m; rowStart += rowsPerLaunch) {
-            int mm = (int) Math.min(rowsPerLaunch, m - rowStart);
-            long aOff = a.offset() + (a.transposed() ? rowStart : rowStart * a.ld());
-            long cOff = c.offset() + rowStart * c.ld();
-            int gy = (int) ceilDiv(mm, tile);
-            d.launch(kernel, gx, gy, gz, BLOCK, new KernelArgs()
-                    .i(batch).i(mm).i(n).i(k)
-                    .ptr(sa.pointer()).l(aOff).i(a.ld()).i(a.transposed() ? 1 : 0).l(a.batchStride())
-                    .ptr(sb.pointer()).l(b.offset()).i(b.ld()).i(b.transposed() ? 1 : 0).l(b.batchStride())
-                    .ptr(sc.pointer()).l(cOff).i(c.ld()).l(c.batchStride())
-                    .ptr(bias != null ? bias.pointer() : sc.pointer()).l(epilogue.biasOffset())
-                    .i(bias != null ? 1 : 0).i(epilogue.relu() ? 1 : 0));
-        }
-    }
-
-    private static long ceilDiv(long a, long b) {
-        return (a + b - 1) / b;
     }
 
     @Override

@@ -2,6 +2,9 @@ package dev.cairn.backend.cuda;
 
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
+import static jcuda.driver.JCudaDriver.cuEventCreate;
+import static jcuda.driver.JCudaDriver.cuEventQuery;
+import static jcuda.driver.JCudaDriver.cuEventRecord;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemAllocHost;
@@ -10,7 +13,9 @@ import static jcuda.driver.JCudaDriver.cuMemGetInfo;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.cuStreamCreate;
+import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+import static jcuda.driver.JCudaDriver.cuStreamWaitEvent;
 
 import dev.cairn.tensor.Device;
 import dev.cairn.tensor.DeviceException;
@@ -24,6 +29,8 @@ import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
@@ -31,7 +38,6 @@ import jcuda.driver.CUstream;
 import jcuda.driver.CUstream_flags;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasHandle;
-import jcuda.jcublas.cublasMath;
 import jcuda.runtime.cudaStream_t;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * the caching allocator, and per-thread state (a stream, a cuBLAS handle, a pinned staging buffer)
  * held in thread-locals so that threads never share a stream.
  */
-final class CudaDevice {
+final class CudaDevice implements KernelLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(CudaDevice.class);
     /** The PTX modules under {@code dev/cairn/backend/cuda/}. */
     static final String[] MODULES = {"elementwise", "reduce", "gemm"};
@@ -65,13 +71,21 @@ final class CudaDevice {
     private CUcontext context;
     private CachingAllocator<CUdeviceptr> allocator;
     private final Map<String, CUfunction> functions = new HashMap<>();
-    private final ThreadLocal<PerThread> perThread = new ThreadLocal<>();
+    /** Each thread's stream, cuBLAS handle and staging buffer, retired when the thread ends. */
+    private final ThreadResources<PerThread> perThread = new ThreadResources<>(PerThread::new, this::retire);
+    /** Pinned staging buffers of threads that ended, for the next thread that copies (cuMemAllocHost is slow). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<PerThread> stagingPool = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Streams of threads that ended: events for blocks last used on them go on the legacy stream instead. */
+    private final java.util.Set<CUstream> retiredStreams = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Recorded-and-waited events, for reuse by the allocator (cuEventCreate is not free). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<CUevent> events = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** Per-thread state for this device. */
     private static final class PerThread {
         CUstream stream;
         cublasHandle cublas;
         boolean cublasFailed;
+        int cublasMathMode = -1;
         Pointer staging;
         ByteBuffer stagingBuffer;
     }
@@ -93,7 +107,8 @@ final class CudaDevice {
         return name;
     }
 
-    int smCount() {
+    @Override
+    public int smCount() {
         return smCount;
     }
 
@@ -172,12 +187,46 @@ final class CudaDevice {
     }
 
     private PerThread state() {
-        PerThread s = perThread.get();
-        if (s == null) {
-            s = new PerThread();
-            perThread.set(s);
+        return perThread.get();
+    }
+
+    /**
+     * Gives back a finished thread's resources: destroys its cuBLAS handle and stream (work still queued
+     * on it completes first, as cuStreamDestroy documents) and pools its pinned staging buffer. Runs on
+     * the cleaner's thread; logs instead of throwing.
+     */
+    private void retire(PerThread s) {
+        try {
+            enter();
+            if (s.cublas != null) {
+                JCublas2.cublasDestroy(s.cublas);
+            }
+            if (s.stream != null) {
+                retiredStreams.add(s.stream);
+                Cu.check(cuStreamDestroy(s.stream), "cuStreamDestroy");
+            }
+            if (s.staging != null) {
+                PerThread pooled = new PerThread();
+                pooled.staging = s.staging;
+                pooled.stagingBuffer = s.stagingBuffer;
+                stagingPool.add(pooled);
+            }
+        } catch (Throwable t) {
+            LOG.warn("CUDA: could not release the resources of a finished thread on {}: {}", device, t.toString());
         }
-        return s;
+    }
+
+    /** Releases the calling thread's stream, cuBLAS handle and staging buffer now (they are remade on next use). */
+    void releaseCurrentThread() {
+        if (initialized) {
+            syncStream();
+        }
+        perThread.releaseCurrentThread();
+    }
+
+    /** Threads holding a stream (or staging buffer) on this device now. */
+    int liveThreadResources() {
+        return perThread.live();
     }
 
     /**
@@ -212,9 +261,6 @@ final class CudaDevice {
                 cublasHandle h = new cublasHandle();
                 Cu.checkBlas(JCublas2.cublasCreate(h), "cublasCreate");
                 Cu.checkBlas(JCublas2.cublasSetStream(h, new cudaStream_t(st)), "cublasSetStream");
-                // Plain FP32: no TF32 tensor-op math, so results match the CPU backend and PyTorch
-                // with allow_tf32 = False.
-                Cu.checkBlas(JCublas2.cublasSetMathMode(h, cublasMath.CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
                 s.cublas = h;
             } catch (Throwable t) {
                 s.cublasFailed = true;
@@ -222,6 +268,15 @@ final class CudaDevice {
                 LOG.warn("CUDA: cuBLAS could not be initialized on {} ({}); using Cairn's own GEMM kernel",
                         device, CudaRuntime.chain(t));
                 return null;
+            }
+        }
+        if (s.cublas != null) {
+            // The math mode of the float32 matmul precision in effect (plain FP32 by default, so that
+            // results match the CPU backend and PyTorch with allow_tf32 = False).
+            int mode = MatmulPrecision.get().cublasMathMode();
+            if (s.cublasMathMode != mode) {
+                Cu.checkBlas(JCublas2.cublasSetMathMode(s.cublas, mode), "cublasSetMathMode(" + mode + ")");
+                s.cublasMathMode = mode;
             }
         }
         return s.cublas;
@@ -243,6 +298,12 @@ final class CudaDevice {
         enter();
         PerThread s = state();
         if (s.staging == null) {
+            PerThread pooled = stagingPool.poll();
+            if (pooled != null) {
+                s.staging = pooled.staging;
+                s.stagingBuffer = pooled.stagingBuffer;
+                return;
+            }
             Pointer p = new Pointer();
             Cu.check(cuMemAllocHost(p, STAGING_BYTES), "cuMemAllocHost(" + STAGING_BYTES + ")");
             s.staging = p;
@@ -260,17 +321,23 @@ final class CudaDevice {
     }
 
     /** Launches {@code kernel} on the calling thread's stream. */
-    void launch(String kernel, int gx, int gy, int gz, int block, KernelArgs args) {
+    @Override
+    public void launch(String kernel, int gx, int gy, int gz, int block, KernelArgs args) {
         CUfunction f = function(kernel);
         Cu.check(cuLaunchKernel(f, gx, gy, gz, block, 1, 1, 0, stream(), args.pointer(), null),
                 "cuLaunchKernel(" + kernel + ", grid " + gx + "x" + gy + "x" + gz + ", block " + block + ")");
     }
 
-    /** A grid-stride launch size for {@code n} work items of {@code block} threads. */
-    int gridFor(long n, int block) {
-        long blocks = (n + block - 1) / block;
-        long cap = (long) Math.max(1, smCount) * 32;
-        return (int) Math.max(1, Math.min(blocks, cap));
+    /**
+     * The {@link CUdeviceptr} of a CUDA storage (the launcher handle of {@link KernelArgs#ptr}); notes the
+     * calling thread's stream as a user of its block, so that freeing it waits for this work.
+     */
+    @Override
+    public Object pointer(dev.cairn.backend.Storage storage, String role) {
+        CudaStorage s = CudaBackend.cuda(storage, role);
+        CUdeviceptr p = s.pointer();  // throws for a closed storage before its block is touched
+        s.useOn(stream());
+        return p;
     }
 
     /** Raw device memory through the driver API, for the caching allocator. */
@@ -308,9 +375,41 @@ final class CudaDevice {
         }
 
         @Override
-        public void awaitStream(Object streamTag) {
+        public Object recordEvent(Object streamTag) {
             enter();
-            Cu.check(cuStreamSynchronize((CUstream) streamTag), "cuStreamSynchronize (reusing a cached block)");
+            CUevent e = events.poll();
+            if (e == null) {
+                e = new CUevent();
+                Cu.check(cuEventCreate(e, CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate");
+            }
+            CUstream st = (CUstream) streamTag;
+            // A stream of a thread that ended is destroyed: the legacy stream orders after all its work.
+            Cu.check(cuEventRecord(e, retiredStreams.contains(st) ? null : st), "cuEventRecord (releasing a block)");
+            return e;
+        }
+
+        @Override
+        public boolean eventDone(Object event) {
+            enter();
+            int r = cuEventQuery((CUevent) event);
+            if (r == CUresult.CUDA_ERROR_NOT_READY) {
+                return false;
+            }
+            Cu.check(r, "cuEventQuery");
+            return true;
+        }
+
+        @Override
+        public void streamWaitEvent(Object streamTag, Object event) {
+            enter();
+            CUstream st = (CUstream) streamTag;
+            Cu.check(cuStreamWaitEvent(retiredStreams.contains(st) ? null : st, (CUevent) event, 0),
+                    "cuStreamWaitEvent (reusing a block released on another stream)");
+        }
+
+        @Override
+        public void releaseEvent(Object event) {
+            events.add((CUevent) event);
         }
     }
 }

@@ -126,7 +126,8 @@ final class CudaRuntime {
                 gemmDetail = "cuBLAS (libcublas.so.12, JCublas " + jcuda.JCudaVersion.get() + ")";
             } else {
                 path = GemmPath.OWN;
-                gemmDetail = "Cairn's tiled GEMM kernel (cuBLAS 12 unavailable: " + missing + ")";
+                gemmDetail = "Cairn's tiled GEMM kernel (cuBLAS 12 unavailable: " + missing + "; "
+                        + cublas13Note(CublasLocator.system()) + ")";
                 if (WARNED_GEMM.compareAndSet(false, true)) {
                     LOG.warn("CUDA: cuBLAS 12 is unavailable ({}); GEMMs run on Cairn's own tiled kernel, which is "
                             + "slower. Install the CUDA 12 cuBLAS runtime (libcublas.so.12) for full speed.", missing);
@@ -180,6 +181,13 @@ final class CudaRuntime {
                 + (infos.size() > 1 ? ", ..." : "") + "; GEMM: " + gemmDetail;
         return new CudaRuntime(Availability.yes(detail), List.copyOf(infos), devices.toArray(new CudaDevice[0]),
                 path, gemmDetail);
+    }
+
+    /** What the host has of cuBLAS 13, which this version of Cairn finds but does not bind yet. */
+    static String cublas13Note(CublasLocator locator) {
+        CublasLocator.Found f = locator.find(13);
+        return f == null ? "no libcublas.so.13 either"
+                : "libcublas.so.13 found at " + f + ", not used: Cairn binds cuBLAS 12 only so far";
     }
 
     /** Null when JCublas 12 loads (it links libcublas.so.12), else why not. */

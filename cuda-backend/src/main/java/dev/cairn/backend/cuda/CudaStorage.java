@@ -34,6 +34,16 @@ final class CudaStorage implements Storage {
         return block.pointer();
     }
 
+    /**
+     * Notes that work on {@code stream} uses this storage, so that its block is not reused by another
+     * stream before that work finishes ({@link CachingAllocator#recordStream}).
+     */
+    void useOn(jcuda.driver.CUstream stream) {
+        if (block.stream() != stream) {
+            device.allocator().recordStream(block, stream);
+        }
+    }
+
     /** The device pointer of element {@code offset}. */
     CUdeviceptr pointer(long offset) {
         return offset == 0 ? pointer() : pointer().withByteOffset(offset * Float.BYTES);

@@ -2,7 +2,7 @@ package dev.cairn.backend.cuda;
 
 /**
  * Raw device memory as {@link CachingAllocator} sees it: allocate and free blocks, ask how much is
- * free, and wait for a stream. The CUDA backend implements it over the driver API; tests implement it
+ * free, and order streams with events. The CUDA backend implements it over the driver API; tests implement it
  * over a fake memory, so that the allocator's bookkeeping is checked without a GPU.
  *
  * @param <P> the handle of one raw block (a device pointer)
@@ -26,8 +26,21 @@ public interface DeviceMemory<P> {
     long totalBytes();
 
     /**
-     * Waits until the work queued so far on the stream identified by {@code streamTag} has finished.
-     * The allocator calls it before handing a cached block, last used on that stream, to another stream.
+     * Records an event on the stream identified by {@code streamTag}, after the work queued on it so
+     * far, and returns its handle (implementations pool events). The allocator records one when a block
+     * is released, on every stream the block was used on.
      */
-    void awaitStream(Object streamTag);
+    Object recordEvent(Object streamTag);
+
+    /** Whether the work before {@code event} has finished; never waits. */
+    boolean eventDone(Object event);
+
+    /**
+     * Makes the stream {@code streamTag} wait, on the device, for {@code event} before it runs the work
+     * queued after this call; the host does not block ({@code cuStreamWaitEvent}).
+     */
+    void streamWaitEvent(Object streamTag, Object event);
+
+    /** Gives an event from {@link #recordEvent} back (to a pool); it is not used again by the caller. */
+    void releaseEvent(Object event);
 }

@@ -61,9 +61,50 @@ class CachingAllocatorTest {
             return capacity;
         }
 
+        /** A recorded event: the stream it marks, and whether the work before it has finished. */
+        static final class Event {
+            final Object stream;
+            boolean done;
+
+            Event(Object stream) {
+                this.stream = stream;
+            }
+        }
+
+        final List<Event> recorded = new ArrayList<>();
+        final Set<Event> outstanding = new HashSet<>();
+        /** (waiting stream, event's stream) of every device-side wait. */
+        final List<List<Object>> waits = new ArrayList<>();
+
         @Override
-        public void awaitStream(Object streamTag) {
-            awaited.add(streamTag);
+        public Object recordEvent(Object streamTag) {
+            Event e = new Event(streamTag);
+            recorded.add(e);
+            outstanding.add(e);
+            return e;
+        }
+
+        @Override
+        public boolean eventDone(Object event) {
+            assertTrue(outstanding.contains((Event) event), "query of a released event");
+            return ((Event) event).done;
+        }
+
+        @Override
+        public void streamWaitEvent(Object streamTag, Object event) {
+            assertTrue(outstanding.contains((Event) event), "wait on a released event");
+            waits.add(List.of(streamTag, ((Event) event).stream));
+            awaited.add(((Event) event).stream);
+        }
+
+        @Override
+        public void releaseEvent(Object event) {
+            assertTrue(outstanding.remove((Event) event), "event released twice");
+        }
+
+        /** The device catches up: every event recorded so far completes. */
+        void finishAll() {
+            recorded.forEach(e -> e.done = true);
         }
     }
 
@@ -146,11 +187,63 @@ class CachingAllocatorTest {
         CachingAllocator.Block<Long> c = alloc.allocate(2048, s2);
         assertSame(b.pointer(), c.pointer());
         assertTrue(mem.awaited.isEmpty());
-        // Only s1's block is left: s2 must wait for s1 first.
+        // Only s1's block is left: s2 waits on the device for s1's work up to the release.
         CachingAllocator.Block<Long> d = alloc.allocate(2048, s2);
         assertSame(a.pointer(), d.pointer());
-        assertEquals(List.of(s1), mem.awaited);
+        assertEquals(List.of(List.of(s2, s1)), mem.waits);
         assertSame(s2, d.stream());
+        assertEquals(1, alloc.streamWaits());
+        assertTrue(mem.outstanding.stream().noneMatch(e -> e.stream == s1), "the waited event went back to the pool");
+    }
+
+    @Test
+    void aFinishedStreamNeedsNoWait() {
+        FakeMemory mem = new FakeMemory(1L << 30);
+        CachingAllocator<Long> alloc = new CachingAllocator<>("fake:0", mem, () -> { });
+        CachingAllocator.Block<Long> a = alloc.allocate(4096, "s1");
+        alloc.release(a);
+        mem.finishAll();
+        CachingAllocator.Block<Long> b = alloc.allocate(4096, "s2");
+        assertSame(a.pointer(), b.pointer());
+        assertTrue(mem.waits.isEmpty(), "the event had completed: " + mem.waits);
+        assertTrue(mem.outstanding.isEmpty());
+    }
+
+    @Test
+    void aBlockUsedOnAnotherStreamIsNotReusedBeforeThatStreamsWork() {
+        // Thread A allocates on s1, thread B reads it on s2 (recordStream), A frees it and allocates again.
+        FakeMemory mem = new FakeMemory(1L << 30);
+        CachingAllocator<Long> alloc = new CachingAllocator<>("fake:0", mem, () -> { });
+        Object s1 = "stream-A";
+        Object s2 = "stream-B";
+        CachingAllocator.Block<Long> x = alloc.allocate(8192, s1);
+        alloc.recordStream(x, s2);
+        alloc.recordStream(x, s2);
+        alloc.recordStream(x, s1);  // its own stream: nothing to note
+        alloc.release(x);
+        assertEquals(2, mem.recorded.size(), "one event on each stream that used the block");
+        CachingAllocator.Block<Long> y = alloc.allocate(8192, s1);
+        assertSame(x.pointer(), y.pointer());
+        // s1 needs no wait for its own work, but must wait for B's reads on s2.
+        assertEquals(List.of(List.of(s1, s2)), mem.waits);
+        assertTrue(mem.outstanding.isEmpty(), "both events went back to the pool");
+        // Released again without other users: one event, on s1 only.
+        alloc.release(y);
+        assertEquals(3, mem.recorded.size());
+        assertSame(s1, mem.recorded.get(2).stream);
+    }
+
+    @Test
+    void emptyCacheGivesBackThePendingEvents() {
+        FakeMemory mem = new FakeMemory(1L << 30);
+        CachingAllocator<Long> alloc = new CachingAllocator<>("fake:0", mem, () -> { });
+        CachingAllocator.Block<Long> a = alloc.allocate(100, "s1");
+        alloc.recordStream(a, "s2");
+        alloc.release(a);
+        assertEquals(2, mem.outstanding.size());
+        alloc.emptyCache();
+        assertTrue(mem.outstanding.isEmpty());
+        assertTrue(mem.live.isEmpty());
     }
 
     @Test
