@@ -130,4 +130,34 @@ public final class SGD extends Optimizer {
             }
         }
     }
+
+    @Override
+    protected Map<String, Object> hyperParameters() {
+        Map<String, Object> h = new java.util.LinkedHashMap<>();
+        h.put("lr", lr());
+        h.put("momentum", momentum);
+        h.put("dampening", dampening);
+        h.put("weight_decay", weightDecay);
+        h.put("nesterov", nesterov);
+        return h;
+    }
+
+    @Override
+    protected OptimizerState.ParamState paramState(Tensor p) {
+        Tensor buf = momentumBuffer(p);
+        return buf == null ? null : new OptimizerState.ParamState(0, Map.of("momentum_buffer", buf));
+    }
+
+    @Override
+    protected void loadParamState(Tensor p, OptimizerState.ParamState state) {
+        if (state == null || momentum == 0) {
+            started.remove(p);
+            return;
+        }
+        Tensor old = momentumBuffers.put(p, stateCopy(p, required(state, "momentum_buffer", "SGD")));
+        started.put(p, Boolean.TRUE);
+        if (old != null) {
+            old.close();
+        }
+    }
 }
