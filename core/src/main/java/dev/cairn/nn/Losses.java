@@ -56,10 +56,16 @@ public final class Losses {
             throw new CairnException("smoothL1Loss: beta must be a finite number >= 0, got " + beta);
         }
         checkSameShape("smoothL1Loss", input, target);
-        Tensor z = input.sub(target).abs();
+        Tensor diff = input.sub(target);
         if (beta == 0) {
-            return reduction.apply(z);
+            // |diff| with PyTorch's gradient: sign(diff), but -1 where diff == 0 (its kernel tests diff <= -beta first)
+            Tensor sign;
+            try (var g = GradMode.noGrad()) {
+                sign = diff.gt(0f).mul(2f).sub(1f);
+            }
+            return reduction.apply(diff.mul(sign));
         }
+        Tensor z = diff.abs();
         // with c = min(z, beta): 0.5 c^2 / beta + (z - c); equal to both branches and finite for z = inf
         float b = (float) beta;
         Tensor c = z.minimum(Tensor.scalar(z.device(), b));
