@@ -6,6 +6,7 @@ import dev.cairn.tensor.Tensor;
 import dev.cairn.tensor.TensorScope;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -168,6 +169,11 @@ public final class AdamW extends Optimizer {
         h.put("weight_decay", weightDecay);
         h.put("amsgrad", amsgrad);
         return h;
+    }
+
+    @Override
+    protected List<String> stateNames() {
+        return amsgrad ? List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq") : List.of("exp_avg", "exp_avg_sq");
     }
 
     @Override

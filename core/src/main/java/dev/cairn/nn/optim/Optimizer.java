@@ -171,6 +171,9 @@ public abstract class Optimizer {
     /** Hyper-parameters by PyTorch's names ({@code Double} or {@code Boolean} values), {@code lr} first. */
     protected abstract Map<String, Object> hyperParameters();
 
+    /** The names of the state tensors a parameter has once updated ({@code exp_avg}, ...), in order. */
+    protected abstract List<String> stateNames();
+
     /** {@code p}'s state (step count and state tensors, not copied), or null before its first update. */
     protected abstract OptimizerState.ParamState paramState(Tensor p);
 
@@ -236,6 +239,10 @@ public abstract class Optimizer {
             OptimizerState.ParamState s = state.params().get(i);
             if (s == null) {
                 continue;
+            }
+            if (!s.tensors().keySet().equals(new java.util.HashSet<>(stateNames()))) {
+                throw new CairnException(name + ": the saved state of parameter " + i + " holds " + s.tensors().keySet()
+                        + ", this optimizer keeps " + stateNames());
             }
             for (Map.Entry<String, Tensor> e : s.tensors().entrySet()) {
                 if (!java.util.Arrays.equals(e.getValue().shape(), params.get(i).shape())) {

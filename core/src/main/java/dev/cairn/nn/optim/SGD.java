@@ -5,6 +5,7 @@ import dev.cairn.tensor.CairnException;
 import dev.cairn.tensor.Tensor;
 import dev.cairn.tensor.TensorScope;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -140,6 +141,11 @@ public final class SGD extends Optimizer {
         h.put("weight_decay", weightDecay);
         h.put("nesterov", nesterov);
         return h;
+    }
+
+    @Override
+    protected List<String> stateNames() {
+        return momentum == 0 ? List.of() : List.of("momentum_buffer");
     }
 
     @Override

@@ -128,4 +128,24 @@ class OptimizerStateTest {
         e = assertThrows(CairnException.class, () -> OptimizerFiles.load(new AdamW(model().parameters()), weights));
         assertTrue(e.getMessage().contains("not an optimizer state"), e.getMessage());
     }
+
+    @Test
+    void aStateWithMissingTensorsChangesNothing() {
+        Module m = model();
+        AdamW opt = new AdamW(m.parameters(), 0.01);
+        OptimizerState good = opt.stateDict();
+        trainSteps(m, opt, null, 0, 1);
+        OptimizerState saved = opt.stateDict();
+        List<OptimizerState.ParamState> params = new java.util.ArrayList<>(saved.params());
+        params.set(3, new OptimizerState.ParamState(1, Map.of("exp_avg", saved.params().get(3).tensors().get("exp_avg"))));
+        OptimizerState broken = new OptimizerState("AdamW", saved.hyperParameters(), params);
+        AdamW fresh = new AdamW(model().parameters(), 0.5);
+        CairnException e = assertThrows(CairnException.class, () -> fresh.loadStateDict(broken));
+        assertTrue(e.getMessage().contains("parameter 3 holds [exp_avg], this optimizer keeps [exp_avg, exp_avg_sq]"),
+                e.getMessage());
+        assertEquals(0.5, fresh.lr(), "unchanged");
+        assertEquals(0, fresh.stepCount(fresh.parameters().get(0)), "unchanged");
+        good.close();
+        saved.close();
+    }
 }
