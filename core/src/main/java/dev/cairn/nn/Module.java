@@ -89,6 +89,8 @@ public abstract class Module {
      * }}</pre>
      * An error raised inside names this module's path, and a {@link CallListener} sees the call with
      * {@code primaryInput} as its input and the result as its output when it is a tensor (else null).
+     * Such a module's {@code forward(Tensor)}, if it has one, should compute directly rather than go
+     * through its typed {@code call} (which would enter the module a second time).
      */
     protected final <R> R invoke(Tensor primaryInput, Supplier<R> forward) {
         ModuleCallStack.push(this);

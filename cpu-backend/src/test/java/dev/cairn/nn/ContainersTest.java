@@ -121,17 +121,19 @@ class ContainersTest {
         }
 
         Output call(Tensor x, float factor, boolean check) {
-            return invoke(x, () -> {
-                if (check && factor < 0) {
-                    throw new CairnException("negative factor " + factor);
-                }
-                return new Output(x.mul(factor), Tensor.scalar(factor));
-            });
+            return invoke(x, () -> compute(x, factor, check));
+        }
+
+        private Output compute(Tensor x, float factor, boolean check) {
+            if (check && factor < 0) {
+                throw new CairnException("negative factor " + factor);
+            }
+            return new Output(x.mul(factor), Tensor.scalar(factor));
         }
 
         @Override
         public Tensor forward(Tensor input) {
-            return call(input, 1f, false).value();
+            return compute(input, 1f, false).value();
         }
     }
 
@@ -157,6 +159,22 @@ class ContainersTest {
 
         Scaled.Output out = h.scaled.call(x, 2f, true);
         assertEquals(2f, out.scale().item());
+        Module parent = new Module() {
+            final Scaled scaled = register("scaled", new Scaled());
+
+            @Override
+            public Tensor forward(Tensor in) {
+                return scaled.call(in, in.sum().item() > 0 ? 2f : -1f, true).value();
+            }
+        };
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        try (var l = Module.listenCalls((m, in, o) -> seen.add(m.getName() + (o == null ? " null" : " tensor")))) {
+            parent.call(x);
+        }
+        assertEquals(java.util.List.of("Scaled null", "Module tensor"), seen);
+        CairnException inside = assertThrows(CairnException.class, () -> parent.call(x.neg()));
+        assertTrue(inside.getMessage().contains("negative factor"), inside.getMessage());
+        assertEquals("scaled", inside.modulePath());
         CairnException wrong = assertThrows(CairnException.class, () -> h.add.call(x, x, x));
         assertTrue(wrong.getMessage().contains("takes 2 tensors, got 3"), wrong.getMessage());
     }

@@ -77,7 +77,8 @@ public final class ImageTraining {
                 long correct = 0;
                 int seen = 0;
                 int done = 0;
-                long lastDraw = System.nanoTime();
+                long epochStart = System.nanoTime();
+                long lastDraw = epochStart;
                 for (Batch b : loader) {
                     try (var scope = TensorScope.open(); b) {
                         opt.zeroGrad();
@@ -94,11 +95,12 @@ public final class ImageTraining {
                     if (c.live() && System.nanoTime() - lastDraw > 250_000_000L && done < batches) {
                         lastDraw = System.nanoTime();
                         out.print("\r" + line(epoch, c.epochs(), done, batches, lossSum / seen, (double) correct / seen,
-                                images, start));
+                                seen, epochStart, start));
                         out.flush();
                     }
                 }
-                String l = line(epoch, c.epochs(), batches, batches, lossSum / seen, (double) correct / seen, images, start);
+                String l = line(epoch, c.epochs(), batches, batches, lossSum / seen, (double) correct / seen, seen, epochStart,
+                        start);
                 out.print((c.live() ? "\r" : "") + l + System.lineSeparator());
                 out.flush();
             }
@@ -114,9 +116,15 @@ public final class ImageTraining {
         return new Result(score[0], score[1], images / seconds, seconds);
     }
 
-    /** One progress line: the bar, batches, mean loss and accuracy so far, images/s, elapsed and remaining time. */
-    private static String line(int epoch, int epochs, int done, int batches, double loss, double acc, long images, long start) {
-        double elapsed = (System.nanoTime() - start) / 1e9;
+    /**
+     * One progress line: the bar, batches, mean loss and accuracy so far in this epoch, this epoch's
+     * images/s, and the run's elapsed and (estimated) remaining time.
+     */
+    private static String line(int epoch, int epochs, int done, int batches, double loss, double acc, long epochImages,
+                               long epochStart, long start) {
+        long now = System.nanoTime();
+        double elapsed = (now - start) / 1e9;
+        double epochSeconds = (now - epochStart) / 1e9;
         double fraction = ((epoch - 1) + (double) done / batches) / epochs;
         double remaining = fraction > 0 ? elapsed / fraction - elapsed : 0;
         int filled = (int) Math.round(BAR * (double) done / batches);
@@ -124,7 +132,7 @@ public final class ImageTraining {
         return String.format(Locale.ROOT, "epoch %" + width + "d/%d [%s%s] %d/%d  loss %.4f  train acc %.2f%%  %.0f images/s"
                         + "  elapsed %s  remaining %s",
                 epoch, epochs, "#".repeat(filled), ".".repeat(BAR - filled), done, batches, loss, 100 * acc,
-                images / Math.max(elapsed, 1e-9), clock(elapsed), clock(remaining));
+                epochImages / Math.max(epochSeconds, 1e-9), clock(elapsed), clock(remaining));
     }
 
     private static String clock(double seconds) {
