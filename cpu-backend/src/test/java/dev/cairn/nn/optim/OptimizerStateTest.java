@@ -148,4 +148,17 @@ class OptimizerStateTest {
         good.close();
         saved.close();
     }
+
+    @Test
+    void anOptimizerBeforeItsFirstStepSavesAndLoads() {
+        Path file = dir.resolve("fresh.safetensors");
+        OptimizerFiles.save(new AdamW(model().parameters(), 0.03), file);
+        Module m = model();
+        AdamW loaded = new AdamW(m.parameters(), 0.5);
+        OptimizerFiles.load(loaded, file);
+        assertEquals(0.03, loaded.lr());
+        assertTrue(loaded.stateDict().params().stream().allMatch(p -> p == null));
+        trainSteps(m, loaded, null, 0, 1);
+        assertEquals(1, loaded.stepCount(loaded.parameters().get(0)));
+    }
 }
