@@ -13,6 +13,9 @@ public interface CallListener {
     default void enter(Module module, Tensor input) {
     }
 
-    /** Called when {@code module}'s forward has returned {@code output} (not called when it throws). */
+    /**
+     * Called when {@code module}'s forward has returned {@code output} (not called when it throws);
+     * {@code output} is null when the forward returned something other than one tensor.
+     */
     void exit(Module module, Tensor input, Tensor output);
 }

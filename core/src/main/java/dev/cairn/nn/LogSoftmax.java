@@ -2,7 +2,7 @@ package dev.cairn.nn;
 
 import dev.cairn.tensor.Tensor;
 
-/** Log-softmax along one dimension as a module, like {@code torch.nn.LogSoftmax(dim)}. */
+/** {@code log(softmax(x))} along {@code dim}, computed stably, like {@code torch.nn.LogSoftmax(dim)}; see {@link Losses#logSoftmax}. */
 public class LogSoftmax extends Module {
     private final int dim;
 
@@ -10,9 +10,13 @@ public class LogSoftmax extends Module {
         this.dim = dim;
     }
 
+    public int dim() {
+        return dim;
+    }
+
     @Override
     public Tensor forward(Tensor input) {
-        return input.logSoftmax(dim);
+        return Losses.logSoftmax(input, dim);
     }
 
     @Override

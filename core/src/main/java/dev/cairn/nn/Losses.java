@@ -31,6 +31,96 @@ public final class Losses {
         return diff.mul(diff).mean();
     }
 
+    /** Mean absolute error {@code mean(|input - target|)}, like {@code F.l1_loss}; shapes must be equal. */
+    public static Tensor l1Loss(Tensor input, Tensor target) {
+        return l1Loss(input, target, Reduction.MEAN);
+    }
+
+    /** Absolute error {@code |input - target|} reduced by {@code reduction}, like {@code F.l1_loss}. */
+    public static Tensor l1Loss(Tensor input, Tensor target, Reduction reduction) {
+        checkSameShape("l1Loss", input, target);
+        return reduction.apply(input.sub(target).abs());
+    }
+
+    /** {@link #smoothL1Loss(Tensor, Tensor, double, Reduction)} with {@code beta = 1} and mean reduction. */
+    public static Tensor smoothL1Loss(Tensor input, Tensor target) {
+        return smoothL1Loss(input, target, 1.0, Reduction.MEAN);
+    }
+
+    /**
+     * The Huber-like loss of {@code F.smooth_l1_loss}: with {@code z = |input - target|}, {@code 0.5 z^2 / beta}
+     * where {@code z < beta}, else {@code z - 0.5 beta}; {@code beta = 0} is the L1 loss. Shapes must be equal.
+     */
+    public static Tensor smoothL1Loss(Tensor input, Tensor target, double beta, Reduction reduction) {
+        if (!(beta >= 0) || Double.isInfinite(beta)) {
+            throw new CairnException("smoothL1Loss: beta must be a finite number >= 0, got " + beta);
+        }
+        checkSameShape("smoothL1Loss", input, target);
+        Tensor diff = input.sub(target);
+        if (beta == 0) {
+            // |diff| with PyTorch's gradient: sign(diff), but -1 where diff == 0 (its kernel tests diff <= -beta first)
+            Tensor sign;
+            try (var g = GradMode.noGrad()) {
+                sign = diff.gt(0f).mul(2f).sub(1f);
+            }
+            return reduction.apply(diff.mul(sign));
+        }
+        Tensor z = diff.abs();
+        // with c = min(z, beta): 0.5 c^2 / beta + (z - c); equal to both branches and finite for z = inf
+        float b = (float) beta;
+        Tensor c = z.minimum(Tensor.scalar(z.device(), b));
+        return reduction.apply(c.mul(c).mul(0.5f).div(b).add(z.sub(c)));
+    }
+
+    /** {@link #binaryCrossEntropyWithLogits(Tensor, Tensor, Tensor, Tensor, Reduction)} without weights, mean reduction. */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target) {
+        return binaryCrossEntropyWithLogits(logits, target, null, null, Reduction.MEAN);
+    }
+
+    /**
+     * Binary cross-entropy of {@code sigmoid(logits)} against probabilities {@code target} (same shape),
+     * like {@code F.binary_cross_entropy_with_logits}, computed stably as PyTorch does:
+     * {@code (1 - t) x + m + log(exp(-m) + exp(-x - m))} with {@code m = max(-x, 0)}, so large logits
+     * of either sign give finite losses. {@code weight} (may be null) rescales each element's loss;
+     * {@code posWeight} (may be null, e.g. one value per class, broadcast along the last dimension) weighs
+     * the positive term: {@code (1 - t) x + (1 + (pw - 1) t) (log(exp(-m) + exp(-x - m)) + m)}.
+     */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor weight, Tensor posWeight,
+                                                      Reduction reduction) {
+        if (!java.util.Arrays.equals(logits.shape(), target.shape())) {
+            throw new ShapeException("binaryCrossEntropyWithLogits: target size " + Shapes.format(target.shape())
+                    + " must be the same as input size " + Shapes.format(logits.shape()));
+        }
+        checkSameDevice("binaryCrossEntropyWithLogits", logits, target);
+        Tensor m;
+        try (var g = GradMode.noGrad()) {
+            m = logits.neg().relu(); // the result does not depend on m: a constant for autograd
+        }
+        Tensor logSum = m.neg().exp().add(logits.neg().sub(m).exp()).log();
+        Tensor oneMinusT = target.neg().add(1f);
+        Tensor loss;
+        if (posWeight != null) {
+            checkSameDevice("binaryCrossEntropyWithLogits", logits, posWeight);
+            Tensor logWeight = posWeight.sub(1f).mul(target).add(1f);
+            loss = oneMinusT.mul(logits).add(logWeight.mul(logSum.add(m)));
+        } else {
+            loss = oneMinusT.mul(logits).add(m).add(logSum); // PyTorch's order of additions
+        }
+        if (weight != null) {
+            checkSameDevice("binaryCrossEntropyWithLogits", logits, weight);
+            loss = loss.mul(weight);
+        }
+        return reduction.apply(loss);
+    }
+
+    private static void checkSameShape(String op, Tensor input, Tensor target) {
+        if (!java.util.Arrays.equals(input.shape(), target.shape())) {
+            throw new ShapeException(op + ": input of shape " + Shapes.format(input.shape())
+                    + " and target of shape " + Shapes.format(target.shape()) + " must have the same shape");
+        }
+        checkSameDevice(op, input, target);
+    }
+
     /**
      * {@code log(softmax(x))} along {@code dim}, computed stably as {@code (x - m) - log(sum(exp(x - m)))}
      * where {@code m} is the (detached) maximum along {@code dim}; like {@code F.log_softmax}.

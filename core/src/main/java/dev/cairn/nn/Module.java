@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -47,6 +48,60 @@ public abstract class Module {
         ModuleCallStack.push(this);
         try {
             return listening == 0 ? forward(input) : forwardListened(input);
+        } catch (CairnException e) {
+            ModuleCallStack.attachLocation(e);
+            throw e;
+        } finally {
+            ModuleCallStack.pop();
+        }
+    }
+
+    /**
+     * Runs a forward that takes several tensors: {@code forward(inputs)} through the same path as
+     * {@link #call(Tensor)}, so an error names the module path. With one tensor it is {@code call(input)}.
+     */
+    public final Tensor call(Tensor... inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        if (inputs.length == 1) {
+            return call(inputs[0]);
+        }
+        return invoke(inputs.length == 0 ? null : inputs[0], () -> forward(inputs));
+    }
+
+    /**
+     * Computes the output from several tensors; override it in a module whose forward takes more than
+     * one (and run it with {@link #call(Tensor...)}). By default one tensor goes to {@link #forward(Tensor)}
+     * and any other count is an error naming this module.
+     */
+    public Tensor forward(Tensor... inputs) {
+        if (inputs.length == 1) {
+            return forward(inputs[0]);
+        }
+        throw new CairnException(getName() + ".forward takes 1 tensor, got " + inputs.length);
+    }
+
+    /**
+     * Runs {@code forward} as a call of this module: the way a module whose forward takes options or
+     * returns more than one tensor exposes its own typed {@code call} method, for example
+     * <pre>{@code public Output call(Tensor query, Tensor key, Tensor value, Options o) {
+     *     return invoke(query, () -> forward(query, key, value, o));
+     * }}</pre>
+     * An error raised inside names this module's path, and a {@link CallListener} sees the call with
+     * {@code primaryInput} as its input and the result as its output when it is a tensor (else null).
+     * Such a module's {@code forward(Tensor)}, if it has one, should compute directly rather than go
+     * through its typed {@code call} (which would enter the module a second time).
+     */
+    protected final <R> R invoke(Tensor primaryInput, Supplier<R> forward) {
+        ModuleCallStack.push(this);
+        try {
+            CallListener l = listening == 0 ? null : LISTENER.get();
+            if (l == null) {
+                return forward.get();
+            }
+            l.enter(this, primaryInput);
+            R out = forward.get();
+            l.exit(this, primaryInput, out instanceof Tensor t ? t : null);
+            return out;
         } catch (CairnException e) {
             ModuleCallStack.attachLocation(e);
             throw e;
@@ -178,6 +233,48 @@ public abstract class Module {
             throw new CairnException(getName() + " has no child '" + name + "' (children: " + children.keySet() + ")");
         }
         return m;
+    }
+
+    /**
+     * The descendant at dotted {@code path} ({@code "encoder.layers.0.self_attn"}), like PyTorch's
+     * {@code get_submodule}; {@code ""} is this module. An error names the part of the path that is
+     * missing and the children that exist there.
+     */
+    public Module getSubmodule(String path) {
+        Objects.requireNonNull(path, "path");
+        if (path.isEmpty()) {
+            return this;
+        }
+        Module m = this;
+        String at = "";
+        for (String part : path.split("\\.", -1)) {
+            Module next = m.children.get(part);
+            if (next == null) {
+                String what = m.parameters.containsKey(part) ? " ('" + part + "' is a parameter, not a module)"
+                        : m.buffers.containsKey(part) ? " ('" + part + "' is a buffer, not a module)"
+                        : " (children: " + m.children.keySet() + ")";
+                throw new CairnException(getName() + " has no submodule '" + path + "': "
+                        + (at.isEmpty() ? getName() : "'" + at + "' (" + m.getName() + ")")
+                        + " has no child '" + part + "'" + what);
+            }
+            at = at.isEmpty() ? part : at + "." + part;
+            m = next;
+        }
+        return m;
+    }
+
+    /**
+     * The descendant at {@code path} as a {@code type}, without a cast:
+     * {@code model.getSubmodule("head", Linear.class).weight}. An error naming both classes when it is
+     * of another type.
+     */
+    public <M extends Module> M getSubmodule(String path, Class<M> type) {
+        Module m = getSubmodule(path);
+        if (!type.isInstance(m)) {
+            throw new CairnException("submodule '" + path + "' of " + getName() + " is a " + m.getClass().getSimpleName()
+                    + ", not a " + type.getSimpleName());
+        }
+        return type.cast(m);
     }
 
     /** This module (key "") and every descendant by dotted path, each module once, depth first. */

@@ -2,7 +2,7 @@ package dev.cairn.nn;
 
 import dev.cairn.tensor.Tensor;
 
-/** Softmax along one dimension as a module, like {@code torch.nn.Softmax(dim)}. */
+/** {@code softmax(x)} along {@code dim}, like {@code torch.nn.Softmax(dim)}; see {@link Losses#softmax}. */
 public class Softmax extends Module {
     private final int dim;
 
@@ -10,9 +10,13 @@ public class Softmax extends Module {
         this.dim = dim;
     }
 
+    public int dim() {
+        return dim;
+    }
+
     @Override
     public Tensor forward(Tensor input) {
-        return input.softmax(dim);
+        return Losses.softmax(input, dim);
     }
 
     @Override

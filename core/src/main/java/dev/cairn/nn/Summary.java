@@ -130,7 +130,7 @@ public final class Summary {
             for (Parameter p : module.ownParameters().values()) {
                 own += p.isInitialized() ? p.numel() : 0;
             }
-            rows.set(i, new Row(r.path(), r.depth(), module.getName(), output.shape(), own, r.repeated()));
+            rows.set(i, new Row(r.path(), r.depth(), module.getName(), output == null ? new int[0] : output.shape(), own, r.repeated()));
         }
     }
 

@@ -5,6 +5,7 @@ import dev.cairn.tensor.CairnException;
 import dev.cairn.tensor.Tensor;
 import dev.cairn.tensor.TensorScope;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -168,5 +169,59 @@ public final class Adam extends Optimizer {
     private static Tensor follow(TensorScope scope, Tensor p, Tensor state, String what) {
         Tensor moved = onDeviceOf(p, state, what);
         return moved == state ? state : TensorScope.forget(moved);
+    }
+
+    @Override
+    protected Map<String, Object> hyperParameters() {
+        Map<String, Object> h = new java.util.LinkedHashMap<>();
+        h.put("lr", lr());
+        h.put("beta1", beta1);
+        h.put("beta2", beta2);
+        h.put("eps", eps);
+        h.put("weight_decay", weightDecay);
+        h.put("amsgrad", amsgrad);
+        return h;
+    }
+
+    @Override
+    protected List<String> stateNames() {
+        return amsgrad ? List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq") : List.of("exp_avg", "exp_avg_sq");
+    }
+
+    @Override
+    protected OptimizerState.ParamState paramState(Tensor p) {
+        State s = states.get(p);
+        if (s.step == 0) {
+            return null;
+        }
+        Map<String, Tensor> t = new java.util.LinkedHashMap<>();
+        t.put("exp_avg", s.expAvg);
+        t.put("exp_avg_sq", s.expAvgSq);
+        if (amsgrad) {
+            t.put("max_exp_avg_sq", s.maxExpAvgSq);
+        }
+        return new OptimizerState.ParamState(s.step, t);
+    }
+
+    @Override
+    protected void loadParamState(Tensor p, OptimizerState.ParamState state) {
+        State s = states.get(p);
+        Tensor[] old = {s.expAvg, s.expAvgSq, s.maxExpAvgSq};
+        if (state == null) {
+            s.step = 0;
+            s.expAvg = TensorScope.forget(Tensor.zeros(p.device(), p.shape()));
+            s.expAvgSq = TensorScope.forget(Tensor.zeros(p.device(), p.shape()));
+            s.maxExpAvgSq = amsgrad ? TensorScope.forget(Tensor.zeros(p.device(), p.shape())) : null;
+        } else {
+            s.step = state.step();
+            s.expAvg = stateCopy(p, required(state, "exp_avg", "Adam"));
+            s.expAvgSq = stateCopy(p, required(state, "exp_avg_sq", "Adam"));
+            s.maxExpAvgSq = amsgrad ? stateCopy(p, required(state, "max_exp_avg_sq", "Adam")) : null;
+        }
+        for (Tensor t : old) {
+            if (t != null) {
+                t.close();
+            }
+        }
     }
 }

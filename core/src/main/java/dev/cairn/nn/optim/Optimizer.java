@@ -32,6 +32,8 @@ import java.util.Map;
 public abstract class Optimizer {
     private final List<Tensor> params;
     private double lr;
+    /** The learning rate when the first scheduler was attached (PyTorch's {@code initial_lr}); NaN before. */
+    private double initialLr = Double.NaN;
 
     /**
      * @param params the tensors to optimise: leaf tensors that require grad, usually
@@ -152,5 +154,127 @@ public abstract class Optimizer {
             return state;
         }
         return state.to(p.device());
+    }
+    // ---- state dict -----------------------------------------------------------------------
+
+    /**
+     * The learning rate schedules start from: the rate when the first {@link LRScheduler} was made for this
+     * optimizer (PyTorch's {@code initial_lr}); set on that first call.
+     */
+    double initialLr() {
+        if (Double.isNaN(initialLr)) {
+            initialLr = lr;
+        }
+        return initialLr;
+    }
+
+    /** Hyper-parameters by PyTorch's names ({@code Double} or {@code Boolean} values), {@code lr} first. */
+    protected abstract Map<String, Object> hyperParameters();
+
+    /** The names of the state tensors a parameter has once updated ({@code exp_avg}, ...), in order. */
+    protected abstract List<String> stateNames();
+
+    /** {@code p}'s state (step count and state tensors, not copied), or null before its first update. */
+    protected abstract OptimizerState.ParamState paramState(Tensor p);
+
+    /** Replaces {@code p}'s state by a copy of {@code state} (null: as before its first update); shapes are checked. */
+    protected abstract void loadParamState(Tensor p, OptimizerState.ParamState state);
+
+    /**
+     * A snapshot of this optimizer (hyper-parameters, step counts, state tensors copied to the host's
+     * memory on the CPU), like PyTorch's {@code optimizer.state_dict()}; close it when done.
+     */
+    public final OptimizerState stateDict() {
+        Map<String, Object> hyper = new java.util.LinkedHashMap<>(hyperParameters());
+        if (!Double.isNaN(initialLr)) {
+            hyper.put("initial_lr", initialLr);
+        }
+        List<OptimizerState.ParamState> states = new ArrayList<>();
+        try (var g = dev.cairn.autograd.GradMode.noGrad()) {
+            for (Tensor p : params) {
+                OptimizerState.ParamState s = paramState(p);
+                if (s == null) {
+                    states.add(null);
+                    continue;
+                }
+                Map<String, Tensor> copies = new java.util.LinkedHashMap<>();
+                s.tensors().forEach((k, v) -> copies.put(k, TensorScope.forget(v.to(dev.cairn.tensor.Device.cpu()).copy())));
+                states.add(new OptimizerState.ParamState(s.step(), copies));
+            }
+        }
+        return new OptimizerState(getClass().getSimpleName(), hyper, states);
+    }
+
+    /**
+     * Restores a snapshot taken from an optimizer of the same class over parameters of the same shapes
+     * (like PyTorch's {@code load_state_dict}), so training resumes exactly: the learning rate is taken
+     * from the snapshot; every other hyper-parameter must be equal to this optimizer's (an error lists
+     * those that differ). Everything is checked before anything changes.
+     */
+    public final void loadStateDict(OptimizerState state) {
+        String name = getClass().getSimpleName();
+        if (!state.optimizer().equals(name)) {
+            throw new CairnException("cannot load the state of a " + state.optimizer() + " into a " + name);
+        }
+        if (state.params().size() != params.size()) {
+            throw new CairnException(name + ": the saved state has " + state.params().size()
+                    + " parameters, this optimizer has " + params.size());
+        }
+        List<String> differ = new ArrayList<>();
+        Map<String, Object> own = hyperParameters();
+        for (Map.Entry<String, Object> e : own.entrySet()) {
+            Object saved = state.hyperParameters().get(e.getKey());
+            if (!e.getKey().equals("lr") && !e.getValue().equals(saved)) {
+                differ.add(e.getKey() + " (saved " + saved + ", here " + e.getValue() + ")");
+            }
+        }
+        if (!differ.isEmpty()) {
+            throw new CairnException(name + ": the saved state has other hyper-parameters: " + String.join(", ", differ)
+                    + "; make the optimizer with the same settings");
+        }
+        if (!(state.hyperParameters().get("lr") instanceof Double savedLr)) {
+            throw new CairnException(name + ": the saved state has no learning rate 'lr'");
+        }
+        for (int i = 0; i < params.size(); i++) {
+            OptimizerState.ParamState s = state.params().get(i);
+            if (s == null) {
+                continue;
+            }
+            if (!s.tensors().keySet().equals(new java.util.HashSet<>(stateNames()))) {
+                throw new CairnException(name + ": the saved state of parameter " + i + " holds " + s.tensors().keySet()
+                        + ", this optimizer keeps " + stateNames());
+            }
+            for (Map.Entry<String, Tensor> e : s.tensors().entrySet()) {
+                if (!java.util.Arrays.equals(e.getValue().shape(), params.get(i).shape())) {
+                    throw new dev.cairn.tensor.ShapeException(name + ": saved state '" + e.getKey() + "' of parameter " + i
+                            + " has shape " + java.util.Arrays.toString(e.getValue().shape()) + ", the parameter has shape "
+                            + java.util.Arrays.toString(params.get(i).shape()));
+                }
+            }
+        }
+        setLr(savedLr);
+        if (state.hyperParameters().get("initial_lr") instanceof Double init) {
+            initialLr = init;
+        }
+        try (var g = dev.cairn.autograd.GradMode.noGrad()) {
+            for (int i = 0; i < params.size(); i++) {
+                loadParamState(params.get(i), state.params().get(i));
+            }
+        }
+    }
+
+    /** A copy of saved state tensor {@code t} on {@code p}'s device, kept from any open scope. */
+    protected static Tensor stateCopy(Tensor p, Tensor t) {
+        Tensor moved = t.to(p.device());
+        return TensorScope.forget(moved == t ? t.copy() : moved);
+    }
+
+    /** The saved tensor {@code key}, or an error naming the optimizer, parameter and key. */
+    protected static Tensor required(OptimizerState.ParamState s, String key, String optimizer) {
+        Tensor t = s.tensors().get(key);
+        if (t == null) {
+            throw new CairnException(optimizer + ": the saved parameter state has no '" + key + "' (has: " + s.tensors().keySet() + ")");
+        }
+        return t;
     }
 }

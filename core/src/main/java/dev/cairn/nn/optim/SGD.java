@@ -5,6 +5,7 @@ import dev.cairn.tensor.CairnException;
 import dev.cairn.tensor.Tensor;
 import dev.cairn.tensor.TensorScope;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -128,6 +129,41 @@ public final class SGD extends Optimizer {
                 Tensor updated = p.sub(d.mul((float) lr));
                 assign(scope, p, updated);
             }
+        }
+    }
+
+    @Override
+    protected Map<String, Object> hyperParameters() {
+        Map<String, Object> h = new java.util.LinkedHashMap<>();
+        h.put("lr", lr());
+        h.put("momentum", momentum);
+        h.put("dampening", dampening);
+        h.put("weight_decay", weightDecay);
+        h.put("nesterov", nesterov);
+        return h;
+    }
+
+    @Override
+    protected List<String> stateNames() {
+        return momentum == 0 ? List.of() : List.of("momentum_buffer");
+    }
+
+    @Override
+    protected OptimizerState.ParamState paramState(Tensor p) {
+        Tensor buf = momentumBuffer(p);
+        return buf == null ? null : new OptimizerState.ParamState(0, Map.of("momentum_buffer", buf));
+    }
+
+    @Override
+    protected void loadParamState(Tensor p, OptimizerState.ParamState state) {
+        if (state == null || momentum == 0) {
+            started.remove(p);
+            return;
+        }
+        Tensor old = momentumBuffers.put(p, stateCopy(p, required(state, "momentum_buffer", "SGD")));
+        started.put(p, Boolean.TRUE);
+        if (old != null) {
+            old.close();
         }
     }
 }

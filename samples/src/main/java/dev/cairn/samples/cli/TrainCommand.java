@@ -1,6 +1,8 @@
 package dev.cairn.samples.cli;
 
+import dev.cairn.samples.models.Models;
 import dev.cairn.samples.train.Dataset;
+import dev.cairn.samples.train.ImageTraining;
 import dev.cairn.samples.train.SyntheticData;
 import dev.cairn.samples.train.Trainer;
 import dev.cairn.tensor.Device;
@@ -13,17 +15,36 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code cairn train}: trains an MLP classifier on a synthetic 2-D data set with autograd and Adam. */
+/**
+ * {@code cairn train}: trains an MLP classifier on a synthetic 2-D data set with autograd and Adam, or
+ * (with {@code --data fashion-mnist}) a registered image model on Fashion-MNIST with SGD.
+ */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train an MLP classifier (Linear-ReLU-Linear-ReLU-Linear) on a synthetic 2-D data set with "
-                + "Adam and cross-entropy, printing the loss and training accuracy as it goes.")
+        description = {"Train an MLP classifier (Linear-ReLU-Linear-ReLU-Linear) on a synthetic 2-D data set with "
+                + "Adam and cross-entropy, printing the loss and training accuracy as it goes.",
+            "With --data fashion-mnist: train --model (default lenet) on Fashion-MNIST's IDX files (--data-dir) with "
+                + "minibatch SGD, one progress line per epoch, and as the last line 'test accuracy XX.XX% (n/N)'."})
 public final class TrainCommand implements Callable<Integer> {
     @Mixin
     DeviceOption deviceOption;
 
     @Option(names = "--data", paramLabel = "NAME", defaultValue = "spiral",
-            description = "spiral or moons (default: ${DEFAULT-VALUE}).")
+            description = "spiral, moons or fashion-mnist (default: ${DEFAULT-VALUE}).")
     String data;
+
+    @Option(names = "--model", paramLabel = "NAME",
+            description = "fashion-mnist only: the registered model to train, taking [N, 1, 28, 28] images "
+                    + "(default: lenet; mlp-fashion is D2L's MLP).")
+    String model;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "fashion-mnist only: the directory of the four IDX files, plain or .gz (default: "
+                    + "/usr/share/datasets/fashion-mnist, where Debian's dataset-fashion-mnist installs them).")
+    java.nio.file.Path dataDir;
+
+    @Option(names = "--save", paramLabel = "FILE",
+            description = "fashion-mnist only: save the trained model's state dict (safetensors, PyTorch's keys) to FILE.")
+    java.nio.file.Path save;
 
     @Option(names = "--arms", paramLabel = "K", defaultValue = "3",
             description = "Arms (classes) of the spiral, 2 or more (default: ${DEFAULT-VALUE}).")
@@ -33,16 +54,19 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Points in the data set (default: ${DEFAULT-VALUE}).")
     int points;
 
-    @Option(names = "--epochs", paramLabel = "E", defaultValue = "300",
-            description = "Passes over the data (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", paramLabel = "E",
+            description = "Passes over the data (default: 300; fashion-mnist: 10).")
+    Integer epochsOption;
     int epochs;
 
-    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "0",
-            description = "Points per step; 0 for full batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "B",
+            description = "Examples per step; 0 for full batch (default: 0; fashion-mnist: 256).")
+    Integer batchSizeOption;
     int batchSize;
 
-    @Option(names = "--lr", paramLabel = "LR", defaultValue = "0.01",
-            description = "Adam's learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", paramLabel = "LR",
+            description = "The learning rate: Adam's (default: 0.01), or SGD's for fashion-mnist (default: 0.1).")
+    Double lrOption;
     double lr;
 
     @Option(names = "--hidden", paramLabel = "H", defaultValue = "64",
@@ -60,14 +84,53 @@ public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** {@code --data fashion-mnist}: checks the options, looks the model up, and runs {@link ImageTraining}. */
+    private int trainImages() {
+        if (epochs < 1) {
+            throw usage("--epochs must be >= 1, got " + epochs);
+        }
+        if (batchSize < 1) {
+            throw usage("--batch-size must be >= 1 for fashion-mnist, got " + batchSize);
+        }
+        if (!(lr > 0) || Double.isInfinite(lr)) {
+            throw usage("--lr must be a finite number > 0, got " + lr);
+        }
+        String name = model == null ? "lenet" : model;
+        Models.Spec modelSpec;
+        try {
+            modelSpec = Models.get(name);
+        } catch (dev.cairn.tensor.CairnException e) {
+            throw new dev.cairn.tensor.CairnException("--model: " + e.getMessage()
+                    + (name.equals("lenet") ? "; lenet (D2L's LeNet with batch norm) needs Conv2d, BatchNorm2d and pooling,"
+                    + " which are not in Cairn yet: use --model mlp-fashion for now" : ""));
+        }
+        java.nio.file.Path dir = dataDir != null ? dataDir : dev.cairn.data.FashionMnist.DEBIAN_DIR;
+        ImageTraining.checkData(dir); // before choosing a device: a missing file is the first thing to fix
+        Device device = deviceOption.resolve();
+        var out = spec.commandLine().getOut();
+        ImageTraining.run(new ImageTraining.Config(dir, name, modelSpec::create, epochs, batchSize, lr, seed, device, save,
+                System.console() != null), out);
+        return 0;
+    }
+
     private ParameterException usage(String message) {
         return new ParameterException(spec.commandLine(), message);
     }
 
     @Override
     public Integer call() {
+        boolean images = data.equals("fashion-mnist");
+        epochs = epochsOption != null ? epochsOption : images ? 10 : 300;
+        batchSize = batchSizeOption != null ? batchSizeOption : images ? 256 : 0;
+        lr = lrOption != null ? lrOption : images ? 0.1 : 0.01;
+        if (images) {
+            return trainImages();
+        }
+        if (model != null || dataDir != null || save != null) {
+            throw usage("--model, --data-dir and --save are for --data fashion-mnist");
+        }
         if (!data.equals("spiral") && !data.equals("moons")) {
-            throw usage("--data must be spiral or moons, got '" + data + "'");
+            throw usage("--data must be spiral, moons or fashion-mnist, got '" + data + "'");
         }
         if (epochs < 1) {
             throw usage("--epochs must be >= 1, got " + epochs);

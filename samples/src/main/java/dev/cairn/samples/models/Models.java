@@ -1,5 +1,6 @@
 package dev.cairn.samples.models;
 
+import dev.cairn.nn.Flatten;
 import dev.cairn.nn.Linear;
 import dev.cairn.nn.Module;
 import dev.cairn.nn.ReLU;
@@ -30,6 +31,7 @@ public final class Models {
         add("centered", () -> new Sequential(new Linear(8, 128), new CenteredLayer()), 8);
         add("mylinear", () -> new Sequential(new MyLinear(64, 8), new MyLinear(8, 1)), 64);
         add("wide", Models::wide, 1024);
+        add("mlp-fashion", Models::mlpFashion, 784);
     }
 
     private Models() {
@@ -54,6 +56,14 @@ public final class Models {
     public static Module wide() {
         return new Sequential(new Linear(1024, 4096), new ReLU(), new Linear(4096, 4096), new ReLU(),
                 new Linear(4096, 1024));
+    }
+
+    /**
+     * D2L's concise MLP for 28x28 images (Fashion-MNIST): Flatten, Linear(784, 256), ReLU, Linear(256, 10).
+     * It takes {@code [N, 1, 28, 28]} images (or rows of 784 values).
+     */
+    public static Module mlpFashion() {
+        return new Sequential(new Flatten(), new Linear(784, 256), new ReLU(), new Linear(256, 10));
     }
 
     /** The spec named {@code name}; an error listing the known names otherwise. */
