@@ -419,7 +419,13 @@ public final class BatchingPredictor implements AutoCloseable {
 
     /** Runs one batch on instance {@code index}; on failure reruns its requests one by one. */
     private void run(int index, List<Request> batch) {
-        batch.removeIf(r -> r.future().isDone());
+        batch.removeIf(r -> {
+            if (r.future().isDone()) {
+                r.rows().close();
+                return true;
+            }
+            return false;
+        });
         if (batch.isEmpty()) {
             return;
         }
@@ -466,6 +472,9 @@ public final class BatchingPredictor implements AutoCloseable {
             l.batchRan(batch.size(), rows, nanos, failure != null || !splittable);
         }
         if (outs != null) {
+            for (Request r : batch) {
+                r.rows().close(); // before answering: once answered, nothing of the request is left
+            }
             for (int i = 0; i < outs.size(); i++) {
                 Prediction p = new Prediction(outs.get(i), ver, batch.size(), rows);
                 if (!batch.get(i).future().complete(p)) {
@@ -479,6 +488,7 @@ public final class BatchingPredictor implements AutoCloseable {
             batchable = false;
         }
         if (batch.size() == 1) {
+            batch.get(0).rows().close();
             batch.get(0).future().completeExceptionally(failure);
             return;
         }
