@@ -54,6 +54,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The server the last run started (for tests, which stop it as SIGTERM's hook does). */
+    static volatile InferenceServer started;
+
     @Override
     public Integer call() throws InterruptedException {
         if (port < 0 || port > 65535) {
@@ -71,6 +74,7 @@ public final class ServeCommand implements Callable<Integer> {
             throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "cairn-serve-shutdown"));
+        started = server;
         var out = spec.commandLine().getOut();
         out.printf("serving model '%s' on %s (device %s, %s) — Open Inference Protocol v2: POST %s/v2/models/%s/infer; "
                 + "metrics at %s/metrics; SIGTERM or Ctrl-C drains and stops%n", ms.name(), server.uri(), device,
