@@ -399,6 +399,13 @@ public final class InferenceServer implements AutoCloseable {
         if (!m.ready()) {
             throw new HttpError(503, "model '" + m.name() + "' is not ready");
         }
+        BatchingPredictor predictor = m.predictor();
+        if (predictor.queueDepth() >= predictor.queueCapacity()) {
+            // refuse before reading and parsing the body: under overload the CPU that parsing would take
+            // is what the queued requests need, and the client learns at once
+            throw new HttpError(503, "model '" + m.name() + "' is overloaded: its queue of " + predictor.queueCapacity()
+                    + " requests is full; retry later");
+        }
         Headers h = ex.getRequestHeaders();
         byte[] body = readBody(ex, h);
         int headerLength = -1;
