@@ -71,6 +71,10 @@ public final class InferenceServer implements AutoCloseable {
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
+        // It also closes keep-alive connections past 200 idle ones, which breaks clients that keep more open.
+        if (System.getProperty("sun.net.httpserver.maxIdleConnections") == null) {
+            System.setProperty("sun.net.httpserver.maxIdleConnections", "16384");
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(InferenceServer.class);

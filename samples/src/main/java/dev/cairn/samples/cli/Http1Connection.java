@@ -47,6 +47,27 @@ final class Http1Connection implements AutoCloseable {
 
     /** Sends the request and reads the response; a read past the timeout throws {@link java.net.SocketTimeoutException}. */
     Response exchange() throws IOException {
+        boolean reused = socket != null;
+        try {
+            return exchangeOnce();
+        } catch (StaleConnection e) {
+            if (!reused) {
+                throw e;
+            }
+            return exchangeOnce(); // the server closed an idle keep-alive connection: retry once on a new one
+        }
+    }
+
+    /** The server closed the connection before sending any byte of the response. */
+    private static final class StaleConnection extends EOFException {
+        private static final long serialVersionUID = 1L;
+
+        StaleConnection() {
+            super("the server closed the connection before answering");
+        }
+    }
+
+    private Response exchangeOnce() throws IOException {
         if (socket == null) {
             socket = new Socket();
             socket.setTcpNoDelay(true);
@@ -56,9 +77,18 @@ final class Http1Connection implements AutoCloseable {
             out = socket.getOutputStream();
         }
         try {
-            out.write(request);
-            out.flush();
-            String status = line();
+            try {
+                out.write(request);
+                out.flush();
+            } catch (java.net.SocketException e) {
+                throw new StaleConnection();
+            }
+            String status;
+            try {
+                status = line();
+            } catch (EOFException | java.net.SocketException e) {
+                throw new StaleConnection();
+            }
             int code = Integer.parseInt(status.substring(9, 12));
             int length = -1;
             String ihl = null;
