@@ -447,6 +447,8 @@ public final class InferenceServer implements AutoCloseable {
             }
         }
         Duration timeout = req.timeoutMicros() == null ? null : Duration.ofNanos(req.timeoutMicros() * 1000);
+        // Cairn models take float32 today; when models declare integer inputs (int64 token ids), pick the
+        // conversion by the model's input datatype here, next to toFloat32.
         Tensor rows = input.toFloat32(m.name());
         Prediction p;
         try {
