@@ -58,7 +58,7 @@ class ServeCommandTest {
                 "--warmup-seconds", "0", "--swap-every-ms", "100", "--binary", "--device", "cpu", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = MAPPER.readTree(r.out().strip());
-        assertTrue(j.get("swaps").asLong() >= 2, r.out());
+        assertTrue(j.get("swaps").asLong() >= 1, r.out());
         assertEquals(0, j.get("errors").asLong(), r.out());
         assertEquals(0, j.get("mixed").asLong(), r.out());
         assertEquals("binary", j.get("tensors").asText());
