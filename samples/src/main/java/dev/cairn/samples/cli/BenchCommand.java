@@ -22,14 +22,14 @@ import picocli.CommandLine.Spec;
 
 /** {@code cairn bench gemm|model}: median (and p90) time per call after warm-up, and GFLOP/s where it applies. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark GEMM or a model's forward pass.",
-        subcommands = {BenchCommand.Gemm.class, BenchCommand.ModelBench.class})
+        subcommands = {BenchCommand.Gemm.class, BenchCommand.ModelBench.class, BenchServeCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing benchmark: gemm or model");
+        throw new ParameterException(spec.commandLine(), "missing benchmark: gemm, model or serve");
     }
 
     /** Median and p90 of timed calls in microseconds. */
