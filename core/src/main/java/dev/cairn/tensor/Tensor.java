@@ -415,6 +415,29 @@ public class Tensor implements AutoCloseable {
         return reshape(-1);
     }
 
+    /** Dimensions {@code startDim} to the last merged into one, as {@code torch.flatten(x, startDim)}. */
+    public Tensor flatten(int startDim) {
+        return flatten(startDim, -1);
+    }
+
+    /** Dimensions {@code startDim..endDim} (inclusive) merged into one, as {@code torch.flatten(x, s, e)}. */
+    public Tensor flatten(int startDim, int endDim) {
+        int[] s = shape();
+        if (s.length == 0) {
+            return reshape(1);
+        }
+        int a = Shapes.wrapDim("flatten", startDim, s.length);
+        int b = Shapes.wrapDim("flatten", endDim, s.length);
+        if (a > b) {
+            throw new ShapeException("flatten: start_dim " + startDim + " comes after end_dim " + endDim);
+        }
+        int[] out = new int[s.length - (b - a)];
+        System.arraycopy(s, 0, out, 0, a);
+        out[a] = Shapes.numel(Arrays.copyOfRange(s, a, b + 1));
+        System.arraycopy(s, b + 1, out, a + 1, s.length - b - 1);
+        return reshape(out);
+    }
+
     /** The {@code length} elements from {@code start} along {@code dim} (a view). */
     public Tensor narrow(int dim, int start, int length) {
         return ShapeOps.narrow(this, dim, start, length);

@@ -67,12 +67,14 @@ public final class ConformCommand implements Callable<Integer> {
         } catch (CairnException e) {
             throw new CairnException("case " + caseFile + " does not fit model '" + model.name() + "': " + e.getMessage(), e);
         }
+        net.eval(); // reference cases run in eval mode: dropout off, batch norm on its running statistics
         net.to(device);
         if (saveState != null) {
             SafeTensors.write(saveState, net.stateDict(), Map.of("model", model.name(), "writer", "cairn"));
         }
         Tensor x = input.to(device);
-        if (grad) {
+        boolean inputGrad = grad && x.dtype().isFloatingPoint(); // token ids have no gradient
+        if (inputGrad) {
             x = x.detach().requiresGrad(true);
         }
         Tensor y = net.call(x);
@@ -86,7 +88,9 @@ public final class ConformCommand implements Callable<Integer> {
                         + java.util.Arrays.toString(y.shape()));
             }
             y.backward(upstream.to(device));
-            results.put("grad.input", x.grad());
+            if (inputGrad) {
+                results.put("grad.input", x.grad());
+            }
             for (Map.Entry<String, Tensor> e : net.stateDict().entrySet()) {
                 if (e.getValue() instanceof Parameter p && p.requiresGrad()) {
                     Tensor g = p.grad();

@@ -1,6 +1,10 @@
 package dev.cairn.samples.models;
 
+import dev.cairn.nn.BatchNorm1d;
+import dev.cairn.nn.BatchNorm2d;
+import dev.cairn.nn.Conv2d;
 import dev.cairn.nn.Flatten;
+import dev.cairn.nn.MaxPool2d;
 import dev.cairn.nn.Linear;
 import dev.cairn.nn.Module;
 import dev.cairn.nn.ReLU;
@@ -32,6 +36,10 @@ public final class Models {
         add("mylinear", () -> new Sequential(new MyLinear(64, 8), new MyLinear(8, 1)), 64);
         add("wide", Models::wide, 1024);
         add("mlp-fashion", Models::mlpFashion, 784);
+        add("convnet", ConvNet::new, 64);
+        add("encoder", TextEncoder::new, 12);
+        add("zoo", Zoo::new, 24);
+        add("lenet", Models::lenet, 784);
     }
 
     private Models() {
@@ -64,6 +72,17 @@ public final class Models {
      */
     public static Module mlpFashion() {
         return new Sequential(new Flatten(), new Linear(784, 256), new ReLU(), new Linear(256, 10));
+    }
+
+    /** D2L's LeNet with batch norm for 28x28 grey images ({@code reference_models.lenet()}): [B, 1, 28, 28] to [B, 10]. */
+    public static Module lenet() {
+        return new Sequential(
+                new Conv2d(1, 6, 5, 1, 2), new BatchNorm2d(6), new ReLU(), new MaxPool2d(2),
+                new Conv2d(6, 16, 5), new BatchNorm2d(16), new ReLU(), new MaxPool2d(2),
+                new Flatten(),
+                new Linear(16 * 5 * 5, 120), new BatchNorm1d(120), new ReLU(),
+                new Linear(120, 84), new BatchNorm1d(84), new ReLU(),
+                new Linear(84, 10));
     }
 
     /** The spec named {@code name}; an error listing the known names otherwise. */
