@@ -6,8 +6,9 @@
  * ({@link dev.cairn.nn.Init}), losses ({@link dev.cairn.nn.Losses}) and a layer-by-layer
  * {@link dev.cairn.nn.Summary}. State dicts use PyTorch's key names.
  *
- * <p>Import {@code dev.cairn.nn.Module} explicitly (not only {@code dev.cairn.nn.*}): a wildcard import
- * loses to {@code java.lang.Module}, which every Java file imports implicitly.
+ * <p>Import {@code dev.cairn.nn.Module} by name, not only through {@code dev.cairn.nn.*}: with the
+ * wildcard alone, {@code Module} is ambiguous with {@code java.lang.Module}, which every Java file
+ * imports implicitly.
  *
  * <p>Thread safety: a module may run {@code forward} on several threads at once under
  * {@code GradMode.noGrad()} as long as nobody changes it (loads a state dict, moves it, trains it)

@@ -167,7 +167,8 @@ public final class TensorImpl implements Tensor {
         o.checkOpen();
         if (!o.device.equals(device)) {
             throw new DeviceException(op + ": expected all tensors to be on the same device, but found "
-                    + device + " and " + o.device);
+                    + device + " and " + o.device + "; move one with .to(device) (model.to(device) moves a model's"
+                    + " parameters and buffers; its inputs must be moved too)");
         }
         return o;
     }

@@ -50,7 +50,7 @@ public final class ConformCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Device device = deviceOption.resolve();
+        Device device = deviceOption.resolveSilently();
         SafeTensorsFile file = SafeTensors.readFile(caseFile);
         Map<String, Tensor> tensors = file.tensors();
         Tensor input = require(tensors, "input");
@@ -67,6 +67,7 @@ public final class ConformCommand implements Callable<Integer> {
         } catch (CairnException e) {
             throw new CairnException("case " + caseFile + " does not fit model '" + model.name() + "': " + e.getMessage(), e);
         }
+        deviceOption.announce(device);
         net.to(device);
         if (saveState != null) {
             SafeTensors.write(saveState, net.stateDict(), Map.of("model", model.name(), "writer", "cairn"));

@@ -32,6 +32,16 @@ public final class DeviceOption {
      * (exit 2); a device that cannot run here is an error saying why (exit 1).
      */
     public Device resolve() {
+        Device d = resolveSilently();
+        announce(d);
+        return d;
+    }
+
+    /**
+     * The chosen device without announcing it, for commands that check their input first and then call
+     * {@link #announce}, so that bad input still gives exactly one {@code error:} line on stderr.
+     */
+    public Device resolveSilently() {
         Device d;
         try {
             d = Device.parse(device);
@@ -41,12 +51,17 @@ public final class DeviceOption {
         if (!d.isCpu()) {
             Backends.forDevice(d);
         }
-        if (!quiet) {
-            boolean auto = device.trim().equalsIgnoreCase("auto");
-            var err = command.commandLine().getErr();
-            err.println("device: " + d + (auto ? " (auto: " + Backends.autoReason() + ")" : " (requested)"));
-            err.flush();
-        }
         return d;
+    }
+
+    /** Prints which device runs the model and, for {@code auto}, why, as one line on stderr; nothing with {@code --quiet}. */
+    public void announce(Device d) {
+        if (quiet) {
+            return;
+        }
+        boolean auto = device.trim().equalsIgnoreCase("auto");
+        var err = command.commandLine().getErr();
+        err.println("device: " + d + (auto ? " (auto: " + Backends.autoReason() + ")" : " (requested)"));
+        err.flush();
     }
 }
