@@ -221,7 +221,8 @@ class DocsExamplesTest {
         String version = projectVersion();
         assertTrue(tested.contains("<version>" + version + "</version>"),
                 "examples/consumer/pom.xml uses the BOM at this build's version " + version);
-        String quickstart = Files.readString(root().resolve("examples/consumer/src/main/java/com/example/Quickstart.java"));
+        String quickstart = Files.readString(root().resolve("examples/consumer/src/main/java/com/example/Quickstart.java"))
+                .replace("\r\n", "\n");   // a Windows checkout may have CRLF; blocks() joins lines with \n
         assertTrue(blocks(readme, "java").stream().anyMatch(b -> b.code().equals(quickstart)),
                 "README.md shows examples/consumer's Quickstart.java verbatim");
         String readmeText = Files.readString(readme);
