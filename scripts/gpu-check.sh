@@ -37,7 +37,7 @@ if [ ! -x "$JAVA" ]; then
   exit 1
 fi
 have_cli=0
-ls "$root"/.gpu/lib/cairn-samples-*.jar >/dev/null 2>&1 && have_cli=1
+ls "$root"/.gpu/lib/cairn-samples*.jar >/dev/null 2>&1 && have_cli=1
 
 # ---- 1. The machine ----
 {

@@ -6,4 +6,4 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 ./mvnw -q -B -DskipTests -pl benchmarks -am package
 exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector \
-  -cp "benchmarks/target/cairn-benchmarks-0.1.0-SNAPSHOT.jar:benchmarks/target/lib/*" org.openjdk.jmh.Main "$@"
+  -cp "benchmarks/target/cairn-benchmarks.jar:benchmarks/target/lib/*" org.openjdk.jmh.Main "$@"

@@ -42,9 +42,9 @@ grep -qx '.gpu/' .gitignore 2>/dev/null || grep -qx '/.gpu/' .git/info/exclude 2
 
 samples_ok=0
 echo "building samples (the CLI)"
-if mvnq -pl samples -am package -DskipTests && ls samples/target/cairn-samples-*.jar >/dev/null 2>&1; then
+if mvnq -pl samples -am package -DskipTests && ls samples/target/cairn-samples*.jar >/dev/null 2>&1; then
   samples_ok=1
-  cp samples/target/cairn-samples-*.jar .gpu/lib/
+  cp samples/target/cairn-samples*.jar .gpu/lib/
   cp samples/target/lib/*.jar .gpu/lib/
 else
   echo "warning: the samples module did not build (see $log); .gpu gets the CUDA tests but no CLI" >&2

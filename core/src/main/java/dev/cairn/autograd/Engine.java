@@ -47,7 +47,16 @@ public final class Engine {
                 }
                 Tensor[] inputs = node.inputArray();
                 node.checkSavedUnchanged();
-                Tensor[] inputGrads = node.backward(grad);
+                Tensor[] inputGrads;
+                try {
+                    inputGrads = node.backward(grad);
+                } catch (CairnException e) {
+                    // a tensor the node's gradient reads but did not declare as saved was closed
+                    if (e.getMessage() != null && e.getMessage().contains("has been closed")) {
+                        throw node.closedSavedTensor("a tensor (" + e.getMessage() + ")", e);
+                    }
+                    throw e;
+                }
                 for (int i = 0; i < inputs.length; i++) {
                     Tensor in = inputs[i];
                     Tensor ig = inputGrads[i];

@@ -37,14 +37,17 @@ public final class GradNode {
         this.versionOf = versionOf;
     }
 
-    /** Throws when a tensor this operation saved for backward was written in place since. */
+    /** Throws when a tensor this operation saved for backward was closed or written in place since. */
     void checkSavedUnchanged() {
         if (saved == null) {
             return;
         }
         for (int i = 0; i < saved.length; i++) {
             Tensor t = saved[i];
-            if (!t.isClosed() && versionOf.applyAsInt(t) != versions[i]) {
+            if (t.isClosed()) {
+                throw closedSavedTensor("a tensor of shape " + java.util.Arrays.toString(t.shape()) + " on " + t.device(), null);
+            }
+            if (versionOf.applyAsInt(t) != versions[i]) {
                 throw new CairnException("backward: a tensor of shape " + java.util.Arrays.toString(t.shape())
                         + " that " + this + " saved for its gradient was modified in place (copyFrom) since, so the"
                         + " gradient would be wrong; modify it after backward, or use a copy");
@@ -86,6 +89,17 @@ public final class GradNode {
         inputs = null;
         backward = null;
         saved = null;
+    }
+
+    /**
+     * The error for a backward that needs a tensor which was closed after the forward pass, usually by a
+     * {@code TensorScope} that ended before {@code backward} ran: names this op and the fix.
+     */
+    CairnException closedSavedTensor(String what, Throwable cause) {
+        return new CairnException("backward: " + this + " needs " + what + " to compute its gradient, but that tensor"
+                + " has been closed (a TensorScope that ended, or close()) before backward ran; run backward inside"
+                + " the scope that made it, or keep the tensors the graph needs with scope.keep(...) and close them"
+                + " after backward", cause);
     }
 
     private CairnException releasedError() {

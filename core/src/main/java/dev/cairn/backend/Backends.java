@@ -20,6 +20,7 @@ public final class Backends {
     private static volatile Map<Device.Type, Backend> found;
     private static volatile java.util.List<String> loadErrors = java.util.List.of();
     private static volatile Device autoDevice;
+    private static volatile String autoReason;
 
     private Backends() {
     }
@@ -110,7 +111,12 @@ public final class Backends {
         return b;
     }
 
-    /** CUDA 0 when usable, else the CPU; logs the choice and the reason once per process. */
+    /**
+     * CUDA 0 when usable, else the CPU. The choice is made and reported once per process: when a CUDA
+     * backend is on the class path but cannot run here (the user asked for GPUs and will not get them),
+     * as a {@link Diagnostics} warning that reaches stderr even without logging set up; otherwise at
+     * SLF4J's info level. {@link #autoReason()} says why, for tools that print it themselves.
+     */
     public static Device autoDevice() {
         Device d = autoDevice;
         if (d == null) {
@@ -118,16 +124,33 @@ public final class Backends {
                 if (autoDevice == null) {
                     Availability cuda = report().get(Device.Type.CUDA);
                     if (cuda.usable() && isUsable(Device.cuda(0))) {
+                        autoReason = "CUDA is usable: " + cuda.reason();
                         autoDevice = Device.cuda(0);
                         LOG.info("Device.auto(): using cuda:0 ({})", cuda.reason());
                     } else {
+                        autoReason = "CUDA is not usable: " + cuda.reason();
                         autoDevice = Device.cpu();
-                        LOG.info("Device.auto(): using the CPU because CUDA is not usable: {}", cuda.reason());
+                        if (found().containsKey(Device.Type.CUDA)) {
+                            Diagnostics.warnOnce(Backends.class, "auto.cuda.unusable",
+                                    "Device.auto(): cairn-cuda-backend is on the class path but CUDA cannot run here, "
+                                    + "so models run on the CPU: " + cuda.reason());
+                        } else {
+                            LOG.info("Device.auto(): using the CPU because CUDA is not usable: {}", cuda.reason());
+                        }
                     }
                 }
                 d = autoDevice;
             }
         }
         return d;
+    }
+
+    /**
+     * Why {@link #autoDevice()} chose the device it chose, in words (e.g. {@code CUDA is not usable: no
+     * NVIDIA driver found}); makes the choice first if it has not been made yet.
+     */
+    public static String autoReason() {
+        autoDevice();
+        return autoReason;
     }
 }

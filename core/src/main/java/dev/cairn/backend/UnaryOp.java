@@ -11,7 +11,7 @@ public enum UnaryOp {
     NEG,
     /** |x| */
     ABS,
-    /** x < 0 ? 0 : x; NaN and -0 stay as they are, as in PyTorch. */
+    /** {@code x < 0 ? 0 : x}; NaN and -0 stay as they are, as in PyTorch. */
     RELU,
     /** e^x */
     EXP,
@@ -33,13 +33,13 @@ public enum UnaryOp {
     RDIV_SCALAR,
     /** x ^ s */
     POW_SCALAR,
-    /** x > s */
+    /** {@code x > s} */
     GT_SCALAR,
-    /** x >= s */
+    /** {@code x >= s} */
     GE_SCALAR,
-    /** x < s */
+    /** {@code x < s} */
     LT_SCALAR,
-    /** x <= s */
+    /** {@code x <= s} */
     LE_SCALAR,
     /** x == s */
     EQ_SCALAR,

@@ -57,7 +57,9 @@ public class Linear extends Module {
         int[] s = input.shape();
         if (s.length == 0 || s[s.length - 1] != inFeatures) {
             throw new ShapeException("Linear(in_features=" + inFeatures + ", out_features=" + outFeatures
-                    + ") expects input of shape [..., " + inFeatures + "], got " + Shapes.format(s));
+                    + ") expects input of shape [..., " + inFeatures + "], got " + Shapes.format(s)
+                    + (s.length == 0 ? "" : "; if the input is right, build this layer with in_features=" + s[s.length - 1]
+                    + " (or use LazyLinear, which infers it from its first input)"));
         }
     }
 

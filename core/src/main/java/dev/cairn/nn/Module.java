@@ -373,6 +373,29 @@ public abstract class Module {
     }
 
     /**
+     * How to fix keys that do not match: a prefix that one side has and the other lacks (PyTorch's
+     * {@code DataParallel} adds {@code module.}), else where the module's key names come from.
+     */
+    private static String keyHint(List<String> missing, List<String> unexpected) {
+        for (String m : missing) {
+            for (String u : unexpected) {
+                if (u.endsWith("." + m)) {
+                    return "hint: the state dict's keys have the extra prefix '" + u.substring(0, u.length() - m.length())
+                            + "' (e.g. '" + u + "' for '" + m + "'); remove it from the keys before loading";
+                }
+                if (m.endsWith("." + u)) {
+                    return "hint: this module's keys have the prefix '" + m.substring(0, m.length() - u.length())
+                            + "' that the state dict lacks (e.g. '" + m + "' for '" + u + "'); load into the submodule"
+                            + " at that path, or add the prefix to the keys";
+                }
+            }
+        }
+        return "hint: a module's keys are the names given to register(...) and registerParameter/registerBuffer,"
+                + " joined by '.'; name them as the PyTorch module's attributes, rename the keys, or pass"
+                + " strict=false to load only the keys that match";
+    }
+
+    /**
      * Copies values from {@code state} into this module's parameters and buffers, as PyTorch's
      * {@code load_state_dict}. Everything is checked before anything is copied, so a failed load changes
      * nothing. A shape mismatch is always an error naming the key and both shapes; with {@code strict}
@@ -419,6 +442,9 @@ public abstract class Module {
         }
         if (!problems.isEmpty()) {
             String msg = "error(s) in loading state_dict for " + getName() + ":\n\t" + String.join("\n\t", problems);
+            if (strict && !missing.isEmpty() && !unexpected.isEmpty()) {
+                msg += "\n\t" + keyHint(missing, unexpected);
+            }
             throw mismatched.isEmpty() ? new CairnException(msg) : new ShapeException(msg);
         }
         // check every source before changing anything: a closed source or an unusable device fails here,

@@ -23,7 +23,8 @@ final class Kernels {
         TensorBody b = other.body();
         if (!a.device.equals(b.device)) {
             throw new DeviceException(op + ": expected all tensors to be on the same device, but found "
-                    + a.device + " and " + b.device + "; move one with .to(device)");
+                    + a.device + " and " + b.device + "; move one with .to(device) (model.to(device) moves a model's"
+                    + " parameters and buffers; its inputs must be moved too)");
         }
         return b;
     }

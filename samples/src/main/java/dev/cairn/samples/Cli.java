@@ -16,11 +16,20 @@ import picocli.CommandLine.Option;
  * {@code bin/cairn}: runs the seed's models on the CPU or a GPU, checks them against PyTorch, and
  * benchmarks them. Errors are one {@code error:} line on stderr: exit 2 for usage, 1 for anything else.
  */
-@Command(name = "cairn", mixinStandardHelpOptions = true, version = "cairn 0.1.0",
+@Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Compose and run neural-network models from Java.",
         subcommands = {DevicesCommand.class, DemoCommand.class, DescribeCommand.class, ConformCommand.class,
             BenchCommand.class, TrainCommand.class, ServeCommand.class})
 public final class Cli implements Runnable {
+    /** The version in the jar's manifest (Implementation-Version), so it always matches the build. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Cli.class.getPackage().getImplementationVersion();
+            return new String[] {"cairn " + (v == null ? "(development build, no jar manifest)" : v)};
+        }
+    }
+
     @Option(names = "--verbose", description = "Print stack traces on errors.", scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;
 

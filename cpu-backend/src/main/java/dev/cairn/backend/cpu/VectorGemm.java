@@ -241,7 +241,7 @@ final class VectorGemm {
         }
     }
 
-    /** v < 0 ? 0 : v per lane: NaN and -0 stay, as in PyTorch's relu. */
+    /** {@code v < 0 ? 0 : v} per lane: NaN and -0 stay, as in PyTorch's relu. */
     private static FloatVector relu(FloatVector v) {
         return v.blend(0f, v.compare(VectorOperators.LT, 0f));
     }

@@ -1,12 +1,14 @@
 package dev.cairn.backend.cpu;
 
+import dev.cairn.backend.Diagnostics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Whether the Java Vector API ({@code jdk.incubator.vector}) can be used: the JVM must have been started
  * with {@code --add-modules jdk.incubator.vector}, and {@code -Dcairn.cpu.vector=false} turns it off
- * (the plain-Java path, for tests and comparisons). Decided, and logged when off, once per process.
+ * (the plain-Java path, for tests and comparisons). Decided once per process; when the Vector API is
+ * missing the warning goes through {@link Diagnostics}, so it reaches stderr even without an SLF4J provider.
  */
 final class VectorSupport {
     private static final Logger LOG = LoggerFactory.getLogger(VectorSupport.class);
@@ -21,14 +23,16 @@ final class VectorSupport {
             return false;
         }
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            LOG.warn("CPU kernels: the Java Vector API is not enabled, using plain Java loops (several times slower); "
+            Diagnostics.warnOnce(VectorSupport.class, "cpu.vector.missing",
+                    "CPU kernels: the Java Vector API is not enabled, using plain Java loops (several times slower); "
                     + "start the JVM with --add-modules jdk.incubator.vector to enable it");
             return false;
         }
         try {
             return VectorGemm.L >= 1;
         } catch (LinkageError e) {
-            LOG.warn("CPU kernels: the Vector API failed to load ({}); using plain Java loops", e.toString());
+            Diagnostics.warnOnce(VectorSupport.class, "cpu.vector.failed",
+                    "CPU kernels: the Vector API failed to load (" + e + "); using plain Java loops (several times slower)");
             return false;
         }
     }

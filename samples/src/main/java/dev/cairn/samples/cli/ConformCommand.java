@@ -50,7 +50,7 @@ public final class ConformCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Device device = deviceOption.resolve();
+        Device device = deviceOption.resolveSilently();
         SafeTensorsFile file = SafeTensors.readFile(caseFile);
         Map<String, Tensor> tensors = file.tensors();
         Tensor input = require(tensors, "input");
@@ -68,6 +68,7 @@ public final class ConformCommand implements Callable<Integer> {
             throw new CairnException("case " + caseFile + " does not fit model '" + model.name() + "': " + e.getMessage(), e);
         }
         net.eval(); // reference cases run in eval mode: dropout off, batch norm on its running statistics
+        deviceOption.announce(device);
         net.to(device);
         if (saveState != null) {
             SafeTensors.write(saveState, net.stateDict(), Map.of("model", model.name(), "writer", "cairn"));

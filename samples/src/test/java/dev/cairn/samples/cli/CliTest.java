@@ -171,4 +171,20 @@ class CliTest {
         assertEquals(0, m.code(), m.err());
         assertTrue(m.out().contains("\"model\":\"mlp\",\"batch\":4"), m.out());
     }
+
+    @Test
+    void commandsThatRunModelsNameTheDeviceOnStderrAndQuietDropsIt() {
+        Run auto = run("bench", "model", "--model", "mlp", "--batch", "1", "--json", "--budget-ms", "20");
+        assertEquals(0, auto.code(), auto.err());
+        String expected = "device: " + dev.cairn.tensor.Device.auto() + " (auto: " + dev.cairn.backend.Backends.autoReason() + ")";
+        assertEquals(expected, auto.err().strip().replace("\r", ""), "one line on stderr saying which device and why");
+        assertTrue(auto.out().lines().allMatch(l -> l.startsWith("{")), "stdout stays JSON lines: " + auto.out());
+
+        Run cpu = run("bench", "model", "--model", "mlp", "--batch", "1", "--device", "cpu", "--budget-ms", "20");
+        assertEquals("device: cpu (requested)", cpu.err().strip().replace("\r", ""));
+
+        Run quiet = run("bench", "model", "--model", "mlp", "--batch", "1", "--device", "cpu", "--budget-ms", "20", "--quiet");
+        assertEquals(0, quiet.code(), quiet.err());
+        assertEquals("", quiet.err());
+    }
 }

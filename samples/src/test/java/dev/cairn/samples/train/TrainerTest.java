@@ -56,7 +56,6 @@ class TrainerTest {
         for (Parameter p : r.model().parameters()) {
             assertNull(p.grad());
         }
-        assertTrue(r.seconds() < 10, "took " + r.seconds() + " s");
     }
 
     @Test
