@@ -100,9 +100,7 @@ public final class TrainCommand implements Callable<Integer> {
         try {
             modelSpec = Models.get(name);
         } catch (dev.cairn.tensor.CairnException e) {
-            throw new dev.cairn.tensor.CairnException("--model: " + e.getMessage()
-                    + (name.equals("lenet") ? "; lenet (D2L's LeNet with batch norm) needs Conv2d, BatchNorm2d and pooling,"
-                    + " which are not in Cairn yet: use --model mlp-fashion for now" : ""));
+            throw new dev.cairn.tensor.CairnException("--model: " + e.getMessage());
         }
         java.nio.file.Path dir = dataDir != null ? dataDir : dev.cairn.data.FashionMnist.DEBIAN_DIR;
         ImageTraining.checkData(dir); // before choosing a device: a missing file is the first thing to fix

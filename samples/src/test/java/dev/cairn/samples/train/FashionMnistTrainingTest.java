@@ -169,11 +169,8 @@ class FashionMnistTrainingTest {
     }
 
     @Test
-    void unknownOrNotYetWrittenModelsAreClearErrors() throws Exception {
-        Run r = run("train", "--data", "fashion-mnist", "--data-dir", subset().toString(), "--device", "cpu");
-        assertEquals(1, r.code());
-        assertTrue(r.err().contains("unknown model 'lenet'") && r.err().contains("--model mlp-fashion"), r.err());
-        r = run("train", "--data", "fashion-mnist", "--model", "nope", "--data-dir", subset().toString());
+    void unknownModelsAreClearErrors() throws Exception {
+        Run r = run("train", "--data", "fashion-mnist", "--model", "nope", "--data-dir", subset().toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("unknown model 'nope'"), r.err());
         r = run("train", "--data", "spiral", "--save", tmp.resolve("x").toString());
