@@ -35,10 +35,6 @@ public final class CpuBackend implements Backend {
         return devices;
     }
 
-    private static float[] data(Storage s) {
-        return ((CpuStorage) s).data;
-    }
-
     @Override
     public Storage allocate(int index, int numel) {
         return new CpuStorage(CpuMemoryPool.take(numel));
@@ -51,42 +47,119 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void download(Storage src, int srcOffset, float[] dst, int dstOffset, int length) {
-        System.arraycopy(data(src), srcOffset, dst, dstOffset, length);
+        CpuStorage s = pinned(src);
+        try {
+            System.arraycopy(s.data, srcOffset, dst, dstOffset, length);
+        } finally {
+            s.unpin();
+        }
     }
 
     @Override
     public void fill(Storage dst, int offset, int length, float value) {
-        ((CpuStorage) dst).touch();
-        Arrays.fill(data(dst), offset, offset + length, value);
-        ((CpuStorage) dst).touch();
+        CpuStorage d = pinned(dst);
+        try {
+            d.touch();
+            Arrays.fill(d.data, offset, offset + length, value);
+            d.touch();
+        } finally {
+            d.unpin();
+        }
     }
 
     @Override
     public void unary(UnaryOp op, float scalar, StridedView src, Storage dst) {
-        ((CpuStorage) dst).touch();
-        Elementwise.unary(op, scalar, src, data(dst));
-        ((CpuStorage) dst).touch();
+        CpuStorage s = pinned(src.storage());
+        try {
+            CpuStorage d = pinned(dst);
+            try {
+                d.touch();
+                Elementwise.unary(op, scalar, src, d.data);
+                d.touch();
+            } finally {
+                d.unpin();
+            }
+        } finally {
+            s.unpin();
+        }
     }
 
     @Override
     public void binary(BinaryOp op, StridedView a, StridedView b, Storage dst) {
-        ((CpuStorage) dst).touch();
-        Elementwise.binary(op, a, b, data(dst));
-        ((CpuStorage) dst).touch();
+        CpuStorage sa = pinned(a.storage());
+        try {
+            CpuStorage sb = pinned(b.storage());
+            try {
+                CpuStorage d = pinned(dst);
+                try {
+                    d.touch();
+                    Elementwise.binary(op, a, b, d.data);
+                    d.touch();
+                } finally {
+                    d.unpin();
+                }
+            } finally {
+                sb.unpin();
+            }
+        } finally {
+            sa.unpin();
+        }
     }
 
     @Override
     public void reduce(ReduceOp op, StridedView src, int dim, Storage dst) {
-        ((CpuStorage) dst).touch();
-        Reductions.reduce(op, src, dim, data(dst));
-        ((CpuStorage) dst).touch();
+        CpuStorage s = pinned(src.storage());
+        try {
+            CpuStorage d = pinned(dst);
+            try {
+                d.touch();
+                Reductions.reduce(op, src, dim, d.data);
+                d.touch();
+            } finally {
+                d.unpin();
+            }
+        } finally {
+            s.unpin();
+        }
     }
 
     @Override
     public void gemm(int batch, int m, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epilogue) {
-        ((CpuStorage) c.storage()).touch();
-        GemmKernels.gemm(batch, m, n, k, a, b, c, epilogue);
-        ((CpuStorage) c.storage()).touch();
+        CpuStorage sa = pinned(a.storage());
+        try {
+            CpuStorage sb = pinned(b.storage());
+            try {
+                CpuStorage bias = epilogue.bias() == null ? null : pinned(epilogue.bias());
+                try {
+                    CpuStorage sc = pinned(c.storage());
+                    try {
+                        sc.touch();
+                        GemmKernels.gemm(batch, m, n, k, a, b, c, epilogue);
+                        sc.touch();
+                    } finally {
+                        sc.unpin();
+                    }
+                } finally {
+                    if (bias != null) {
+                        bias.unpin();
+                    }
+                }
+            } finally {
+                sb.unpin();
+            }
+        } finally {
+            sa.unpin();
+        }
+    }
+
+    /**
+     * {@code s}, pinned for one kernel: a tensor closed on another thread while the kernel runs keeps its
+     * array out of the pool until the kernel is done (see {@link CpuStorage}).
+     */
+    private static CpuStorage pinned(Storage s) {
+        CpuStorage c = (CpuStorage) s;
+        c.pin();
+        return c;
     }
 
     @Override
