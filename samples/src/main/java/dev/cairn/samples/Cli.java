@@ -5,6 +5,7 @@ import dev.cairn.samples.cli.ConformCommand;
 import dev.cairn.samples.cli.DemoCommand;
 import dev.cairn.samples.cli.DescribeCommand;
 import dev.cairn.samples.cli.DevicesCommand;
+import dev.cairn.samples.cli.SoakCommand;
 import dev.cairn.samples.cli.TrainCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Option;
 @Command(name = "cairn", mixinStandardHelpOptions = true, version = "cairn 0.1.0",
         description = "Compose and run neural-network models from Java.",
         subcommands = {DevicesCommand.class, DemoCommand.class, DescribeCommand.class, ConformCommand.class,
-            BenchCommand.class, TrainCommand.class})
+            BenchCommand.class, TrainCommand.class, SoakCommand.class})
 public final class Cli implements Runnable {
     @Option(names = "--verbose", description = "Print stack traces on errors.", scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;
