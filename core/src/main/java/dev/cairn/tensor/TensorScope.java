@@ -26,7 +26,8 @@ import java.util.Set;
 public final class TensorScope implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TensorScope.class);
     private static final ThreadLocal<Deque<TensorScope>> OPEN = ThreadLocal.withInitial(ArrayDeque::new);
-    private static final int LEAK_DEPTH_DEFAULT = 1000;
+    /** No legitimate code nests this many scopes; a loop that forgets close() reaches it within 64 passes. */
+    private static final int LEAK_DEPTH_DEFAULT = 64;
     private static final int LEAK_TENSORS_DEFAULT = 1_000_000;
     /** Thresholds of the leak warnings (not final so that tests can lower them). */
     static int leakDepth = Integer.getInteger("cairn.scope.leakDepth", LEAK_DEPTH_DEFAULT);
@@ -118,6 +119,12 @@ public final class TensorScope implements AutoCloseable {
      */
     static String leakWarning(int kind) {
         return LEAK_WARNINGS.get(kind);
+    }
+
+    /** Forgets the warnings given, so the next leak is reported again (for tests). */
+    static void resetLeakWarnings() {
+        LEAK_WARNINGS.set(0, null);
+        LEAK_WARNINGS.set(1, null);
     }
 
     /**

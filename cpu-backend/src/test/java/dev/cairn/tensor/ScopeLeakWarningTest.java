@@ -13,6 +13,7 @@ class ScopeLeakWarningTest {
     @Test
     void aLoopThatForgetsToCloseItsScopeIsReportedWithTheLineThatOpensIt() {
         Tensor x = Tensor.ones(4, 4);
+        TensorScope.resetLeakWarnings(); // another test of this JVM may have been warned about first
         List<TensorScope> leaked = new ArrayList<>();
         try {
             for (int i = 0; i < TensorScope.leakDepth + 10; i++) {
@@ -41,6 +42,7 @@ class ScopeLeakWarningTest {
     void aScopeThatHoldsTooManyTensorsIsReported() {
         int saved = TensorScope.leakTensors;
         TensorScope.leakTensors = 500;
+        TensorScope.resetLeakWarnings();
         try (TensorScope scope = TensorScope.open()) {
             Tensor x = Tensor.ones(2);
             for (int i = 0; i < 600; i++) {
