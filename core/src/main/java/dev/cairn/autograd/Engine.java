@@ -16,6 +16,15 @@ import java.util.Map;
  * Runs backpropagation: visits the recorded graph from a root in reverse topological order, sums
  * the gradients flowing into each node, and accumulates them into the leaves that require grad.
  * Nodes are released afterwards. Runs with recording off (no higher-order gradients).
+ *
+ * <p>Thread safety: several threads may run {@code backward} at the same time on separate graphs,
+ * also when the graphs share leaves (one model, different inputs): as in PyTorch, each leaf's
+ * {@code grad} then receives the sum of every contribution, because accumulation into leaves (the
+ * read of the old gradient and the store of the sum) is done under one lock. Not safe, as in PyTorch:
+ * two threads running backward through the same graph (non-leaf nodes are consumed by the first),
+ * and changing a leaf's gradient by other means ({@code setGrad}, {@code zeroGrad}, an optimizer
+ * step) while a backward that feeds it runs; the caller orders those (e.g. join the backward threads,
+ * then step).
  */
 public final class Engine {
     private Engine() {
@@ -75,13 +84,22 @@ public final class Engine {
         }
     }
 
+    /**
+     * Serializes accumulation into leaves across threads. One lock rather than one per leaf: the same leaf
+     * can reach a graph as a {@code Parameter} or as the tensor behind it, and only the sum is done under
+     * it, so concurrent backward passes overlap everywhere else.
+     */
+    private static final Object LEAF_GRADS = new Object();
+
     private static void accumulate(Tensor leaf, Tensor grad) {
         if (!Arrays.equals(leaf.shape(), grad.shape())) {
             throw new IllegalStateException("internal error: gradient of shape " + Shapes.format(grad.shape())
                     + " for a leaf of shape " + Shapes.format(leaf.shape()));
         }
-        Tensor old = leaf.grad();
-        leaf.setGrad(old == null ? grad.copy() : old.add(grad));
+        synchronized (LEAF_GRADS) {
+            Tensor old = leaf.grad();
+            leaf.setGrad(old == null ? grad.copy() : old.add(grad));
+        }
     }
 
     /** Nodes reachable from {@code root}, each after every node that feeds gradient into it. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -34,7 +35,21 @@ public final class SafeTensorsHeader {
     public static final int MAX_RANK = 64;
 
     private static final String METADATA_KEY = "__metadata__";
-    private static final JsonFactory JSON = new JsonFactory();
+    /**
+     * Jackson with limits chosen for this format rather than its defaults (which reject strings over 20 MB and
+     * names over 50,000 characters, both valid here): the reference implementation (Rust {@code safetensors}
+     * with {@code serde_json}) bounds only the whole header, at {@link #MAX_HEADER_BYTES}, so a string or a
+     * name may be as long as that; nesting is capped at serde_json's recursion limit of 128 (a valid header
+     * nests 3 deep).
+     */
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxDocumentLength(MAX_HEADER_BYTES)
+                    .maxStringLength((int) MAX_HEADER_BYTES)
+                    .maxNameLength((int) MAX_HEADER_BYTES)
+                    .maxNestingDepth(128)
+                    .build())
+            .build();
 
     private final List<TensorEntry> tensors;
     private final Map<String, TensorEntry> byName;

@@ -34,9 +34,11 @@ public final class SafeTensorsReader implements AutoCloseable {
     /**
      * Opens {@code file} and reads and validates its header.
      *
-     * @throws SafeTensorsException if the file cannot be read or is not a valid safetensors file
+     * @throws SafeTensorsException if the file cannot be read, is not a regular file (a FIFO, a device, a
+     *     {@code /proc} file, a directory) or is not a valid safetensors file
      */
     public static SafeTensorsReader open(Path file) {
+        FileChecks.requireRegularInput(file); // a FIFO would block the open, /dev/zero and /proc files mislead
         FileChannel channel;
         try {
             channel = FileChannel.open(file, StandardOpenOption.READ);

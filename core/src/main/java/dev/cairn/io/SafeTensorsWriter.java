@@ -22,7 +22,9 @@ import java.util.function.Supplier;
 /**
  * Writes float32 tensors to a safetensors file, streaming each tensor's data as it is asked for, in
  * the order given. The file is written to a temporary file beside the target and moved into place
- * at the end, so a failed write leaves any existing file untouched.
+ * at the end, so a failed write leaves any existing file untouched. Only a regular file or a new path
+ * is written: a symbolic link's target file is replaced (the link stays), and a directory, FIFO,
+ * device ({@code /dev/null}) or dangling link is refused before anything is written.
  */
 public final class SafeTensorsWriter {
     private static final int CHUNK_FLOATS = 1 << 14;
@@ -72,7 +74,7 @@ public final class SafeTensorsWriter {
             throw new SafeTensorsException(file + ": header of " + json.length + " bytes exceeds the limit of "
                     + SafeTensorsHeader.MAX_HEADER_BYTES + " bytes");
         }
-        Path target = file.toAbsolutePath();
+        Path target = FileChecks.writeTarget(file); // a regular file (through a symlink) or a new path
         Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
         boolean moved = false;
         try {

@@ -29,8 +29,18 @@ import java.util.regex.Pattern;
  * something goes wrong inside, names the module path where it happened. {@code forward} may hold any
  * Java control flow and may call one child several times (its parameters are then shared).
  *
- * <p>A module used for inference may be shared between threads; registries should be filled in the
- * constructor and not changed while other threads run it.
+ * <p>Thread safety. A module used for inference may be shared between threads: concurrent
+ * {@link #call}s are safe (each builds its own tensors). Registries should be filled in the constructor
+ * and not changed while other threads run it. {@link #loadStateDict} may replace the weights of a model
+ * that other threads are running: a {@link #call} from outside any other module call (the outermost call,
+ * {@code model.call(x)}) holds this module's read lock for its whole forward, and {@code loadStateDict}
+ * on the same module holds its write lock, so each such forward sees either all of the old values or all
+ * of the new ones; the load waits for forwards in flight, and forwards wait for the load. This covers
+ * forwards and loads through the same module object only: calling a child directly, calling
+ * {@link #forward} instead of {@code call}, {@link #to}, optimizer steps and other in-place writes are
+ * not ordered against forwards. For those, or to never make a request wait, load into a second instance
+ * of the model and swap the reference the serving threads read (an {@code AtomicReference<Module>}),
+ * then drop the old model once its last forward has returned.
  */
 public abstract class Module {
     private static final Pattern NAME = Pattern.compile("[^.\\s]+");
@@ -43,8 +53,23 @@ public abstract class Module {
     /** Computes the module's output. Implement it; run modules with {@link #call}. */
     public abstract Tensor forward(Tensor input);
 
-    /** Runs {@link #forward}; an error raised inside names the path of the module where it happened. */
+    /**
+     * Orders outermost {@link #call}s (readers) against {@link #loadStateDict} (the writer) on this module,
+     * so a forward never mixes old and new weights. Not fair: readers do not queue behind each other.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock weightsGuard =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
+
+    /**
+     * Runs {@link #forward}; an error raised inside names the path of the module where it happened. The
+     * outermost call on a thread holds this module's read lock, so a concurrent {@link #loadStateDict} on
+     * this module happens entirely before or entirely after the forward.
+     */
     public final Tensor call(Tensor input) {
+        boolean outermost = ModuleCallStack.depth() == 0;
+        if (outermost) {
+            weightsGuard.readLock().lock();
+        }
         ModuleCallStack.push(this);
         try {
             return listening == 0 ? forward(input) : forwardListened(input);
@@ -53,6 +78,9 @@ public abstract class Module {
             throw e;
         } finally {
             ModuleCallStack.pop();
+            if (outermost) {
+                weightsGuard.readLock().unlock();
+            }
         }
     }
 
@@ -402,8 +430,24 @@ public abstract class Module {
      * missing or unexpected keys are errors too, otherwise they are returned. An uninitialised parameter
      * of a lazy module ({@link LazyLinear}) takes the shape of its state-dict entry (its known sizes
      * must match) and is created on the device the module was moved to, else the CPU.
+     *
+     * <p>Safe while other threads run this module through {@link #call}: see the class comment. Calling it
+     * from inside a forward of this same module is an error.
      */
     public LoadResult loadStateDict(Map<String, ? extends Tensor> state, boolean strict) {
+        if (weightsGuard.getReadHoldCount() > 0 || ModuleCallStack.contains(this)) {
+            throw new CairnException("loadStateDict on " + getName() + " cannot run inside a forward of the same"
+                    + " module (it would wait for that forward to end); load before or after calling it");
+        }
+        weightsGuard.writeLock().lock();
+        try {
+            return loadStateDictLocked(state, strict);
+        } finally {
+            weightsGuard.writeLock().unlock();
+        }
+    }
+
+    private LoadResult loadStateDictLocked(Map<String, ? extends Tensor> state, boolean strict) {
         Map<String, Tensor> own = stateDict();
         List<String> missing = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();

@@ -52,6 +52,16 @@ final class ModuleCallStack {
         return path.toString();
     }
 
+    /** Whether {@code m} is being called on this thread (at any depth). */
+    static boolean contains(Module m) {
+        for (Module x : STACK.get()) {
+            if (x == m) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** How many modules are being called on this thread. */
     static int depth() {
         return STACK.get().size();

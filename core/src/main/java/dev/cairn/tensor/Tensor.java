@@ -217,12 +217,23 @@ public class Tensor implements AutoCloseable {
 
     /** {@code [start, start+step, ...)} up to but excluding {@code end}, like {@code torch.arange}. */
     public static Tensor arange(float start, float end, float step) {
+        // PyTorch 1.13's rules (RangeFactories.cpp), in its order
         if (step == 0 || Float.isNaN(step)) {
-            throw new CairnException("arange: step must be non-zero, got " + step);
+            throw new CairnException("arange: step must be nonzero, got " + step);
+        }
+        if (!Float.isFinite(start) || !Float.isFinite(end)) {
+            throw new CairnException("arange: unsupported range: " + start + " -> " + end
+                    + " (start and end must be finite numbers)");
+        }
+        if (step > 0 ? end < start : end > start) {
+            throw new CairnException("arange: upper bound and larger bound inconsistent with step sign: start "
+                    + start + ", end " + end + ", step " + step + " (a " + (step > 0 ? "positive" : "negative")
+                    + " step needs end " + (step > 0 ? ">=" : "<=") + " start)");
         }
         double count = Math.ceil((end - (double) start) / step);
         if (count > Integer.MAX_VALUE) {
-            throw new CairnException("arange: too many elements (" + count + ")");
+            throw new CairnException("arange: invalid size, possible overflow: " + count + " elements from "
+                    + start + " to " + end + " by " + step);
         }
         int n = (int) Math.max(0, count);
         // float rounding can make the count overshoot by one (arange(0, 0.3f, 0.1f)): never include end

@@ -12,23 +12,53 @@ import java.util.Set;
  * Closes the tensors made on this thread while it is open, except those passed to {@link #keep}:
  * {@code try (var scope = TensorScope.open()) { return scope.keep(model.forward(x)); }}.
  * Scopes nest; a kept tensor moves to the enclosing scope, if any.
+ *
+ * <p>A scope belongs to the thread that opened it: tensors made on other threads are not in it, and
+ * only that thread may close it. Always open scopes in try-with-resources: a scope that is never closed
+ * keeps every tensor made inside it alive. Such a leak is reported once per process, as a warning
+ * naming where the scope was opened, when {@value #LEAK_DEPTH_DEFAULT} scopes are open at once on one thread
+ * (a loop that opens a scope per pass and forgets to close it) or when one scope holds
+ * {@value #LEAK_TENSORS_DEFAULT} tensors (the thresholds are the system properties
+ * {@code cairn.scope.leakDepth} and {@code cairn.scope.leakTensors}). With
+ * {@code -Dcairn.scope.trace=true} every scope records the stack that opened it (a cost per scope, for
+ * debugging), and the warning names the outermost scope still open.
  */
 public final class TensorScope implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TensorScope.class);
     private static final ThreadLocal<Deque<TensorScope>> OPEN = ThreadLocal.withInitial(ArrayDeque::new);
+    /** No legitimate code nests this many scopes; a loop that forgets close() reaches it within 64 passes. */
+    private static final int LEAK_DEPTH_DEFAULT = 64;
+    private static final int LEAK_TENSORS_DEFAULT = 1_000_000;
+    /** Thresholds of the leak warnings (not final so that tests can lower them). */
+    static int leakDepth = Integer.getInteger("cairn.scope.leakDepth", LEAK_DEPTH_DEFAULT);
+    static int leakTensors = Integer.getInteger("cairn.scope.leakTensors", LEAK_TENSORS_DEFAULT);
+    private static final boolean TRACE = Boolean.getBoolean("cairn.scope.trace");
+    /** The leak warnings given, once per process for each kind: [0] too many open scopes, [1] too many tensors. */
+    private static final java.util.concurrent.atomic.AtomicReferenceArray<String> LEAK_WARNINGS =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(2);
 
     private final List<Tensor> made = new ArrayList<>(32);
     /** Made lazily: most scopes keep one tensor or none. */
     private Set<Tensor> kept;
     private final Thread owner = Thread.currentThread();
     private boolean closed;
+    /** Where this scope was opened, with {@code -Dcairn.scope.trace=true} only. */
+    private final Throwable openedAt;
 
     private TensorScope() {
+        openedAt = TRACE ? new Throwable("TensorScope opened here") : null;
     }
 
     /** Opens a scope on the current thread. */
     public static TensorScope open() {
         TensorScope s = new TensorScope();
-        OPEN.get().push(s);
+        Deque<TensorScope> open = OPEN.get();
+        open.push(s);
+        if (open.size() == leakDepth) {
+            warnLeak(0, leakDepth + " TensorScopes are open at once on thread '" + Thread.currentThread().getName()
+                    + "': a scope that is never closed keeps every tensor made inside it alive. The latest was opened "
+                    + "at " + caller() + outermost(open) + "; open scopes with try-with-resources");
+        }
         return s;
     }
 
@@ -38,7 +68,63 @@ public final class TensorScope implements AutoCloseable {
         TensorScope s = open.peek();
         if (s != null) {
             s.made.add(t);
+            if (s.made.size() == leakTensors) {
+                warnLeak(1, "a TensorScope on thread '" + Thread.currentThread().getName() + "' holds " + leakTensors
+                        + " tensors, which stay alive until it closes; the latest was made at " + caller()
+                        + (s.openedAt == null ? "; run with -Dcairn.scope.trace=true to learn where the scope was opened"
+                                : ", the scope was opened at " + openerOf(s))
+                        + ". Close a scope per pass of a loop, or keep() only what must outlive it");
+            }
         }
+    }
+
+    /** The first stack frame outside Cairn's tensor, autograd and nn code: the user's code that opened or made. */
+    private static String caller() {
+        return StackWalker.getInstance().walk(frames -> frames
+                .filter(f -> !isCairn(f.getClassName()))
+                .findFirst().map(StackWalker.StackFrame::toStackTraceElement).map(String::valueOf)
+                .orElse("(unknown)"));
+    }
+
+    private static boolean isCairn(String className) {
+        return className.startsWith("dev.cairn.tensor.Tensor") || className.startsWith("dev.cairn.tensor.DelegatingTensor")
+                || className.startsWith("dev.cairn.nn.") || className.startsWith("dev.cairn.autograd.")
+                || className.startsWith("dev.cairn.backend.");
+    }
+
+    private static String outermost(Deque<TensorScope> open) {
+        TensorScope first = open.peekLast();
+        return first.openedAt == null ? " (run with -Dcairn.scope.trace=true to record where each scope is opened)"
+                : "; the outermost still open was opened at " + openerOf(first);
+    }
+
+    private static String openerOf(TensorScope s) {
+        for (StackTraceElement e : s.openedAt.getStackTrace()) {
+            if (!isCairn(e.getClassName())) {
+                return e.toString();
+            }
+        }
+        return "(unknown)";
+    }
+
+    private static void warnLeak(int kind, String message) {
+        if (LEAK_WARNINGS.compareAndSet(kind, null, message)) {
+            LOG.warn(message);
+        }
+    }
+
+    /**
+     * The leak warning this process has given for too many open scopes ({@code kind} 0) or too many tensors
+     * in one scope (1), or null (for tests and diagnostics).
+     */
+    static String leakWarning(int kind) {
+        return LEAK_WARNINGS.get(kind);
+    }
+
+    /** Forgets the warnings given, so the next leak is reported again (for tests). */
+    static void resetLeakWarnings() {
+        LEAK_WARNINGS.set(0, null);
+        LEAK_WARNINGS.set(1, null);
     }
 
     /**

@@ -164,4 +164,21 @@ class SafeTensorsHeaderTest {
         var m = new TensorEntry("__metadata__", SafeTensorsDType.F32, new int[0], 0, 4);
         assertThrows(IllegalArgumentException.class, () -> new SafeTensorsHeader(List.of(m), null));
     }
+
+    /**
+     * The reference implementation bounds only the whole header (100 MB), not its strings or names, so a
+     * 30 MB metadata string and a 60,000-character tensor name are valid (Jackson's defaults reject both).
+     */
+    @Test
+    void longMetadataStringsAndLongNamesWithinTheHeaderLimitAreAccepted() {
+        String longValue = "v".repeat(30_000_000);
+        String longName = "n".repeat(60_000);
+        String json = "{\"__metadata__\":{\"note\":\"" + longValue + "\"}," + entry(longName, "F32", "[1]", 0, 4) + "}";
+        SafeTensorsHeader h = parse(json, 4);
+        assertEquals(30_000_000, h.metadata().get("note").length());
+        assertEquals(longName, h.tensors().getFirst().name());
+        String deep = "{\"__metadata__\":" + "[".repeat(200) + "]".repeat(200) + "}";
+        var e = assertThrows(SafeTensorsException.class, () -> parse(deep, 0));
+        assertTrue(e.getMessage().contains("test.safetensors"), e.getMessage());
+    }
 }

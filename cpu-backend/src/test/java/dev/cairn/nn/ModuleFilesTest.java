@@ -142,4 +142,47 @@ class ModuleFilesTest {
         SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> ModuleFiles.load(new MLP(1), f));
         assertTrue(e.getMessage().contains("nope.safetensors"), e.getMessage());
     }
+
+    /**
+     * A file with a valid 4 GB tensor (sparse on disk) under a key the model does not have: the load fails
+     * from the header alone, naming the file and the key, instead of reading 4 GB first (which ran out of
+     * memory without naming either); a non-strict load skips the tensor without reading it.
+     */
+    @Test
+    void aHugeTensorUnderARejectedKeyFailsBeforeAnyDataIsRead() throws Exception {
+        MLP target = new MLP(3);
+        Path small = dir.resolve("mlp.safetensors");
+        ModuleFiles.save(target, small);
+        Path f = dir.resolve("huge.safetensors");
+        long hugeBytes = 4L << 30; // 2^30 float32 values
+        Map<String, Tensor> own = target.stateDict();
+        StringBuilder json = new StringBuilder("{");
+        long offset = 0;
+        for (Map.Entry<String, Tensor> e : own.entrySet()) {
+            long bytes = 4L * e.getValue().numel();
+            json.append('"').append(e.getKey()).append("\":{\"dtype\":\"F32\",\"shape\":")
+                    .append(java.util.Arrays.toString(e.getValue().shape()).replace(" ", ""))
+                    .append(",\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]},");
+            offset += bytes;
+        }
+        json.append("\"extra.huge\":{\"dtype\":\"F32\",\"shape\":[1073741824],\"data_offsets\":[")
+                .append(offset).append(',').append(offset + hugeBytes).append("]}}");
+        while (json.length() % 8 != 0) {
+            json.append(' ');
+        }
+        byte[] header = json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (var raf = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+            raf.write(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+            raf.write(header);
+            raf.setLength(8 + header.length + offset + hugeBytes); // sparse: no 4 GB on disk
+        }
+        float first = target.hidden.weight.toFloatArray()[0];
+        CairnException e = assertThrows(CairnException.class, () -> ModuleFiles.load(target, f, true));
+        assertTrue(e.getMessage().startsWith(f + ": error(s) in loading state_dict for MLP"), e.getMessage());
+        assertTrue(e.getMessage().contains("unexpected key(s) in state_dict: \"extra.huge\"."), e.getMessage());
+        assertEquals(first, target.hidden.weight.toFloatArray()[0]);
+        LoadResult r = ModuleFiles.load(target, f, false); // reads only the model's keys (zeros in the sparse file)
+        assertEquals(List.of("extra.huge"), r.unexpectedKeys());
+        assertEquals(0f, target.hidden.weight.toFloatArray()[0]);
+    }
 }

@@ -6,6 +6,7 @@ import static dev.cairn.tensor.TensorAsserts.assertThrowsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -147,8 +148,40 @@ class CreationTest {
     void arangeIntegerEnd() {
         assertTensor(new float[] {0, 1, 2, 3, 4}, new int[] {5}, Tensor.arange(5));
         assertTensor(new float[0], new int[] {0}, Tensor.arange(0));
-        assertTensor(new float[0], new int[] {0}, Tensor.arange(-3));
         assertTensor(new float[] {0, 1, 2}, new int[] {3}, Tensor.arange(2.5f));
+    }
+
+    /**
+     * PyTorch 1.13 raises for these (checked with torch.arange on each argument list): a NaN or infinite
+     * bound ("unsupported range"), a step whose sign points away from end ("upper bound and larger bound
+     * inconsistent with step sign"), a zero or NaN step, and a count that overflows; an empty range with
+     * either sign ({@code arange(0, 0, -1)}, {@code arange(0., -5., -inf)}) is an empty tensor.
+     */
+    @Test
+    void arangeRaisesLikePyTorch() {
+        float nan = Float.NaN;
+        float inf = Float.POSITIVE_INFINITY;
+        assertArangeFails("unsupported range", () -> Tensor.arange(0, nan, 1));
+        assertArangeFails("unsupported range", () -> Tensor.arange(nan, 5, 1));
+        assertArangeFails("unsupported range", () -> Tensor.arange(nan));
+        assertArangeFails("unsupported range", () -> Tensor.arange(0, inf, 1));
+        assertArangeFails("unsupported range", () -> Tensor.arange(-inf, 0, 1));
+        assertArangeFails("inconsistent with step sign", () -> Tensor.arange(0, 5, -1));
+        assertArangeFails("inconsistent with step sign", () -> Tensor.arange(5, 0, 1));
+        assertArangeFails("inconsistent with step sign", () -> Tensor.arange(-3));
+        assertArangeFails("inconsistent with step sign", () -> Tensor.arange(0, 5, -inf));
+        assertArangeFails("step must be nonzero", () -> Tensor.arange(0, 5, 0));
+        assertArangeFails("step must be nonzero", () -> Tensor.arange(0, 5, nan));
+        assertArangeFails("overflow", () -> Tensor.arange(0, 5, 1e-30f));
+        assertTensor(new float[0], new int[] {0}, Tensor.arange(0, 0, -1));
+        assertTensor(new float[0], new int[] {0}, Tensor.arange(5, 5, 1));
+        assertTensor(new float[0], new int[] {0}, Tensor.arange(0, -5, -inf));
+        assertTensor(new float[0], new int[] {0}, Tensor.arange(0, 5, inf));
+    }
+
+    private static void assertArangeFails(String expected, org.junit.jupiter.api.function.Executable call) {
+        CairnException e = assertThrows(CairnException.class, call);
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
 
     @Test
@@ -184,8 +217,7 @@ class CreationTest {
     @Test
     void arangeEmptyRanges() {
         assertTensor(new float[0], new int[] {0}, Tensor.arange(3, 3, 1));
-        assertTensor(new float[0], new int[] {0}, Tensor.arange(3, 0, 1));
-        assertTensor(new float[0], new int[] {0}, Tensor.arange(0, 3, -1));
+        assertTensor(new float[0], new int[] {0}, Tensor.arange(3, 3, -1));
     }
 
     @Test

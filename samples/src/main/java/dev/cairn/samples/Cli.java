@@ -6,6 +6,7 @@ import dev.cairn.samples.cli.DemoCommand;
 import dev.cairn.samples.cli.DescribeCommand;
 import dev.cairn.samples.cli.DevicesCommand;
 import dev.cairn.samples.cli.ServeCommand;
+import dev.cairn.samples.cli.SoakCommand;
 import dev.cairn.samples.cli.TrainCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Option;
 @Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Compose and run neural-network models from Java.",
         subcommands = {DevicesCommand.class, DemoCommand.class, DescribeCommand.class, ConformCommand.class,
-            BenchCommand.class, TrainCommand.class, ServeCommand.class})
+            BenchCommand.class, TrainCommand.class, ServeCommand.class, SoakCommand.class})
 public final class Cli implements Runnable {
     /** The version in the jar's manifest (Implementation-Version), so it always matches the build. */
     static final class Version implements CommandLine.IVersionProvider {
@@ -92,9 +93,54 @@ public final class Cli implements Runnable {
         return false;
     }
 
-    /** Folds a multi-line message into one line. */
-    static String oneLine(String msg) {
-        return msg == null ? "" : msg.replace("\n\t", "; ").replace('\n', ' ').replace('\t', ' ').trim();
+    /**
+     * Folds a multi-line message into one line and {@linkplain #escape escapes} whatever else could break
+     * it or fool a terminal (messages quote file contents: tensor names, metadata).
+     */
+    public static String oneLine(String msg) {
+        return msg == null ? "" : escape(msg.replace("\n\t", "; ").replace('\n', ' ').replace('\t', ' ').trim());
+    }
+
+    /**
+     * {@code text} safe to print on one terminal line: control characters (C0 including NUL, CR, LF and
+     * tab; DEL; C1 such as U+0085), line and paragraph separators (U+2028, U+2029), bidirectional and other
+     * invisible format characters (U+202E right-to-left override, U+200B..U+200F, U+2066..U+2069, U+FEFF,
+     * ...), unassigned code points and lone surrogates are written as {@code \}{@code uXXXX}
+     * ({@code \}{@code u{XXXXX}} beyond the BMP); a backslash is doubled so the escapes stay unambiguous.
+     */
+    public static String escape(String text) {
+        if (text == null) {
+            return "null";
+        }
+        StringBuilder sb = null;
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            int n = Character.charCount(cp);
+            boolean unsafe = cp == '\\' || unsafe(cp)
+                    || (n == 1 && Character.isSurrogate((char) cp)); // a lone surrogate
+            if (unsafe && sb == null) {
+                sb = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (sb != null) {
+                if (cp == '\\') {
+                    sb.append("\\\\");
+                } else if (unsafe) {
+                    sb.append(cp <= 0xFFFF ? String.format("\\u%04X", cp) : String.format("\\u{%X}", cp));
+                } else {
+                    sb.appendCodePoint(cp);
+                }
+            }
+            i += n;
+        }
+        return sb == null ? text : sb.toString();
+    }
+
+    private static boolean unsafe(int cp) {
+        return switch (Character.getType(cp)) {
+            case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
+                 Character.UNASSIGNED, Character.PRIVATE_USE, Character.SURROGATE -> true;
+            default -> false;
+        };
     }
 
     public static void main(String[] args) {

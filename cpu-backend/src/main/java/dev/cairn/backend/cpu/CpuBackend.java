@@ -4,7 +4,6 @@ import dev.cairn.backend.Availability;
 import dev.cairn.backend.Backend;
 import dev.cairn.backend.BinaryOp;
 import dev.cairn.backend.CompareOp;
-import dev.cairn.tensor.DType;
 import dev.cairn.backend.DeviceInfo;
 import dev.cairn.backend.Epilogue;
 import dev.cairn.backend.GemmOperand;
@@ -12,11 +11,17 @@ import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.Storage;
 import dev.cairn.backend.StridedView;
 import dev.cairn.backend.UnaryOp;
+import dev.cairn.tensor.DType;
 import dev.cairn.tensor.Device;
 import java.util.Arrays;
 import java.util.List;
 
-/** The pure-Java CPU backend: storages are heap arrays, kernels are plain Java over them. Always available. */
+/**
+ * The pure-Java CPU backend: storages are heap arrays, kernels are plain Java over them. Always available.
+ * Float32 storages ({@link CpuStorage}) come from a pool and are pinned for each kernel that touches them,
+ * so a tensor closed on another thread mid-kernel never hands its array to someone else; integer and bool
+ * storages ({@link CpuTypedStorage}) are plain arrays that are never recycled.
+ */
 public final class CpuBackend implements Backend {
     private final List<DeviceInfo> devices = List.of(new DeviceInfo(Device.cpu(),
             CpuInfo.modelName() + " (" + CpuThreads.cores() + " threads)",
@@ -37,14 +42,21 @@ public final class CpuBackend implements Backend {
         return devices;
     }
 
-    /** Whether {@code s} holds float32 (the hot kernels' storages) rather than integers or bools. */
-    private static boolean isFloat(Storage s) {
-        return s instanceof CpuStorage;
+    // ---- memory ---------------------------------------------------------------------------
+
+    @Override
+    public Storage allocate(int index, int numel) {
+        return new CpuStorage(CpuMemoryPool.take(numel));
     }
 
     @Override
     public Storage allocate(int index, DType dtype, int numel) {
         return dtype == DType.FLOAT32 ? allocate(index, numel) : CpuTypedStorage.allocate(dtype, numel);
+    }
+
+    @Override
+    public Storage upload(int index, float[] src, int offset, int length) {
+        return new CpuStorage(Arrays.copyOfRange(src, offset, offset + length));
     }
 
     @Override
@@ -58,133 +70,166 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void download(Storage src, int srcOffset, Object dst, int dstOffset, int length) {
-        Object from = isFloat(src) ? data(src) : ((CpuTypedStorage) src).data;
-        System.arraycopy(from, srcOffset, dst, dstOffset, length);
-    }
-
-    @Override
-    public void compare(CompareOp op, StridedView a, StridedView b, Storage dst) {
-        TypedKernels.compare(op, a, b, dst);
-    }
-
-    @Override
-    public void where(StridedView cond, StridedView a, StridedView b, Storage dst) {
-        TypedKernels.where(cond, a, b, dst);
-        touchIfFloat(dst);
-    }
-
-    @Override
-    public void indexSelect(StridedView src, int dim, StridedView index, Storage dst) {
-        TypedKernels.indexSelect(src, dim, index, dst);
-        touchIfFloat(dst);
-    }
-
-    @Override
-    public void gather(StridedView src, int dim, StridedView index, Storage dst) {
-        TypedKernels.gather(src, dim, index, dst);
-        touchIfFloat(dst);
-    }
-
-    @Override
-    public void scatterAdd(StridedView src, int dim, StridedView index, StridedView dst) {
-        touchIfFloat(dst.storage());
-        TypedKernels.scatterAdd(src, dim, index, dst);
-        touchIfFloat(dst.storage());
-    }
-
-    /** Float storages count writes so cached transposes (GEMM weights) are rebuilt after them. */
-    private static void touchIfFloat(Storage s) {
-        if (s instanceof CpuStorage c) {
-            c.touch();
-        }
-    }
-
-    private static float[] data(Storage s) {
-        return ((CpuStorage) s).data;
-    }
-
-    @Override
-    public Storage allocate(int index, int numel) {
-        return new CpuStorage(CpuMemoryPool.take(numel));
-    }
-
-    @Override
-    public Storage upload(int index, float[] src, int offset, int length) {
-        return new CpuStorage(Arrays.copyOfRange(src, offset, offset + length));
-    }
-
-    @Override
     public void download(Storage src, int srcOffset, float[] dst, int dstOffset, int length) {
-        System.arraycopy(data(src), srcOffset, dst, dstOffset, length);
+        download(src, srcOffset, (Object) dst, dstOffset, length);
+    }
+
+    @Override
+    public void download(Storage src, int srcOffset, Object dst, int dstOffset, int length) {
+        try (Pins p = pin(null, src)) {
+            Object from = src instanceof CpuStorage f ? f.data : ((CpuTypedStorage) src).data;
+            System.arraycopy(from, srcOffset, dst, dstOffset, length);
+        }
     }
 
     @Override
     public void fill(Storage dst, int offset, int length, float value) {
-        if (!isFloat(dst)) {
-            TypedKernels.fill(dst, offset, length, value);
-            return;
+        try (Pins p = pin(dst)) {
+            if (dst instanceof CpuStorage d) {
+                Arrays.fill(d.data, offset, offset + length, value);
+            } else {
+                TypedKernels.fill(dst, offset, length, value);
+            }
         }
-        ((CpuStorage) dst).touch();
-        Arrays.fill(data(dst), offset, offset + length, value);
-        ((CpuStorage) dst).touch();
     }
+
+    // ---- elementwise ----------------------------------------------------------------------
 
     @Override
     public void unary(UnaryOp op, float scalar, StridedView src, Storage dst) {
-        if (!isFloat(dst)) {
-            TypedKernels.unaryIntegral(op, scalar, src, dst);
-            return;
+        try (Pins p = pin(dst, src.storage())) {
+            if (dst instanceof CpuStorage d) {
+                Elementwise.unary(op, scalar, src, d.data);
+            } else {
+                TypedKernels.unaryIntegral(op, scalar, src, dst);
+            }
         }
-        ((CpuStorage) dst).touch();
-        Elementwise.unary(op, scalar, src, data(dst));
-        ((CpuStorage) dst).touch();
     }
 
     @Override
     public void binary(BinaryOp op, StridedView a, StridedView b, Storage dst) {
-        if (!isFloat(dst)) {
-            TypedKernels.binaryIntegral(op, a, b, dst);
-            return;
+        try (Pins p = pin(dst, a.storage(), b.storage())) {
+            if (dst instanceof CpuStorage d) {
+                Elementwise.binary(op, a, b, d.data);
+            } else {
+                TypedKernels.binaryIntegral(op, a, b, dst);
+            }
         }
-        ((CpuStorage) dst).touch();
-        Elementwise.binary(op, a, b, data(dst));
-        ((CpuStorage) dst).touch();
     }
 
     @Override
     public void copy(StridedView src, StridedView dst) {
-        if (!isFloat(src.storage()) || !isFloat(dst.storage())) {
-            touchIfFloat(dst.storage());
-            TypedKernels.copy(src, dst);
-            touchIfFloat(dst.storage());
-            return;
+        try (Pins p = pin(dst.storage(), src.storage())) {
+            if (src.storage() instanceof CpuStorage && dst.storage() instanceof CpuStorage) {
+                Elementwise.copy(src, dst);
+            } else {
+                TypedKernels.copy(src, dst);
+            }
         }
-        ((CpuStorage) dst.storage()).touch();
-        Elementwise.copy(src, dst);
-        ((CpuStorage) dst.storage()).touch();
     }
 
     @Override
-    public void reduce(ReduceOp op, StridedView src, int dim, Storage dst) {
-        if (!isFloat(src.storage())) {
-            TypedKernels.reduceIntegral(op, src, dim, dst);
-            return;
+    public void compare(CompareOp op, StridedView a, StridedView b, Storage dst) {
+        try (Pins p = pin(dst, a.storage(), b.storage())) {
+            TypedKernels.compare(op, a, b, dst);
         }
-        ((CpuStorage) dst).touch();
-        Reductions.reduce(op, src, dim, data(dst));
-        ((CpuStorage) dst).touch();
+    }
+
+    @Override
+    public void where(StridedView cond, StridedView a, StridedView b, Storage dst) {
+        try (Pins p = pin(dst, a.storage(), b.storage())) {
+            TypedKernels.where(cond, a, b, dst);
+        }
+    }
+
+    // ---- indexing -------------------------------------------------------------------------
+
+    @Override
+    public void indexSelect(StridedView src, int dim, StridedView index, Storage dst) {
+        try (Pins p = pin(dst, src.storage())) {
+            TypedKernels.indexSelect(src, dim, index, dst);
+        }
+    }
+
+    @Override
+    public void gather(StridedView src, int dim, StridedView index, Storage dst) {
+        try (Pins p = pin(dst, src.storage())) {
+            TypedKernels.gather(src, dim, index, dst);
+        }
+    }
+
+    @Override
+    public void scatterAdd(StridedView src, int dim, StridedView index, StridedView dst) {
+        try (Pins p = pin(dst.storage(), src.storage())) {
+            TypedKernels.scatterAdd(src, dim, index, dst);
+        }
+    }
+
+    // ---- reductions and GEMM --------------------------------------------------------------
+
+    @Override
+    public void reduce(ReduceOp op, StridedView src, int dim, Storage dst) {
+        try (Pins p = pin(dst, src.storage())) {
+            if (src.storage() instanceof CpuStorage && dst instanceof CpuStorage d) {
+                Reductions.reduce(op, src, dim, d.data);
+            } else {
+                TypedKernels.reduceIntegral(op, src, dim, dst);
+            }
+        }
     }
 
     @Override
     public void gemm(int batch, int m, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epilogue) {
-        ((CpuStorage) c.storage()).touch();
-        GemmKernels.gemm(batch, m, n, k, a, b, c, epilogue);
-        ((CpuStorage) c.storage()).touch();
+        try (Pins p = pin(c.storage(), a.storage(), b.storage(), epilogue.bias())) {
+            GemmKernels.gemm(batch, m, n, k, a, b, c, epilogue);
+        }
     }
 
     @Override
     public void synchronize(int index) {
         // CPU kernels complete before they return
+    }
+
+    /**
+     * Pins the float storages among {@code written} and {@code read} (nulls and integer storages skipped) for
+     * one kernel, counting a write to {@code written} before and after it so cached weight transposes are
+     * rebuilt: a tensor closed on another thread while the kernel runs keeps its array out of the pool until
+     * the kernel is done (see {@link CpuStorage}).
+     */
+    private static Pins pin(Storage written, Storage... read) {
+        CpuStorage[] pinned = new CpuStorage[read.length + 1];
+        int n = 0;
+        try {
+            for (Storage s : read) {
+                if (s instanceof CpuStorage c) {
+                    c.pin();
+                    pinned[n++] = c;
+                }
+            }
+            if (written instanceof CpuStorage w) {
+                w.pin();
+                pinned[n++] = w;
+                w.touch();
+            }
+        } catch (RuntimeException e) {
+            for (int i = n - 1; i >= 0; i--) {
+                pinned[i].unpin();
+            }
+            throw e;
+        }
+        return new Pins(pinned, n, written instanceof CpuStorage w ? w : null);
+    }
+
+    /** The storages one kernel pinned; closing counts the write and unpins them in reverse order. */
+    private record Pins(CpuStorage[] storages, int count, CpuStorage written) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (written != null) {
+                written.touch();
+            }
+            for (int i = count - 1; i >= 0; i--) {
+                storages[i].unpin();
+            }
+        }
     }
 }

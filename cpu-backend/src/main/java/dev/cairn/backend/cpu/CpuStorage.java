@@ -1,18 +1,32 @@
 package dev.cairn.backend.cpu;
 
 import dev.cairn.backend.Storage;
+import dev.cairn.tensor.CairnException;
 import dev.cairn.tensor.Device;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
-/** Float32 elements in a Java heap array: recycled through {@link CpuMemoryPool} when closed, else freed by the GC. */
+/**
+ * Float32 elements in a Java heap array: recycled through {@link CpuMemoryPool} when closed, else freed by the GC.
+ *
+ * <p>Every kernel {@linkplain #pin pins} the storages it reads or writes for its whole run. {@link #close()}
+ * (the last tensor over the storage was closed, possibly on another thread) marks the storage closed at
+ * once, so no new kernel can start on it, but the array goes back to the pool only when the last running
+ * kernel unpins it: a kernel never sees the numbers of the tensor that reuses the memory next, it either
+ * completes on the old values or fails with a clear "closed" error before it reads anything.
+ */
 final class CpuStorage implements Storage {
     final float[] data;
-    private volatile boolean closed;
+    /** Bit 30: closed; bits 0-29: kernels running on this storage. */
+    private static final int CLOSED = 1 << 30;
+    private static final AtomicIntegerFieldUpdater<CpuStorage> STATE =
+            AtomicIntegerFieldUpdater.newUpdater(CpuStorage.class, "state");
+    private volatile int state;
     /**
      * Bumped before and after every kernel that writes into this storage, so a cache derived from it
      * (even one built while a write was under way on another thread) can tell it is stale.
      */
-    private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<CpuStorage> VERSION =
-            java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(CpuStorage.class, "version");
+    private static final AtomicIntegerFieldUpdater<CpuStorage> VERSION =
+            AtomicIntegerFieldUpdater.newUpdater(CpuStorage.class, "version");
     private volatile int version;
     /** A transposed copy of a matrix in this storage, kept for small-batch products (see {@link TransposeCache}). */
     volatile TransposeCache.Entry transposed;
@@ -28,6 +42,41 @@ final class CpuStorage implements Storage {
 
     int version() {
         return version;
+    }
+
+    /**
+     * Claims the array for one kernel: until the matching {@link #unpin}, a concurrent {@link #close()}
+     * does not hand it to the pool.
+     *
+     * @throws CairnException when the storage is already closed
+     */
+    void pin() {
+        for (;;) {
+            int s = state;
+            if ((s & CLOSED) != 0) {
+                throw new CairnException("a tensor used by this operation has been closed (its memory of "
+                        + data.length + " floats was released, possibly by another thread closing it while this"
+                        + " operation started); it cannot be used any more");
+            }
+            if ((s & ~CLOSED) == CLOSED - 1) {
+                throw new IllegalStateException("internal error: too many kernels pin one CPU storage");
+            }
+            if (STATE.compareAndSet(this, s, s + 1)) {
+                return;
+            }
+        }
+    }
+
+    /** Ends a kernel's claim; the last one after {@link #close()} recycles the array. */
+    void unpin() {
+        if (STATE.decrementAndGet(this) == CLOSED) {
+            recycle();
+        }
+    }
+
+    /** Kernels running on this storage now (for tests). */
+    int pins() {
+        return state & ~CLOSED;
     }
 
     @Override
@@ -52,16 +101,23 @@ final class CpuStorage implements Storage {
 
     @Override
     public boolean isClosed() {
-        return closed;
+        return (state & CLOSED) != 0;
     }
 
-    /** Called when the last tensor over this storage is closed: the array goes back to the pool. */
+    /**
+     * Called when the last tensor over this storage is closed: the array goes back to the pool now, or
+     * when the last kernel still running on it finishes.
+     */
     @Override
-    public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            transposed = null;
-            CpuMemoryPool.give(data);
+    public void close() {
+        int before = STATE.getAndUpdate(this, s -> s | CLOSED);
+        if (before == 0) {
+            recycle();
         }
+    }
+
+    private void recycle() {
+        transposed = null;
+        CpuMemoryPool.give(data);
     }
 }

@@ -61,6 +61,19 @@ public final class BenchCommand implements Runnable {
         return new Timing(s[n / 2], s[Math.min(n - 1, (int) Math.ceil(n * 0.9) - 1)], n);
     }
 
+    /** Largest GEMM size: n * n must stay below 2^31 elements. */
+    static final int MAX_GEMM_N = 46_340;
+    /** Longest timing budget per size: one hour. */
+    static final long MAX_BUDGET_MS = 3_600_000L;
+
+    /** Throws a usage error unless {@code --budget-ms} is between 1 ms and an hour. */
+    static void checkBudget(CommandSpec spec, long budgetMs) {
+        if (budgetMs < 1 || budgetMs > MAX_BUDGET_MS) {
+            throw new ParameterException(spec.commandLine(), "--budget-ms must be between 1 and " + MAX_BUDGET_MS
+                    + " (one hour), got " + budgetMs);
+        }
+    }
+
     static int[] parseList(CommandSpec spec, String option, String text) {
         try {
             int[] v = Arrays.stream(text.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
@@ -100,11 +113,26 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() {
             int[] ns = parseList(spec, "--n", sizes);
+            for (int n : ns) {
+                if (n > MAX_GEMM_N) {
+                    throw new ParameterException(spec.commandLine(), "--n must be at most " + MAX_GEMM_N
+                            + " (an n x n float32 matrix must fit in one Java array), got " + n);
+                }
+            }
+            checkBudget(spec, budgetMs);
             if (threads != null) {
                 if (threads <= 0) {
                     throw new ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
                 }
-                System.setProperty("cairn.cpu.threads", String.valueOf(threads));
+                int cores = Runtime.getRuntime().availableProcessors();
+                int used = threads;
+                if (threads > cores) {
+                    used = cores;
+                    spec.commandLine().getErr().println("warning: --threads " + threads + " is more than the " + cores
+                            + " cores of this machine; using " + cores + " (more threads would only contend)");
+                    spec.commandLine().getErr().flush();
+                }
+                System.setProperty("cairn.cpu.threads", String.valueOf(used));
             }
             Device device = deviceOption.resolve();
             PrintWriter out = spec.commandLine().getOut();
@@ -157,6 +185,7 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() {
             int[] bs = parseList(spec, "--batch", batches);
+            checkBudget(spec, budgetMs);
             String model = ms.name();
             Device device = deviceOption.resolve();
             PrintWriter out = spec.commandLine().getOut();

@@ -1,9 +1,11 @@
 package dev.cairn.samples.cli;
 
+import dev.cairn.io.FileChecks;
 import dev.cairn.io.SafeTensors;
 import dev.cairn.io.SafeTensorsFile;
 import dev.cairn.nn.Module;
 import dev.cairn.nn.Parameter;
+import dev.cairn.samples.Cli;
 import dev.cairn.samples.models.Models;
 import dev.cairn.tensor.CairnException;
 import dev.cairn.tensor.Device;
@@ -50,6 +52,13 @@ public final class ConformCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // results must never overwrite the case (also through a symbolic or hard link) nor each other
+        FileChecks.requireDistinct(outFile, "--out", caseFile, "--case");
+        FileChecks.requireDistinct(saveState, "--save-state", caseFile, "--case");
+        if (saveState != null && outFile.toAbsolutePath().normalize().equals(saveState.toAbsolutePath().normalize())) {
+            throw new CairnException("--out and --save-state are the same path " + outFile + "; give two different files");
+        }
+        FileChecks.requireDistinct(saveState, "--save-state", outFile, "--out");
         Device device = deviceOption.resolveSilently();
         SafeTensorsFile file = SafeTensors.readFile(caseFile);
         Map<String, Tensor> tensors = file.tensors();
@@ -104,6 +113,9 @@ public final class ConformCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The first result outside the tolerance: the command then fails naming it (exit 1). */
+    private String firstMismatch;
+
     private Map<String, Tensor> toCpu(Map<String, Tensor> results) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         results.forEach((k, v) -> out.put(k, v.to(Device.cpu())));
@@ -124,11 +136,22 @@ public final class ConformCommand implements Callable<Integer> {
             Tolerance.Result r = Tolerance.compare(want, e.getValue());
             if (!r.ok()) {
                 failed++;
+                if (firstMismatch == null) {
+                    firstMismatch = String.format(Locale.ROOT, "result '%s' %s differs from the case %s: max |diff| %.3e"
+                            + " exceeds the tolerance %.3e%s", Cli.escape(e.getKey()),
+                            java.util.Arrays.toString(e.getValue().shape()), caseFile, r.maxDiff(), r.tolerance(),
+                            r.reason() == null || r.reason().isEmpty() ? "" : " (" + r.reason() + ")");
+                }
             }
-            out.printf(Locale.ROOT, "%-24s %-12s max |diff| %.3e (tolerance %.3e) %s%n", e.getKey(),
+            out.printf(Locale.ROOT, "%-24s %-12s max |diff| %.3e (tolerance %.3e) %s%n", Cli.escape(e.getKey()),
                     java.util.Arrays.toString(e.getValue().shape()), r.maxDiff(), r.tolerance(), r.ok() ? "ok" : "MISMATCH");
         }
         out.println(failed == 0 ? "conform: all results match the case" : "conform: " + failed + " result(s) differ from the case");
+        out.flush();
+        if (failed > 0) {
+            throw new CairnException(firstMismatch + (failed > 1 ? "; " + (failed - 1) + " more result(s) differ too" : "")
+                    + "; the results were written to " + outFile);
+        }
     }
 
     private Tensor require(Map<String, Tensor> tensors, String key) {

@@ -84,6 +84,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Largest data set: 2 floats per point plus a label, about 120 MB at this size. */
+    static final int MAX_POINTS = 10_000_000;
+    /** Largest hidden width: the hidden-to-hidden weight then has 2^28 elements (1 GiB). */
+    static final int MAX_HIDDEN = 16_384;
+
     /** {@code --data fashion-mnist}: checks the options, looks the model up, and runs {@link ImageTraining}. */
     private int trainImages() {
         if (epochs < 1) {
@@ -137,6 +142,9 @@ public final class TrainCommand implements Callable<Integer> {
             throw usage("--arms must be >= 2, got " + arms);
         }
         int classes = data.equals("spiral") ? arms : 2;
+        if (points > MAX_POINTS) {
+            throw usage("--points must be at most " + MAX_POINTS + " (the data set lives in memory), got " + points);
+        }
         if (points < classes) {
             throw usage("--points must be at least the number of classes (" + classes + "), got " + points);
         }
@@ -146,8 +154,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (!(lr > 0) || Double.isInfinite(lr)) {
             throw usage("--lr must be a finite number > 0, got " + lr);
         }
-        if (hidden < 1) {
-            throw usage("--hidden must be >= 1, got " + hidden);
+        if (hidden < 1 || hidden > MAX_HIDDEN) {
+            throw usage("--hidden must be between 1 and " + MAX_HIDDEN + ", got " + hidden);
         }
         if (logEvery < 0) {
             throw usage("--log-every must be >= 0, got " + logEvery);

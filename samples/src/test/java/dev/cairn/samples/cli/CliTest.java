@@ -187,4 +187,74 @@ class CliTest {
         assertEquals(0, quiet.code(), quiet.err());
         assertEquals("", quiet.err());
     }
+
+    /** Nothing in an error line may break it or fool a terminal: control, separator and bidi characters. */
+    private static void assertPrintable(String text) {
+        text.codePoints().forEach(cp -> {
+            assertTrue(cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp < 0xA0) && cp != 0x2028 && cp != 0x2029
+                    && cp != 0x202E && cp != 0x200F, String.format("raw U+%04X in %s", cp, text.replaceAll("\\p{C}", "?")));
+        });
+    }
+
+    @Test
+    void untrustedTextInErrorsIsEscapedOnOneLine() throws Exception {
+        Map<String, Tensor> c = new LinkedHashMap<>(SafeTensors.read(golden("mlp-s1-b1.safetensors")));
+        String hostile = "evil\u0000nul\rcr\u2028ls\u0085nel\u202Ertl\u001B[31mred\\u0000";
+        c.put(hostile, Tensor.zeros(1));
+        Path file = tmp.resolve("hostile.safetensors");
+        SafeTensors.write(file, c);
+        Run r = run("conform", "--model", "mlp", "--case", file.toString(), "--out", tmp.resolve("o").toString());
+        assertOneErrorLine(r, 1, "unexpected key(s) in state_dict: \"evil\\u0000nul\\u000Dcr\\u2028ls\\u0085nel"
+                + "\\u202Ertl\\u001B[31mred\\\\u0000\"");
+        assertPrintable(r.err().strip());
+    }
+
+    @Test
+    void anOutputThatIsTheCaseIsRefusedAndTheCaseIsKept() throws Exception {
+        Path file = tmp.resolve("case.safetensors");
+        Files.copy(golden("mlp-s1-b1.safetensors"), file);
+        byte[] before = Files.readAllBytes(file);
+        Path link = Files.createSymbolicLink(tmp.resolve("link.safetensors"), file);
+        Path hard = Files.createLink(tmp.resolve("hard.safetensors"), file);
+        for (Path out : new Path[] {file, link, hard}) {
+            assertOneErrorLine(run("conform", "--model", "mlp", "--case", file.toString(), "--out", out.toString()),
+                    1, "is the same file as --case");
+            assertOneErrorLine(run("conform", "--model", "mlp", "--case", file.toString(), "--out", tmp.resolve("o").toString(),
+                    "--save-state", out.toString()), 1, "is the same file as --case");
+        }
+        assertEquals(java.util.Arrays.toString(before), java.util.Arrays.toString(Files.readAllBytes(file)));
+        assertTrue(Files.isSymbolicLink(link));
+    }
+
+    @Test
+    void conformOutsideTheToleranceExitsWith1NamingTheTensorAndTheDifference() throws Exception {
+        Map<String, Tensor> c = new LinkedHashMap<>(SafeTensors.read(golden("mlp-s1-b1.safetensors")));
+        c.put("output", c.get("output").add(0.5f));
+        Path file = tmp.resolve("off.safetensors");
+        SafeTensors.write(file, c);
+        Path out = tmp.resolve("o.safetensors");
+        Run r = run("conform", "--model", "mlp", "--case", file.toString(), "--out", out.toString());
+        assertOneErrorLine(r, 1, "result 'output' [1, 10] differs from the case");
+        assertTrue(r.err().contains("max |diff| 5.000e-01 exceeds the tolerance"), r.err());
+        assertTrue(r.out().contains("MISMATCH"), r.out());
+        assertTrue(Files.exists(out), "the results are still written for inspection");
+    }
+
+    @Test
+    void numericOptionsOutOfRangeAreUsageErrors() {
+        assertOneErrorLine(run("train", "--points", "1073741824"), 2, "--points must be at most 10000000");
+        assertOneErrorLine(run("train", "--hidden", "100000"), 2, "--hidden must be between 1 and 16384");
+        assertOneErrorLine(run("bench", "gemm", "--n", "16", "--budget-ms", "-1"), 2, "--budget-ms must be between 1");
+        assertOneErrorLine(run("bench", "model", "--model", "mlp", "--batch", "1", "--budget-ms", "0"), 2,
+                "--budget-ms must be between 1");
+        assertOneErrorLine(run("bench", "gemm", "--n", "50000", "--budget-ms", "1"), 2, "--n must be at most 46340");
+    }
+
+    @Test
+    void moreThreadsThanCoresAreCappedWithAWarning() {
+        Run r = run("bench", "gemm", "--n", "16", "--device", "cpu", "--budget-ms", "5", "--threads", "100000");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().startsWith("warning: --threads 100000 is more than the "), r.err());
+        assertEquals(String.valueOf(Runtime.getRuntime().availableProcessors()), System.getProperty("cairn.cpu.threads"));
+    }
 }
