@@ -80,16 +80,21 @@ public final class TensorScope implements AutoCloseable {
 
     /** The first stack frame outside Cairn's tensor, autograd and nn code: the user's code that opened or made. */
     private static String caller() {
-        return StackWalker.getInstance().walk(frames -> frames
-                .filter(f -> !isCairn(f.getClassName()))
+        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
+                .filter(f -> !isCairn(f.getDeclaringClass()))
                 .findFirst().map(StackWalker.StackFrame::toStackTraceElement).map(String::valueOf)
                 .orElse("(unknown)"));
     }
 
-    private static boolean isCairn(String className) {
-        return className.startsWith("dev.cairn.tensor.Tensor") || className.startsWith("dev.cairn.tensor.DelegatingTensor")
-                || className.startsWith("dev.cairn.nn.") || className.startsWith("dev.cairn.autograd.")
-                || className.startsWith("dev.cairn.backend.");
+    /** Whether {@code c} is Cairn's own library code (core, or a backend), not the user's. */
+    private static boolean isCairn(Class<?> c) {
+        return c.getName().startsWith("dev.cairn.backend.") || sameCodeSource(c, Tensor.class);
+    }
+
+    private static boolean sameCodeSource(Class<?> a, Class<?> b) {
+        var ca = a.getProtectionDomain().getCodeSource();
+        var cb = b.getProtectionDomain().getCodeSource();
+        return ca != null && cb != null && java.util.Objects.equals(ca.getLocation(), cb.getLocation());
     }
 
     private static String outermost(Deque<TensorScope> open) {
