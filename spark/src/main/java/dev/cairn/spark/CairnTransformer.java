@@ -74,6 +74,7 @@ public final class CairnTransformer extends Transformer implements MLWritable {
     private byte[] weightsBytes;
     private String weightsBytesHash;
     private transient LongAccumulator lastBadRows;
+    private transient LongAccumulator lastScoredRows;
 
     /** A transformer with a fresh uid. */
     public CairnTransformer() {
@@ -299,6 +300,14 @@ public final class CairnTransformer extends Transformer implements MLWritable {
         return lastBadRows == null ? 0 : lastBadRows.sum();
     }
 
+    /**
+     * How many rows the last {@link #transform} ran through the model, as counted so far (read it
+     * after an action; a retried task's rows count again). 0 before any transform.
+     */
+    public long scoredRowCount() {
+        return lastScoredRows == null ? 0 : lastScoredRows.sum();
+    }
+
     // ---- Transformer -----------------------------------------------------------------------------
 
     @Override
@@ -353,9 +362,10 @@ public final class CairnTransformer extends Transformer implements MLWritable {
                     + m.inputWidth() + " features per row");
         }
         lastBadRows = sc.longAccumulator("cairn bad rows (" + uid + ")");
+        lastScoredRows = sc.longAccumulator("cairn scored rows (" + uid + ")");
         Broadcast<SerializableConfiguration> hadoopConf = jsc.broadcast(new SerializableConfiguration(conf));
         PartitionScorer scorer = new PartitionScorer(spec, source, hadoopConf, reader, getNumFeatures(),
-                getDevice(), getBatchRows(), getBadRowPolicy(), !getPredictionCol().isEmpty(), lastBadRows);
+                getDevice(), getBatchRows(), getBadRowPolicy(), !getPredictionCol().isEmpty(), lastBadRows, lastScoredRows);
         return dataset.toDF().mapPartitions(scorer, Encoders.row(outSchema));
     }
 

@@ -41,10 +41,11 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
     private final BadRowPolicy policy;
     private final boolean withPrediction;
     private final LongAccumulator badRows;
+    private final LongAccumulator scoredRows;
 
     PartitionScorer(ModelSpec spec, WeightsSource weights, Broadcast<SerializableConfiguration> hadoopConf,
             FeatureReader reader, int numFeatures, String device, int batchRows, BadRowPolicy policy,
-            boolean withPrediction, LongAccumulator badRows) {
+            boolean withPrediction, LongAccumulator badRows, LongAccumulator scoredRows) {
         this.spec = spec;
         this.weights = weights;
         this.hadoopConf = hadoopConf;
@@ -55,6 +56,7 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
         this.policy = policy;
         this.withPrediction = withPrediction;
         this.badRows = badRows;
+        this.scoredRows = scoredRows;
     }
 
     @Override
@@ -142,6 +144,7 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
                 }
             }
             float[] out = good == 0 ? new float[0] : run(good);
+            scoredRows.add(good);
             int k = 0;
             for (int i = 0; i < n; i++) {
                 ready.add(problems[i] == null ? withOutput(batch[i], out, k++) : withOutput(batch[i], null, 0));
