@@ -15,14 +15,14 @@ import org.apache.spark.sql.SparkSession;
  * {@code local[2,2]}, two cores, and a failed task is retried once, as on a cluster. It is stopped
  * when the test JVM exits. Also the shared weights fixture.
  */
-final class SparkTestSession {
+public final class SparkTestSession {
     private static SparkSession session;
     private static Path mlpWeights;
 
     private SparkTestSession() {
     }
 
-    static synchronized SparkSession get() {
+    public static synchronized SparkSession get() {
         if (session == null) {
             session = SparkSession.builder().master("local[2,2]").appName("cairn-spark tests")
                     .config("spark.ui.enabled", "false")
@@ -44,7 +44,7 @@ final class SparkTestSession {
      * The weights of PyTorch's MLP (Linear(20,256), ReLU, Linear(256,10)) from the golden case
      * mlp-s1-b4 (made by PyTorch 1.13.1), as a plain state-dict safetensors file.
      */
-    static synchronized Path mlpWeights() {
+    public static synchronized Path mlpWeights() {
         if (mlpWeights == null) {
             Map<String, Tensor> golden = golden("mlp-s1-b4");
             Map<String, Tensor> state = new LinkedHashMap<>();

@@ -63,8 +63,8 @@ public final class SparkScoreCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "PATH", description = "The output directory (must not exist unless --overwrite).")
     String output;
 
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local[*], all cores; ignored"
-            + " when a Spark session is already running).")
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: spark-submit's, else local[*],"
+            + " all cores; ignored when a Spark session is already running).")
     String master;
 
     @Option(names = "--format", paramLabel = "FMT", description = "parquet, csv or json (default: from the input's"
@@ -111,10 +111,7 @@ public final class SparkScoreCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = ownSession
-                ? SparkSession.builder().master(master == null ? "local[*]" : master).appName("cairn spark-score")
-                        .config("spark.ui.enabled", "false").getOrCreate()
-                : SparkSession.getDefaultSession().get();
+        SparkSession spark = ownSession ? newSession() : SparkSession.getDefaultSession().get();
         try {
             Dataset<Row> in = read(spark, fmt);
             String[] features = featureColumns(in.columns(), prefix, input);
@@ -158,6 +155,17 @@ public final class SparkScoreCommand implements Callable<Integer> {
                 spark.stop();
             }
         }
+    }
+
+    /** A session on --master; else on spark-submit's master (spark.master); else local on all cores. */
+    private SparkSession newSession() {
+        SparkSession.Builder b = SparkSession.builder().appName("cairn spark-score");
+        if (master != null) {
+            b = b.master(master);
+        } else if (System.getProperty("spark.master") == null) {
+            b = b.master("local[*]").config("spark.ui.enabled", "false");
+        }
+        return b.getOrCreate();
     }
 
     /** Scores the same rows in this process without Spark, same batch size, and prints the rate. */
