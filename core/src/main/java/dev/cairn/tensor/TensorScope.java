@@ -91,6 +91,18 @@ public final class TensorScope implements AutoCloseable {
         return c.getName().startsWith("dev.cairn.backend.") || sameCodeSource(c, Tensor.class);
     }
 
+    /** {@link #isCairn(Class)} for a class known by name (a stack trace element's). */
+    private static boolean isCairn(String className) {
+        if (!className.startsWith("dev.cairn.")) {
+            return false;
+        }
+        try {
+            return isCairn(Class.forName(className, false, Tensor.class.getClassLoader()));
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
     private static boolean sameCodeSource(Class<?> a, Class<?> b) {
         var ca = a.getProtectionDomain().getCodeSource();
         var cb = b.getProtectionDomain().getCodeSource();

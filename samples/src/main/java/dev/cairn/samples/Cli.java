@@ -7,6 +7,7 @@ import dev.cairn.samples.cli.DescribeCommand;
 import dev.cairn.samples.cli.DevicesCommand;
 import dev.cairn.samples.cli.ServeCommand;
 import dev.cairn.samples.cli.SoakCommand;
+import dev.cairn.samples.cli.SparkScoreUnavailable;
 import dev.cairn.samples.cli.TrainCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -39,13 +40,14 @@ public final class Cli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (devices, demo, describe, conform, bench, train, serve)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (devices, demo, describe, conform, bench, train, serve, soak, spark-score)");
     }
 
     /** The exit status of running the command line {@code args}, with output to the given writers. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         Cli root = new Cli();
         CommandLine cmd = new CommandLine(root);
+        cmd.addSubcommand("spark-score", SparkScoreUnavailable.create());
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setParameterExceptionHandler((ex, a) -> {
