@@ -36,7 +36,9 @@ class CliTest {
 
     private static void assertOneErrorLine(Run r, int code, String fragment) {
         assertEquals(code, r.code(), r.err());
-        String[] lines = r.err().strip().split("\n");
+        // the informational "device: ..." line may come before the error, which itself is one line
+        String[] lines = java.util.Arrays.stream(r.err().strip().split("\n"))
+                .filter(l -> !l.startsWith("device: ")).toArray(String[]::new);
         assertEquals(1, lines.length, "one line: " + r.err());
         assertTrue(lines[0].startsWith("error: "), lines[0]);
         assertTrue(lines[0].contains(fragment), lines[0]);
