@@ -72,4 +72,18 @@ class ModuleToTest {
         assertSame(m, m.to(GPU), "moving to where it already is changes nothing");
         assertEquals(GPU, m.scale.device());
     }
+
+    /** A lazy layer moved before it has a shape creates its parameters on that device when a state dict arrives. */
+    @Test
+    void aLazyLayerMovedBeforeLoadingIsCreatedOnTheDevice() {
+        LazyLinear lazy = new LazyLinear(2);
+        assertSame(lazy, lazy.to(GPU));
+        lazy.loadStateDict(java.util.Map.of("weight", Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3),
+                "bias", Tensor.vector(0.5f, -0.5f)), true);
+        assertEquals(GPU, lazy.weight.device());
+        assertEquals(GPU, lazy.bias.device());
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, lazy.weight.toFloatArray());
+        Tensor y = lazy.call(Tensor.of(GPU, new float[] {1, 0, -1}, 1, 3));
+        assertArrayEquals(new float[] {-1.5f, -2.5f}, y.toFloatArray());
+    }
 }
