@@ -77,7 +77,7 @@ __device__ __forceinline__ float unary_apply(int op, float x, float s) {
         case U_EXP: return expf(x);
         case U_LOG: return logf(x);
         case U_SQRT: return sqrtf(x);
-        case U_SIGN: return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : x);  // keeps +-0 and NaN, as Math.signum
+        case U_SIGN: return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : 0.0f);  // NaN and -0 give +0, as torch.sign
         case U_ADD_SCALAR: return x + s;
         case U_MUL_SCALAR: return x * s;
         case U_DIV_SCALAR: return x / s;  // a true (IEEE, -prec-div=true) division, not x * (1/s)

@@ -19,7 +19,7 @@ public enum UnaryOp {
     LOG,
     /** sqrt x */
     SQRT,
-    /** sign of x: -1, 0 or 1 (NaN stays NaN). */
+    /** sign of x: -1, 0 or 1; NaN and -0 give +0, as PyTorch 1.13's torch.sign (not Math.signum). */
     SIGN,
     /** x + s */
     ADD_SCALAR,
@@ -70,7 +70,7 @@ public enum UnaryOp {
             case EXP -> (float) Math.exp(x);
             case LOG -> (float) Math.log(x);
             case SQRT -> (float) Math.sqrt(x);
-            case SIGN -> Math.signum(x);
+            case SIGN -> x > 0f ? 1f : (x < 0f ? -1f : 0f); // torch.sign(nan) == 0, torch.sign(-0.) == +0
             case ADD_SCALAR -> x + s;
             case MUL_SCALAR -> x * s;
             case DIV_SCALAR -> x / s;

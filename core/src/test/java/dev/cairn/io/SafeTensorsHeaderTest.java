@@ -18,6 +18,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class SafeTensorsHeaderTest {
+    /** A deadlock guard only: generous enough that a slow, shared machine never trips it. */
+    private static final Duration HANG_GUARD = Duration.ofMinutes(2);
     private static final String SRC = "test.safetensors";
 
     private static SafeTensorsHeader parse(String json, long dataLength) {
@@ -127,10 +129,38 @@ class SafeTensorsHeaderTest {
         {"__metadata__":{},"__metadata__":{}}                                              | 0    | duplicate key '__metadata__'
         """)
     void rejectsInvalidHeaders(String json, long dataLength, String fragment) {
-        SafeTensorsException e = assertTimeoutPreemptively(Duration.ofSeconds(1),
+        SafeTensorsException e = assertTimeoutPreemptively(HANG_GUARD,
                 () -> assertThrows(SafeTensorsException.class, () -> parse(json, dataLength)));
         assertTrue(e.getMessage().startsWith(SRC + ": "), e.getMessage());
         assertTrue(e.getMessage().contains(fragment), () -> "expected '" + fragment + "' in: " + e.getMessage());
+    }
+
+    /** Exactly 2^31-1 elements is the largest tensor Cairn indexes: accepted; one more is not. */
+    @Test
+    void theElementLimitIsInclusive() {
+        long max = Integer.MAX_VALUE;
+        TensorEntry e = parse("{" + entry("a", "U8", "[" + max + "]", 0, max) + "}", max).get("a");
+        assertEquals(Integer.MAX_VALUE, e.numel());
+        assertArrayEquals(new int[] {Integer.MAX_VALUE}, e.shape());
+        var tooMany = assertThrows(SafeTensorsException.class,
+                () -> parse("{" + entry("a", "U8", "[2,1073741824]", 0, max + 1) + "}", max + 1));
+        assertTrue(tooMany.getMessage().contains("more than 2^31-1 elements"), tooMany.getMessage());
+    }
+
+    /** A size mismatch names the entry's own byte count (end - begin), also when it does not start at 0. */
+    @Test
+    void sizeMismatchCountsTheBytesOfTheEntry() {
+        var e = assertThrows(SafeTensorsException.class,
+                () -> parse("{" + entry("p", "F32", "[1]", 0, 4) + "," + entry("a", "F32", "[3]", 4, 12) + "}", 12));
+        assertEquals(SRC + ": tensor 'a' (F32 [3], bytes [4, 12)): holds 8 bytes but 3 elements of F32 need 12 bytes",
+                e.getMessage());
+    }
+
+    /** Malformed JSON is reported with where in the header the parser stopped. */
+    @Test
+    void syntaxErrorsNameTheLineAndColumn() {
+        var e = assertThrows(SafeTensorsException.class, () -> parse("{\"a\":{\"dtype\" \"F32\"}}", 0));
+        assertTrue(e.getMessage().contains(" at line 1, column "), e.getMessage());
     }
 
     @Test

@@ -24,6 +24,9 @@ public abstract class FakeBackend implements Backend {
     private final Device.Type type;
     private final AtomicLong live = new AtomicLong();
     private final AtomicLong allocations = new AtomicLong();
+    /** Live storages by allocation number, so a test can count only what it allocated itself. */
+    private final java.util.concurrent.ConcurrentSkipListMap<Long, FakeStorage> liveBySerial =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
 
     protected FakeBackend(Device.Type type) {
         this.type = type;
@@ -39,15 +42,31 @@ public abstract class FakeBackend implements Backend {
         return allocations.get();
     }
 
+    /**
+     * A mark for {@link #liveSince}: storages allocated after this call are counted, earlier ones not, so
+     * the Cleaner freeing an earlier test's garbage in the meantime does not change the count.
+     */
+    public long mark() {
+        return allocations.get();
+    }
+
+    /** Storages allocated after {@code mark} and not yet closed. */
+    public long liveSince(long mark) {
+        return liveBySerial.tailMap(mark, false).size();
+    }
+
     /** Fake device memory: a heap array that counts as live until closed. */
     final class FakeStorage implements Storage {
         final float[] data;
         private boolean closed;
 
+        private final long serial;
+
         FakeStorage(float[] data) {
             this.data = data;
             live.incrementAndGet();
-            allocations.incrementAndGet();
+            serial = allocations.incrementAndGet();
+            liveBySerial.put(serial, this);
         }
 
         @Override
@@ -70,6 +89,7 @@ public abstract class FakeBackend implements Backend {
             if (!closed) {
                 closed = true;
                 live.decrementAndGet();
+                liveBySerial.remove(serial);
             }
         }
     }

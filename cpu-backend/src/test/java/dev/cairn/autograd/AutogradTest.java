@@ -276,7 +276,7 @@ class AutogradTest {
         Tensor x = Tensor.vector(1, -2, 3).requiresGrad(true);
         List<WeakReference<Object>> refs = runGraph(x);
         assertNotNull(x.grad());
-        for (int i = 0; i < 50 && refs.stream().anyMatch(r -> r.get() != null); i++) {
+        for (int i = 0; i < 6_000 && refs.stream().anyMatch(r -> r.get() != null); i++) {
             System.gc();
             Thread.sleep(20);
         }
@@ -294,7 +294,7 @@ class AutogradTest {
         Tensor loss = h.sum();
         h = null;
         loss.backward();
-        for (int i = 0; i < 50 && ref.get() != null; i++) {
+        for (int i = 0; i < 6_000 && ref.get() != null; i++) {
             System.gc();
             Thread.sleep(20);
         }

@@ -3,6 +3,7 @@ package dev.cairn.tensor;
 import static dev.cairn.tensor.TensorAsserts.assertTensor;
 import static dev.cairn.tensor.TensorAsserts.assertThrowsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 
 import org.junit.jupiter.api.Test;
@@ -92,7 +93,8 @@ class ElementwiseTest {
         int[] s = {4};
         assertTensor(new float[] {NAN, INF, 0, 0}, s, x.relu());
         assertTensor(new float[] {NAN, INF, INF, 0}, s, x.abs());
-        assertTensor(new float[] {NAN, 1, -1, 0}, s, x.sign());
+        // torch.sign(nan) is 0 in PyTorch 1.13 (checked with /usr/bin/python3), not NaN as Math.signum gives
+        assertTensor(new float[] {0, 1, -1, 0}, s, x.sign());
         assertTensor(new float[] {NAN, INF, Float.NEGATIVE_INFINITY, 0}, s, x.neg().neg());
         assertTensor(new float[] {NAN, NAN, NAN, 0}, s, x.mul(0));
         assertTensor(new float[] {NAN, NAN, NAN, NAN}, s, Tensor.zeros(4).mul(Tensor.vector(NAN, INF, Float.NEGATIVE_INFINITY, NAN)));
@@ -115,7 +117,25 @@ class ElementwiseTest {
         assertTensor(new float[] {-0.5f, -0.25f, NAN, 4.5f, 2, 0}, s, x.div(2));
         assertTensor(new float[] {1, 0.25f, NAN, 81, 16, 0}, s, x.pow(2));
         assertTensor(new float[] {0, 0, 0, 1, 1, 0}, s, x.gt(0));
-        assertTensor(new float[] {-1, -1, NAN, 1, 1, 0}, s, x.sign());
+        assertTensor(new float[] {-1, -1, 0, 1, 1, 0}, s, x.sign());
+    }
+
+    /** PyTorch 1.13: torch.sign([nan, -0., 2., -3.]) == [0., 0., 1., -1.] with +0 (signbit false) for nan and -0. */
+    @Test
+    void signOfNaNAndNegativeZeroIsPositiveZeroAsInPyTorch() {
+        float[] got = Tensor.vector(NAN, -0f, 2, -3).sign().toFloatArray();
+        assertEquals(0, Float.floatToRawIntBits(got[0]), "sign(NaN) is +0");
+        assertEquals(0, Float.floatToRawIntBits(got[1]), "sign(-0) is +0");
+        assertEquals(1f, got[2]);
+        assertEquals(-1f, got[3]);
+    }
+
+    /** abs's gradient is grad * sign(x): PyTorch 1.13 gives [0, 0, 1, -1] for x = [nan, -0, 2, -3]. */
+    @Test
+    void absGradientAtNaNAndZeroIsZeroAsInPyTorch() {
+        Tensor x = Tensor.vector(NAN, -0f, 2, -3).requiresGrad(true);
+        x.abs().sum().backward();
+        assertTensor(new float[] {0, 0, 1, -1}, new int[] {4}, x.grad());
     }
 
     @Test

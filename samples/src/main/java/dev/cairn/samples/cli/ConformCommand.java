@@ -144,7 +144,7 @@ public final class ConformCommand implements Callable<Integer> {
                 }
             }
             out.printf(Locale.ROOT, "%-24s %-12s max |diff| %.3e (tolerance %.3e) %s%n", Cli.escape(e.getKey()),
-                    java.util.Arrays.toString(e.getValue().shape()), r.maxDiff(), r.tolerance(), r.ok() ? "ok" : "MISMATCH");
+                    java.util.Arrays.toString(e.getValue().shape()), r.maxDiff(), r.tolerance(), r.ok() ? "ok" : ("MISMATCH " + r.reason()).strip());
         }
         out.println(failed == 0 ? "conform: all results match the case" : "conform: " + failed + " result(s) differ from the case");
         out.flush();

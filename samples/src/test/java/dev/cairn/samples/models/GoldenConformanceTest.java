@@ -1,6 +1,7 @@
 package dev.cairn.samples.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every PyTorch reference case (the 32 golden files and 32 fresh ones made by scripts/make_cases.py
  * with other seeds and batch sizes): forward output and every gradient within the golden tolerance.
+ * The oracle is tested on its other side too: zeros, a perturbed output or a perturbed gradient fail,
+ * and every model has live cases (three golden mylinear cases are all zero: their final ReLU is dead).
  */
 class GoldenConformanceTest {
 
@@ -85,6 +88,99 @@ class GoldenConformanceTest {
             }
         }
         assertTrue(checked > 0);
+    }
+
+    /** The tensors a case checks: output, grad.input and the parameters' gradients (not grad.output). */
+    private static Map<String, Tensor> checked(Map<String, Tensor> c) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        c.forEach((k, v) -> {
+            if (k.equals("output") || (k.startsWith("grad.") && !k.equals("grad.output"))) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    private static double maxAbs(Tensor t) {
+        double m = 0;
+        for (float v : t.toFloatArray()) {
+            m = Math.max(m, Math.abs(v));
+        }
+        return m;
+    }
+
+    /** A case counts as coverage only if its output or some gradient is not entirely zero. */
+    @org.junit.jupiter.api.Test
+    void everyModelHasAtLeastThreeLiveCases() throws IOException, URISyntaxException {
+        Map<String, Integer> live = new java.util.TreeMap<>();
+        for (Path file : cases().toList()) {
+            boolean isLive = checked(SafeTensors.read(file)).values().stream().anyMatch(t -> maxAbs(t) > 0);
+            live.merge(modelName(file), isLive ? 1 : 0, Integer::sum);
+        }
+        assertEquals(8, live.size(), "the eight reference models: " + live.keySet());
+        live.forEach((model, n) -> assertTrue(n >= 3, model + " has only " + n + " live reference cases"));
+    }
+
+    /** Zeros, or one element moved by twice the tolerance, fail for every non-zero tensor of every case. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void theOracleRejectsZerosAndPerturbedValues(Path file) {
+        for (Map.Entry<String, Tensor> e : checked(SafeTensors.read(file)).entrySet()) {
+            Tensor expected = e.getValue();
+            float[] values = expected.toFloatArray();
+            double m = maxAbs(expected);
+            assertTrue(Tolerance.compare(expected, expected).ok(), file.getFileName() + " " + e.getKey());
+            if (m == 0) {
+                assertTrue(Tolerance.compare(expected, Tensor.zeros(expected.shape())).ok());
+                continue;
+            }
+            assertFalse(Tolerance.compare(expected, Tensor.zeros(expected.shape())).ok(),
+                    file.getFileName() + " " + e.getKey() + ": zeros pass for max |expected| " + m);
+            for (int i : new int[] {0, values.length - 1}) {
+                float[] moved = values.clone();
+                moved[i] += (float) (2 * Tolerance.bound(m));
+                assertFalse(Tolerance.compare(expected, Tensor.of(moved, expected.shape())).ok(),
+                        file.getFileName() + " " + e.getKey() + " element " + i + " moved by twice the tolerance");
+            }
+        }
+    }
+
+    /** A real backward result with one gradient element perturbed just past the tolerance is caught. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("liveGoldenCasePerModel")
+    void aPerturbedGradientFails(Path file) {
+        Map<String, Tensor> c = SafeTensors.read(file);
+        Map<String, Tensor> state = new LinkedHashMap<>(c);
+        state.keySet().removeIf(k -> k.equals("input") || k.equals("output") || k.startsWith("grad."));
+        Module model = Models.get(modelName(file)).create();
+        model.loadStateDict(state, true);
+        Tensor x = c.get("input").detach().requiresGrad(true);
+        model.call(x).backward(c.get("grad.output"));
+        int perturbed = 0;
+        for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) {
+            if (e.getValue() instanceof Parameter p && maxAbs(c.get("grad." + e.getKey())) > 0) {
+                Tensor expected = c.get("grad." + e.getKey());
+                float[] got = p.grad().toFloatArray();
+                assertTrue(Tolerance.compare(expected, p.grad()).ok(), file.getFileName() + " grad." + e.getKey());
+                got[got.length / 2] -= (float) (1.5 * Tolerance.bound(maxAbs(expected)));
+                assertFalse(Tolerance.compare(expected, Tensor.of(got, expected.shape())).ok(),
+                        file.getFileName() + " grad." + e.getKey() + " perturbed by 1.5x the tolerance passed");
+                perturbed++;
+            }
+        }
+        assertTrue(perturbed > 0, file + " has no non-zero parameter gradient");
+    }
+
+    static Stream<Path> liveGoldenCasePerModel() throws IOException, URISyntaxException {
+        Map<String, Path> one = new java.util.TreeMap<>();
+        for (Path file : cases().toList()) {
+            boolean live = checked(SafeTensors.read(file)).values().stream().allMatch(t -> maxAbs(t) > 0);
+            if (live && file.getParent().getFileName().toString().equals("golden")) {
+                one.putIfAbsent(modelName(file), file);
+            }
+        }
+        assertEquals(8, one.size(), "a fully live golden case per model: " + one.keySet());
+        return one.values().stream();
     }
 
     private static void assertClose(Path file, String key, Tensor expected, Tensor actual) {

@@ -56,6 +56,7 @@ class TrainerTest {
         for (Parameter p : r.model().parameters()) {
             assertNull(p.grad());
         }
+        assertTrue(r.seconds() > 0 && Double.isFinite(r.seconds()), "measured time " + r.seconds() + " s");
     }
 
     @Test
