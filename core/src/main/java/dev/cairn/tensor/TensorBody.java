@@ -31,6 +31,15 @@ final class TensorBody {
     private volatile boolean closed;
 
     TensorBody(Backend backend, Device device, SharedStorage shared, int offset, int[] shape, int[] strides) {
+        this(backend, device, shared, offset, shape, strides, Shapes.numel(shape), -1);
+    }
+
+    /**
+     * With {@code numel} known and {@code knownContiguous} 1 (dense, as a new allocation is) or -1 (to be
+     * computed from the strides): the per-op hot path skips recomputing what the caller knows.
+     */
+    private TensorBody(Backend backend, Device device, SharedStorage shared, int offset, int[] shape, int[] strides,
+                       int numel, int knownContiguous) {
         this.backend = backend;
         this.device = device;
         this.dtype = shared.storage().dtype();
@@ -38,9 +47,9 @@ final class TensorBody {
         this.offset = offset;
         this.shape = shape;
         this.strides = strides;
-        this.numel = Shapes.numel(shape);
+        this.numel = numel;
         // like PyTorch, a tensor without elements is contiguous whatever its strides
-        this.contiguous = numel == 0 || Shapes.isContiguous(shape, strides);
+        this.contiguous = knownContiguous == 1 || numel == 0 || Shapes.isContiguous(shape, strides);
         Storage storage = shared.storage();
         if (storage.needsExplicitFree()) {
             this.claim = new SharedStorage.Claim(shared);
@@ -54,14 +63,18 @@ final class TensorBody {
 
     /** A dense, row-major float32 body of {@code shape} over new memory of {@code backend}. */
     static TensorBody dense(Backend backend, Device device, int[] shape) {
-        Storage storage = backend.allocate(device.index(), Shapes.numel(shape));
-        return new TensorBody(backend, device, new SharedStorage(storage), 0, shape, Shapes.contiguousStrides(shape));
+        int n = Shapes.numel(shape);
+        Storage storage = backend.allocate(device.index(), n);
+        return new TensorBody(backend, device, new SharedStorage(storage), 0, shape, Shapes.contiguousStrides(shape),
+                n, 1);
     }
 
     /** A dense, row-major body of {@code dtype} and {@code shape} over new memory of {@code backend}. */
     static TensorBody dense(Backend backend, Device device, DType dtype, int[] shape) {
-        Storage storage = backend.allocate(device.index(), dtype, Shapes.numel(shape));
-        return new TensorBody(backend, device, new SharedStorage(storage), 0, shape, Shapes.contiguousStrides(shape));
+        int n = Shapes.numel(shape);
+        Storage storage = backend.allocate(device.index(), dtype, n);
+        return new TensorBody(backend, device, new SharedStorage(storage), 0, shape, Shapes.contiguousStrides(shape),
+                n, 1);
     }
 
     /** Another body over the same memory with another layout (a view), holding its own claim. */
@@ -71,7 +84,7 @@ final class TensorBody {
 
     /** Another body over the same memory and layout, holding its own claim. */
     TensorBody share() {
-        return view(offset, shape, strides);
+        return new TensorBody(backend, device, shared, offset, shape, strides, numel, contiguous ? 1 : -1);
     }
 
     /** A dense body of {@code newShape} and this body's dtype on the same device. */

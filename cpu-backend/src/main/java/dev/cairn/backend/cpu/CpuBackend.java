@@ -191,8 +191,8 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * Pins the float storages among {@code written} and {@code read} (nulls and integer storages skipped) for
-     * one kernel, counting a write to {@code written} before and after it so cached weight transposes are
+     * Pins the pooled float storages among {@code written} and {@code read} (nulls, integer storages and arrays
+     * too small for the pool skipped: their memory is never handed to another tensor) for one kernel, counting a write to {@code written} before and after it so cached weight transposes are
      * rebuilt: a tensor closed on another thread while the kernel runs keeps its array out of the pool until
      * the kernel is done (see {@link CpuStorage}).
      */
@@ -201,14 +201,16 @@ public final class CpuBackend implements Backend {
         int n = 0;
         try {
             for (Storage s : read) {
-                if (s instanceof CpuStorage c) {
+                if (s instanceof CpuStorage c && c.pooled) {
                     c.pin();
                     pinned[n++] = c;
                 }
             }
             if (written instanceof CpuStorage w) {
-                w.pin();
-                pinned[n++] = w;
+                if (w.pooled) {
+                    w.pin();
+                    pinned[n++] = w;
+                }
                 w.touch();
             }
         } catch (RuntimeException e) {

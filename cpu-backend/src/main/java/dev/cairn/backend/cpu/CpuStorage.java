@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  */
 final class CpuStorage implements Storage {
     final float[] data;
+    /** Whether the array goes back to the pool on close (so kernels must pin it while they run). */
+    final boolean pooled;
     /** Bit 30: closed; bits 0-29: kernels running on this storage. */
     private static final int CLOSED = 1 << 30;
     private static final AtomicIntegerFieldUpdater<CpuStorage> STATE =
@@ -33,6 +35,7 @@ final class CpuStorage implements Storage {
 
     CpuStorage(float[] data) {
         this.data = data;
+        this.pooled = CpuMemoryPool.accepts(data.length);
     }
 
     /** Marks the contents as changed. */
@@ -96,7 +99,7 @@ final class CpuStorage implements Storage {
 
     @Override
     public boolean recyclable() {
-        return CpuMemoryPool.accepts(data.length);
+        return pooled;
     }
 
     @Override
