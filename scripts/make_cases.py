@@ -16,13 +16,19 @@ import torch
 from torch_models import MODELS, state_dict_with_constants
 
 
-def save_safetensors(path, tensors, metadata):
-    """Writes the safetensors format (8-byte LE header length, JSON header, raw LE float32 data)."""
+DTYPES = {torch.float32: "F32", torch.int64: "I64", torch.int32: "I32", torch.bool: "BOOL"}
+
+
+def save_safetensors(path, tensors, metadata, keep_dtypes=False):
+    """Writes the safetensors format (8-byte LE header length, JSON header, raw LE data): every tensor as
+    float32, or with keep_dtypes each in its own dtype (F32, I64, I32, BOOL)."""
     header, blobs, offset = {}, [], 0
     for key in sorted(tensors):
-        t = tensors[key].detach().contiguous().to(torch.float32)
+        t = tensors[key].detach().contiguous()
+        if not keep_dtypes:
+            t = t.to(torch.float32)
         data = t.numpy().tobytes()
-        header[key] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        header[key] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)
     header["__metadata__"] = metadata

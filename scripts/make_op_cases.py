@@ -12,27 +12,7 @@ import math, sys
 import torch
 sys.path.insert(0, __import__("os").path.dirname(__file__))
 
-DTYPES = {torch.float32: "F32", torch.int64: "I64", torch.int32: "I32", torch.bool: "BOOL"}
-
-
-def save_safetensors(path, tensors, metadata):
-    """The safetensors format, keeping each tensor's dtype (F32, I64, I32, BOOL)."""
-    import json, struct
-    header, blobs, offset = {}, [], 0
-    for key in sorted(tensors):
-        t = tensors[key].detach().contiguous()
-        data = t.numpy().tobytes()
-        header[key] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = metadata
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * ((8 - len(raw) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for b in blobs:
-            f.write(b)
+from make_cases import save_safetensors  # noqa: E402
 
 F = torch.nn.functional
 g = torch.Generator().manual_seed(20261201)
@@ -167,7 +147,7 @@ def main():
         for i, (t, x) in enumerate(zip(inputs, xs)):
             if t.is_floating_point():
                 out[f"{name}.grad{i}"] = x.grad if x.grad is not None else torch.zeros_like(t)
-    save_safetensors(sys.argv[1], out, {"torch": torch.__version__, "cases": str(len(CASES))})
+    save_safetensors(sys.argv[1], out, {"torch": torch.__version__, "cases": str(len(CASES))}, keep_dtypes=True)
     print(f"{len(CASES)} cases -> {sys.argv[1]}")
 
 
