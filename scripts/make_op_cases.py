@@ -112,6 +112,14 @@ CASES = {
     "masked_fill": ([rnd(2, 4), torch.tensor([[False, True, True, False]])], lambda x, m: x.masked_fill(m, -1.5)),
     "mul_by_bool_mask": ([rnd(2, 3), torch.tensor([[True, False, True]])], lambda x, m: x * m),
     "float_plus_int": ([rnd(2, 3), torch.tensor([1, -2, 3])], lambda x, i: x + i),
+    # cross-entropy with int64 targets, ignore_index, label smoothing and class probabilities
+    "cross_entropy_int64": ([rnd(5, 4, scale=3), torch.tensor([0, 3, 1, 1, 2])], lambda x, t: F.cross_entropy(x, t)),
+    "cross_entropy_ignore_index": ([rnd(5, 4, scale=3), torch.tensor([0, -100, 1, 3, -100])],
+                                   lambda x, t: F.cross_entropy(x, t, ignore_index=-100)),
+    "cross_entropy_label_smoothing": ([rnd(4, 6, scale=3), torch.tensor([5, 0, 2, 2])],
+                                      lambda x, t: F.cross_entropy(x, t, ignore_index=2, label_smoothing=0.1)),
+    "cross_entropy_probs": ([rnd(3, 4, scale=3), torch.rand(3, 4, generator=g).softmax(1)],
+                            lambda x, p: F.cross_entropy(x, p, label_smoothing=0.2)),
     # integer and bool results (no gradient): dtype and values must match exactly
     "gt_bool": ([rnd(2, 3), rnd(1, 3)], lambda a, b: a > b),
     "eq_scalar": ([ties(3, 3)], lambda x: x == 1),

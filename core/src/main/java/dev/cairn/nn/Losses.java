@@ -164,6 +164,60 @@ public final class Losses {
         return nll("crossEntropy", logits, targets, true);
     }
 
+    /**
+     * Cross-entropy as {@code F.cross_entropy(logits, targets, ignore_index=ignoreIndex,
+     * label_smoothing=labelSmoothing)} with mean reduction. {@code logits} is {@code [N, C]}; {@code targets}
+     * is either {@code [N]} class indices (int64, or integral floats), where rows whose target equals
+     * {@code ignoreIndex} count neither in the sum nor in the mean, or {@code [N, C]} float class
+     * probabilities. With {@code labelSmoothing} {@code e}, each target mixes {@code 1 - e} of itself with
+     * {@code e} spread evenly over the {@code C} classes. Stable for very large or very small logits.
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets, long ignoreIndex, float labelSmoothing) {
+        int[] ls = logits.shape();
+        int[] ts = targets.shape();
+        if (ls.length != 2) {
+            throw new ShapeException("crossEntropy: expected input of shape [N, C], got " + Shapes.format(ls));
+        }
+        if (!(labelSmoothing >= 0f && labelSmoothing <= 1f)) {
+            throw new CairnException("crossEntropy: label_smoothing must be in [0, 1], got " + labelSmoothing);
+        }
+        checkSameDevice("crossEntropy", logits, targets);
+        int c = ls[1];
+        Tensor logp = logSoftmax(logits, 1);
+        if (java.util.Arrays.equals(ls, ts) && targets.dtype().isFloatingPoint()) {
+            Tensor probs = labelSmoothing == 0f ? targets : targets.mul(1f - labelSmoothing).add(labelSmoothing / c);
+            return logp.mul(probs).sum(1, false).neg().mean();
+        }
+        if (ts.length != 1 || ts[0] != ls[0]) {
+            throw new ShapeException("crossEntropy: expected targets of shape [" + ls[0] + "] (class indices) or "
+                    + Shapes.format(ls) + " (probabilities), got " + Shapes.format(ts));
+        }
+        long[] idx = targets.toLongArray();
+        float[] raw = targets.dtype().isFloatingPoint() ? targets.toFloatArray() : null;
+        long[] safe = new long[idx.length];
+        boolean[] keep = new boolean[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            if (raw != null && raw[i] != Math.rint(raw[i])) {
+                throw new CairnException("crossEntropy: target " + i + " is " + raw[i] + ", which is not a class index");
+            }
+            keep[i] = idx[i] != ignoreIndex;
+            if (keep[i] && (idx[i] < 0 || idx[i] >= c)) {
+                throw new CairnException("crossEntropy: target " + i + " is class index " + idx[i]
+                        + ", which is out of range for " + c + " classes (valid: 0.." + (c - 1) + ", or the ignore_index "
+                        + ignoreIndex + ")");
+            }
+            safe[i] = keep[i] ? idx[i] : 0;
+        }
+        Tensor picked = logp.gather(1, Tensor.of(safe, idx.length, 1).to(logits.device())).squeeze(1);
+        Tensor perRow = picked.neg();
+        if (labelSmoothing > 0f) {
+            perRow = perRow.mul(1f - labelSmoothing).add(logp.mean(1, false).neg().mul(labelSmoothing));
+        }
+        Tensor kept = Tensor.of(keep, idx.length).to(logits.device());
+        return Tensor.where(kept, perRow, Tensor.zeros(logits.device())).sum().div(kept.sum().to(
+                dev.cairn.tensor.DType.FLOAT32));
+    }
+
     private static Tensor nll(String op, Tensor scores, Tensor targets, boolean applyLogSoftmax) {
         int[] ls = scores.shape();
         int[] ts = targets.shape();

@@ -114,6 +114,10 @@ class OpReferenceTest {
         OPS.put("masked_fill", x -> x[0].maskedFill(x[1], -1.5f));
         OPS.put("mul_by_bool_mask", x -> x[0].mul(x[1]));
         OPS.put("float_plus_int", x -> x[0].add(x[1]));
+        OPS.put("cross_entropy_int64", x -> dev.cairn.nn.Losses.crossEntropy(x[0], x[1], -100, 0f));
+        OPS.put("cross_entropy_ignore_index", x -> dev.cairn.nn.Losses.crossEntropy(x[0], x[1], -100, 0f));
+        OPS.put("cross_entropy_label_smoothing", x -> dev.cairn.nn.Losses.crossEntropy(x[0], x[1], 2, 0.1f));
+        OPS.put("cross_entropy_probs", x -> dev.cairn.nn.Losses.crossEntropy(x[0], x[1], -100, 0.2f));
         OPS.put("gt_bool", x -> x[0].gt(x[1]));
         OPS.put("eq_scalar", x -> x[0].eq(1f));
         OPS.put("argmax_dim", x -> x[0].argmax(1, false));
