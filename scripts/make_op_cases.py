@@ -22,6 +22,10 @@ def rnd(*shape, scale=2.0):
     return (torch.rand(tuple(shape), generator=g) * 2 - 1) * scale
 
 
+# tensors some cases use besides their inputs (fixed weights; module states): saved as extra.<name>
+EXTRA = {"conv_same_weight": rnd(4, 3, 4, 3)}
+
+
 def special(*shape):
     """Random values with NaN, +inf and -inf planted in the first row."""
     x = rnd(*shape, scale=4.0)
@@ -120,6 +124,22 @@ CASES = {
                                       lambda x, t: F.cross_entropy(x, t, ignore_index=2, label_smoothing=0.1)),
     "cross_entropy_probs": ([rnd(3, 4, scale=3), torch.rand(3, 4, generator=g).softmax(1)],
                             lambda x, p: F.cross_entropy(x, p, label_smoothing=0.2)),
+    # layers: functional forms with the weights as inputs, and stateful modules after a train-mode step
+    "conv2d_dilation_groups": ([rnd(2, 4, 7, 6), rnd(6, 2, 3, 2), rnd(6)],
+                               lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=(2, 1), dilation=(2, 1), groups=2)),
+    "conv2d_same": ([rnd(1, 3, 5, 5)], lambda x: F.conv2d(x, EXTRA["conv_same_weight"], padding="same")),
+    "conv1d": ([rnd(2, 3, 9), rnd(5, 3, 3), rnd(5)], lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=1)),
+    "max_pool_ceil_padding": ([rnd(1, 2, 7, 6)], lambda x: F.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True)),
+    "avg_pool_padding": ([rnd(2, 2, 6, 5)], lambda x: F.avg_pool2d(x, 3, stride=2, padding=1)),
+    "adaptive_avg_pool": ([rnd(1, 3, 7, 5)], lambda x: F.adaptive_avg_pool2d(x, (3, 2))),
+    "layer_norm_2d_shape": ([rnd(3, 4, 5), rnd(4, 5), rnd(4, 5)],
+                            lambda x, w, b: F.layer_norm(x, (4, 5), w, b, eps=1e-5)),
+    "embedding_padding_idx": ([rnd(6, 3), torch.tensor([[1, 0, 4], [0, 0, 2]])],
+                              lambda w, ids: F.embedding(ids, w, padding_idx=0)),
+    "batch_norm1d_train_step": ([rnd(6, 3, scale=3)], lambda x: bn_step(torch.nn.BatchNorm1d(3), x)),
+    "batch_norm2d_train_step": ([rnd(4, 2, 3, 3, scale=3)], lambda x: bn_step(torch.nn.BatchNorm2d(2, momentum=0.3), x)),
+    "mha_masks_and_weights": ([rnd(2, 5, 8), torch.tensor([[False, False, False, True, True], [False] * 5])],
+                              lambda q, pad: mha_case(q, pad)),
     # integer and bool results (no gradient): dtype and values must match exactly
     "gt_bool": ([rnd(2, 3), rnd(1, 3)], lambda a, b: a > b),
     "eq_scalar": ([ties(3, 3)], lambda x: x == 1),
@@ -139,6 +159,28 @@ CASES = {
 }
 
 
+def bn_step(bn, x):
+    """A train-mode step: the output, then the running statistics it left behind (PyTorch's update rule)."""
+    bn.train()
+    y = bn(x)
+    return torch.cat([y.flatten(), bn.running_mean, bn.running_var, bn.num_batches_tracked.view(1).float()])
+
+
+def mha_case(q, pad):
+    """Self-attention with a key-padding mask and a causal float mask; the output and the head-averaged weights."""
+    torch.manual_seed(5)
+    mha = torch.nn.MultiheadAttention(8, 2, batch_first=True)
+    with torch.no_grad():
+        mha.in_proj_bias.copy_(torch.linspace(-0.5, 0.5, 24))
+        mha.out_proj.bias.copy_(torch.linspace(0.2, -0.2, 8))
+    causal = torch.triu(torch.full((5, 5), float("-inf")), 1)
+    out, w = mha(q, q, q, key_padding_mask=pad, attn_mask=causal, need_weights=True)
+    EXTRA.update({"mha." + k: v.detach().clone() for k, v in mha.state_dict().items()})
+    return torch.cat([out.flatten(), w.flatten()])
+
+
+
+
 def main():
     out = {}
     for name, (inputs, fn) in CASES.items():
@@ -155,6 +197,8 @@ def main():
         for i, (t, x) in enumerate(zip(inputs, xs)):
             if t.is_floating_point():
                 out[f"{name}.grad{i}"] = x.grad if x.grad is not None else torch.zeros_like(t)
+    for k, v in EXTRA.items():
+        out[f"extra.{k}"] = v
     save_safetensors(sys.argv[1], out, {"torch": torch.__version__, "cases": str(len(CASES))}, keep_dtypes=True)
     print(f"{len(CASES)} cases -> {sys.argv[1]}")
 

@@ -118,6 +118,33 @@ class OpReferenceTest {
         OPS.put("cross_entropy_ignore_index", x -> dev.cairn.nn.Losses.crossEntropy(x[0], x[1], -100, 0f));
         OPS.put("cross_entropy_label_smoothing", x -> dev.cairn.nn.Losses.crossEntropy(x[0], x[1], 2, 0.1f));
         OPS.put("cross_entropy_probs", x -> dev.cairn.nn.Losses.crossEntropy(x[0], x[1], -100, 0.2f));
+        OPS.put("conv2d_dilation_groups", x -> dev.cairn.nn.F.conv2d(x[0], x[1], x[2], new int[] {2, 1},
+                new int[] {2, 1}, new int[] {2, 1}, 2));
+        OPS.put("conv2d_same", x -> {
+            var conv = new dev.cairn.nn.Conv2d(3, 4, new int[] {4, 3}, "same", new int[] {1, 1}, 1, false);
+            conv.weight.copyFrom(extra("conv_same_weight"));
+            return conv.call(x[0]);
+        });
+        OPS.put("conv1d", x -> dev.cairn.nn.F.conv1d(x[0], x[1], x[2], 2, 1, 1, 1));
+        OPS.put("max_pool_ceil_padding", x -> new dev.cairn.nn.MaxPool2d(3, 2, 1, 1, true).call(x[0]));
+        OPS.put("avg_pool_padding", x -> new dev.cairn.nn.AvgPool2d(3, 2, 1).call(x[0]));
+        OPS.put("adaptive_avg_pool", x -> new dev.cairn.nn.AdaptiveAvgPool2d(3, 2).call(x[0]));
+        OPS.put("layer_norm_2d_shape", x -> dev.cairn.nn.F.layerNorm(x[0], 2, x[1], x[2], 1e-5f));
+        OPS.put("embedding_padding_idx", x -> dev.cairn.nn.F.embedding(x[1], x[0], 0));
+        OPS.put("batch_norm1d_train_step", x -> batchNormStep(new dev.cairn.nn.BatchNorm1d(3), x[0]));
+        OPS.put("batch_norm2d_train_step", x -> batchNormStep(
+                new dev.cairn.nn.BatchNorm2d(2, 1e-5f, 0.3f, true, true), x[0]));
+        OPS.put("mha_masks_and_weights", x -> {
+            var mha = new dev.cairn.nn.MultiheadAttention(8, 2, 0.0, true, true);
+            Map<String, Tensor> state = new LinkedHashMap<>();
+            for (String k : mha.stateDict().keySet()) {
+                state.put(k, extra("mha." + k));
+            }
+            mha.loadStateDict(state, true);
+            Tensor causal = Tensor.full(Float.NEGATIVE_INFINITY, 5, 5).triu(1);
+            var out = mha.call(x[0], x[0], x[0], x[1], causal, true);
+            return Tensor.cat(0, out.output().flatten(), out.weights().flatten());
+        });
         OPS.put("gt_bool", x -> x[0].gt(x[1]));
         OPS.put("eq_scalar", x -> x[0].eq(1f));
         OPS.put("argmax_dim", x -> x[0].argmax(1, false));
@@ -135,6 +162,19 @@ class OpReferenceTest {
         OPS.put("int_true_divide", x -> x[0].div(x[1]));
     }
 
+    /** A train-mode step: the output, then the running statistics and batch count it left behind. */
+    private static Tensor batchNormStep(dev.cairn.nn.BatchNorm bn, Tensor x) {
+        bn.train();
+        Tensor y = bn.call(x);
+        return Tensor.cat(0, y.flatten(), bn.runningMean.detach(), bn.runningVar.detach(),
+                bn.numBatchesTracked.reshape(1).to(DType.FLOAT32));
+    }
+
+    /** A tensor the script saved besides the cases' inputs ({@code extra.NAME}). */
+    private static Tensor extra(String name) {
+        return cases().get("extra." + name);
+    }
+
     private static Map<String, Tensor> cases() {
         try {
             Path file = Path.of(OpReferenceTest.class.getResource("/ops/op_cases.safetensors").toURI());
@@ -147,7 +187,9 @@ class OpReferenceTest {
     static Stream<Arguments> caseNames() {
         TreeSet<String> names = new TreeSet<>();
         for (String key : cases().keySet()) {
-            names.add(key.substring(0, key.indexOf('.')));
+            if (!key.startsWith("extra.")) {
+                names.add(key.substring(0, key.indexOf('.')));
+            }
         }
         return names.stream().map(Arguments::of);
     }
