@@ -78,6 +78,10 @@ CASES = {
     "std": ([rnd(5, 4)], lambda x: x.std(-1)),
     "amax_ties": ([ties(4, 5)], lambda x: x.amax(1)),
     "amin_ties_keepdim": ([ties(4, 5)], lambda x: x.amin(0, keepdim=True)),
+    "norm_all": ([rnd(3, 4)], lambda x: torch.linalg.vector_norm(x)),
+    "norm_dim_zero_row": ([torch.cat([torch.zeros(1, 4), rnd(2, 4)])], lambda x: torch.linalg.vector_norm(x, 2, 1)),
+    "norm_p3_keepdim": ([rnd(3, 4)], lambda x: torch.linalg.vector_norm(x, 3, 0, keepdim=True)),
+    "norm_inf": ([rnd(3, 5)], lambda x: torch.linalg.vector_norm(x, float("inf"), 1)),
     # joining, slicing, shape
     "cat0": ([rnd(2, 3), rnd(1, 3), rnd(3, 3)], lambda a, b, c: torch.cat([a, b, c], 0)),
     "cat_last": ([rnd(2, 2, 3), rnd(2, 2, 1)], lambda a, b: torch.cat([a, b], -1)),

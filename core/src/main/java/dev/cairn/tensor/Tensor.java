@@ -1092,6 +1092,30 @@ public class Tensor implements AutoCloseable {
         return Reductions.argDim(this, false, dim, keepdim);
     }
 
+    /** The 2-norm of all elements, as {@code torch.linalg.vector_norm(x)}; its gradient at a zero tensor is 0. */
+    public Tensor norm() {
+        return flatten().norm(2f, 0, false);
+    }
+
+    /**
+     * The {@code p}-norm along {@code dim}, as {@code torch.linalg.vector_norm(x, p, dim, keepdim)}:
+     * {@code (sum |x|^p)^(1/p)} for {@code p > 0}, the largest {@code |x|} for {@code p = +inf}. Where a norm is
+     * 0 its gradient is 0, as in PyTorch (no NaN from the root's derivative at 0).
+     */
+    public Tensor norm(float p, int dim, boolean keepdim) {
+        if (Float.isInfinite(p) && p > 0) {
+            return abs().amax(dim, keepdim);
+        }
+        if (!(p > 0) || Float.isNaN(p)) {
+            throw new CairnException("norm: p must be positive (or +inf), got " + p);
+        }
+        Tensor sum = p == 2f ? square().sum(dim, keepdim) : abs().pow(p).sum(dim, keepdim);
+        Tensor zero = sum.eq(0f);
+        Tensor safe = Tensor.where(zero, Tensor.ones(device()), sum); // keeps the root's gradient finite at 0
+        Tensor root = p == 2f ? safe.sqrt() : safe.pow(1f / p);
+        return Tensor.where(zero, Tensor.zeros(device()), root);
+    }
+
     /** Largest values along {@code dim}; unlike {@link #max(int, boolean)} ties share the gradient evenly. */
     public Tensor amax(int dim, boolean keepdim) {
         return Reductions.extremeValues(this, true, dim, keepdim);

@@ -71,6 +71,10 @@ class OpReferenceTest {
         OPS.put("std", x -> x[0].std(-1, 1, false));
         OPS.put("amax_ties", x -> x[0].amax(1, false));
         OPS.put("amin_ties_keepdim", x -> x[0].amin(0, true));
+        OPS.put("norm_all", x -> x[0].norm());
+        OPS.put("norm_dim_zero_row", x -> x[0].norm(2f, 1, false));
+        OPS.put("norm_p3_keepdim", x -> x[0].norm(3f, 0, true));
+        OPS.put("norm_inf", x -> x[0].norm(Float.POSITIVE_INFINITY, 1, false));
         OPS.put("cat0", x -> Tensor.cat(0, x[0], x[1], x[2]));
         OPS.put("cat_last", x -> Tensor.cat(-1, x[0], x[1]));
         OPS.put("cat_empty_piece", x -> Tensor.cat(0, x[0], x[1]));
