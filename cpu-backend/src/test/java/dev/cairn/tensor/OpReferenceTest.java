@@ -29,6 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class OpReferenceTest {
     /** Each case's op, mirroring the lambda of the same name in the script. */
     private static final Map<String, Function<Tensor[], Tensor>> OPS = new LinkedHashMap<>();
+    /** The device the current case runs on: ops that make constants or modules put them here. */
+    private static Device device = Device.cpu();
 
     static {
         OPS.put("tanh", x -> x[0].tanh());
@@ -56,7 +58,7 @@ class OpReferenceTest {
         OPS.put("softmax_transposed", x -> x[0].t().softmax(-1));
         OPS.put("softmax_masked", x -> {
             // PyTorch's masked_fill with -inf, written with today's float ops: -inf where masked
-            Tensor mask = Tensor.of(new float[] {0, 1, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0}, 2, 6);
+            Tensor mask = Tensor.of(new float[] {0, 1, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0}, 2, 6).to(device);
             Tensor filled = x[0].mul(mask.eq(0f)).add(mask.eq(1f).mul(-1e30f).mul(1e30f));
             assertEquals(Float.NEGATIVE_INFINITY, filled.toFloatArray()[1]);
             return filled.softmax(-1);
@@ -97,8 +99,8 @@ class OpReferenceTest {
             List<Tensor> rows = x[0].unbind(0);
             return rows.get(0).add(rows.get(1).mul(2f)).add(rows.get(2).mul(3f));
         });
-        OPS.put("unflatten", x -> x[0].unflatten(1, 3, -1).mul(Tensor.arange(4)));
-        OPS.put("movedim", x -> x[0].movedim(0, -1).mul(Tensor.arange(2)));
+        OPS.put("unflatten", x -> x[0].unflatten(1, 3, -1).mul(Tensor.arange(4).to(device)));
+        OPS.put("movedim", x -> x[0].movedim(0, -1).mul(Tensor.arange(2).to(device)));
         OPS.put("repeat", x -> x[0].repeat(2, 1, 3));
         OPS.put("tile", x -> x[0].tile(2));
         OPS.put("flip", x -> x[0].flip(0, 2));
@@ -126,6 +128,7 @@ class OpReferenceTest {
                 new int[] {2, 1}, new int[] {2, 1}, 2));
         OPS.put("conv2d_same", x -> {
             var conv = new dev.cairn.nn.Conv2d(3, 4, new int[] {4, 3}, "same", new int[] {1, 1}, 1, false);
+            conv.to(device);
             conv.weight.copyFrom(extra("conv_same_weight"));
             return conv.call(x[0]);
         });
@@ -145,7 +148,8 @@ class OpReferenceTest {
                 state.put(k, extra("mha." + k));
             }
             mha.loadStateDict(state, true);
-            Tensor causal = Tensor.full(Float.NEGATIVE_INFINITY, 5, 5).triu(1);
+            mha.to(device);
+            Tensor causal = Tensor.full(Float.NEGATIVE_INFINITY, 5, 5).triu(1).to(device);
             var out = mha.call(x[0], x[0], x[0], x[1], causal, true);
             return Tensor.cat(0, out.output().flatten(), out.weights().flatten());
         });
@@ -168,7 +172,7 @@ class OpReferenceTest {
 
     /** A train-mode step: the output, then the running statistics and batch count it left behind. */
     private static Tensor batchNormStep(dev.cairn.nn.BatchNorm bn, Tensor x) {
-        bn.train();
+        bn.train().to(device);
         Tensor y = bn.call(x);
         return Tensor.cat(0, y.flatten(), bn.runningMean.detach(), bn.runningVar.detach(),
                 bn.numBatchesTracked.reshape(1).to(DType.FLOAT32));
@@ -176,7 +180,7 @@ class OpReferenceTest {
 
     /** A tensor the script saved besides the cases' inputs ({@code extra.NAME}). */
     private static Tensor extra(String name) {
-        return cases().get("extra." + name);
+        return cases().get("extra." + name).to(device);
     }
 
     private static Map<String, Tensor> cases() {
@@ -198,6 +202,12 @@ class OpReferenceTest {
         return names.stream().map(Arguments::of);
     }
 
+    /** Every case on every device: the CPU, and CUDA where it can run (skipped with the reason here). */
+    static Stream<Arguments> casesOnDevices() {
+        List<String> names = caseNames().map(a -> (String) a.get()[0]).toList();
+        return Stream.of(Device.cpu(), Device.cuda(0)).flatMap(d -> names.stream().map(n -> Arguments.of(d, n)));
+    }
+
     @Test
     void everyReferenceCaseHasAnOpAndEveryOpACase() {
         TreeSet<String> names = new TreeSet<>();
@@ -205,13 +215,16 @@ class OpReferenceTest {
         assertEquals(new TreeSet<>(OPS.keySet()), names);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("caseNames")
-    void matchesPyTorch(String name) {
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("casesOnDevices")
+    void matchesPyTorch(Device on, String name) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.cairn.backend.Backends.isUsable(on),
+                () -> on + " cannot run here: " + dev.cairn.backend.Backends.report().get(on.type()).reason());
+        device = on;
         Map<String, Tensor> all = cases();
         List<Tensor> inputs = new ArrayList<>();
         for (int i = 0; all.containsKey(name + ".in" + i); i++) {
-            Tensor in = all.get(name + ".in" + i);
+            Tensor in = all.get(name + ".in" + i).to(on);
             inputs.add(in.dtype() == DType.FLOAT32 ? in.requiresGrad(true) : in);
         }
         Tensor out = OPS.get(name).apply(inputs.toArray(new Tensor[0]));
