@@ -70,6 +70,14 @@ timeout 420 "$JAVA" "${JOPTS[@]}" -cp "$root/.gpu/junit-platform-console-standal
   --scan-class-path "$root/.gpu/test-classes" --include-classname '.*Test' \
   --exclude-classname '.*HostKernelsTest' 2>&1 | tee -a "$OUT/tests.log"  # host emulation: runs in CI, not here
 tests_rc=${PIPESTATUS[0]}
+if [ -d "$root/.gpu/samples-test-classes" ]; then
+  section "Op, golden and reference-model tests on cpu and cuda:0 (JUnit console)" | tee -a "$OUT/tests.log"
+  timeout 300 "$JAVA" "${JOPTS[@]}" -cp "$root/.gpu/junit-platform-console-standalone.jar:$CP:$root/.gpu/samples-test-classes" \
+    org.junit.platform.console.ConsoleLauncher execute --disable-banner --disable-ansi-colors --details=summary \
+    --select-class dev.cairn.tensor.OpReferenceTest --select-class dev.cairn.samples.models.ReferenceModelsTest \
+    --select-class dev.cairn.samples.models.GoldenConformanceTest 2>&1 | tee -a "$OUT/tests.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || tests_rc=1
+fi
 if [ -n "$cublas12_dir" ]; then
   section "GEMM tests again with LD_LIBRARY_PATH=$cublas12_dir (libcublas.so.12 found off the loader path)" | tee -a "$OUT/tests.log"
   LD_LIBRARY_PATH=$cublas12_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} timeout 300 "$JAVA" "${JOPTS[@]}" \

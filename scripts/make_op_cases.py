@@ -4,9 +4,9 @@
 For each case: the inputs (float32, seeded), the output of the op in PyTorch, a random upstream
 gradient, and the gradient of every input. Written as one safetensors file whose keys are
 `<case>.in<i>`, `<case>.out`, `<case>.gout`, `<case>.grad<i>`. The Java side
-(`OpReferenceTest` in cpu-backend) has one lambda per case name that must mirror the lambda here.
+(`OpReferenceTest` in samples, where both backends are on the class path) has one lambda per case name that must mirror the lambda here.
 
-    /usr/bin/python3 scripts/make_op_cases.py cpu-backend/src/test/resources/ops/op_cases.safetensors
+    /usr/bin/python3 scripts/make_op_cases.py samples/src/test/resources/ops/op_cases.safetensors
 """
 import math, sys
 import torch

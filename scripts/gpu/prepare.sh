@@ -46,6 +46,12 @@ if mvnq -pl samples -am package -DskipTests && ls samples/target/cairn-samples*.
   samples_ok=1
   cp samples/target/cairn-samples*.jar .gpu/lib/
   cp samples/target/lib/*.jar .gpu/lib/
+  # the op, golden and reference-model tests (device-parameterized: their CUDA variants run on the GPU)
+  if mvnq -pl samples test-compile; then
+    mkdir -p .gpu/samples-test-classes
+    cp -r samples/target/test-classes/. .gpu/samples-test-classes/
+    rm -rf .gpu/samples-test-classes/fashion-mnist-subset
+  fi
 else
   echo "warning: the samples module did not build (see $log); .gpu gets the CUDA tests but no CLI" >&2
 fi
