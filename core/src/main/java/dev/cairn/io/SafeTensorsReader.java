@@ -93,32 +93,9 @@ public final class SafeTensorsReader implements AutoCloseable {
      *     file cannot be read
      */
     public float[] read(String name) {
-        TensorEntry e = header.get(name);
-        if (e == null) {
-            throw new SafeTensorsException(file + ": no tensor '" + name + "' (the file holds "
-                    + header.tensors().size() + " tensors" + (header.tensors().isEmpty() ? ")" : ", e.g. '"
-                    + header.tensors().getFirst().name() + "')"));
-        }
-        checkReadable(e);
-        SafeTensorsDType dtype = e.dtype();
-        int bytesPerElement = dtype.bits() / 8;
+        TensorEntry e = entry(name);
         float[] out = new float[e.numel()];
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK_BYTES, e.byteLength()))
-                .order(ByteOrder.LITTLE_ENDIAN);
-        long position = dataStart + e.begin();
-        try {
-            for (int done = 0; done < out.length; ) {
-                int count = Math.min(out.length - done, buf.capacity() / bytesPerElement);
-                buf.clear().limit(count * bytesPerElement);
-                readFully(channel, buf, position, file, "tensor " + e);
-                buf.flip();
-                dtype.decode(buf, out, done, count);
-                done += count;
-                position += (long) count * bytesPerElement;
-            }
-        } catch (IOException ex) {
-            throw ioError(file, "cannot read tensor " + e + " from", ex);
-        }
+        readChunks(e, (buf, done, count) -> e.dtype().decode(buf, out, done, count));
         return out;
     }
 
@@ -127,17 +104,40 @@ public final class SafeTensorsReader implements AutoCloseable {
      * float32), a {@code long[]} for I64, {@code int[]} for I32 and {@code boolean[]} for BOOL.
      */
     public Object readTyped(String name) {
-        TensorEntry e = header.get(name);
-        if (e == null || e.dtype().floating() || !e.dtype().readable()) {
+        TensorEntry e = entry(name);
+        if (e.dtype().floating()) {
             return read(name);
         }
-        SafeTensorsDType dtype = e.dtype();
-        int bytesPerElement = dtype.bits() / 8;
-        Object out = switch (dtype) {
+        Object out = switch (e.dtype()) {
             case I64 -> new long[e.numel()];
             case I32 -> new int[e.numel()];
             default -> new boolean[e.numel()];
         };
+        readChunks(e, (buf, done, count) -> e.dtype().decodeIntegral(buf, out, done, count));
+        return out;
+    }
+
+    /** The entry named {@code name}, checked to exist and to have a dtype Cairn decodes. */
+    private TensorEntry entry(String name) {
+        TensorEntry e = header.get(name);
+        if (e == null) {
+            throw new SafeTensorsException(file + ": no tensor '" + name + "' (the file holds "
+                    + header.tensors().size() + " tensors" + (header.tensors().isEmpty() ? ")" : ", e.g. '"
+                    + header.tensors().getFirst().name() + "')"));
+        }
+        checkReadable(e);
+        return e;
+    }
+
+    /** Decodes a chunk of {@code count} elements, starting at element {@code done}, from {@code buf}. */
+    @FunctionalInterface
+    private interface ChunkDecoder {
+        void decode(ByteBuffer buf, int done, int count);
+    }
+
+    /** Reads {@code e}'s bytes in chunks of at most {@link #CHUNK_BYTES} (never the whole tensor at once). */
+    private void readChunks(TensorEntry e, ChunkDecoder decoder) {
+        int bytesPerElement = e.dtype().bits() / 8;
         ByteBuffer buf = ByteBuffer.allocate((int) Math.max(bytesPerElement, Math.min(CHUNK_BYTES, e.byteLength())))
                 .order(ByteOrder.LITTLE_ENDIAN);
         long position = dataStart + e.begin();
@@ -147,14 +147,13 @@ public final class SafeTensorsReader implements AutoCloseable {
                 buf.clear().limit(count * bytesPerElement);
                 readFully(channel, buf, position, file, "tensor " + e);
                 buf.flip();
-                dtype.decodeIntegral(buf, out, done, count);
+                decoder.decode(buf, done, count);
                 done += count;
                 position += (long) count * bytesPerElement;
             }
         } catch (IOException ex) {
             throw ioError(file, "cannot read tensor " + e + " from", ex);
         }
-        return out;
     }
 
     /**

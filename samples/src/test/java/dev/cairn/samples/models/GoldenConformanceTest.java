@@ -55,19 +55,31 @@ class GoldenConformanceTest {
         return file.getFileName().toString().replaceAll("-s\\d+-b\\d+\\.safetensors$", "");
     }
 
-    @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("casesOnDevices")
-    void forwardAndGradientsMatchPyTorch(Device device, Path file) {
+    /** A case's tensors on {@code device}; skips the test, with the reason, where the device cannot run. */
+    static Map<String, Tensor> readCase(Device device, Path file) {
         Assumptions.assumeTrue(Backends.isUsable(device),
                 () -> device + " cannot run here: " + Backends.report().get(device.type()).reason());
         Map<String, Tensor> c = new LinkedHashMap<>();
         SafeTensors.read(file).forEach((k, v) -> c.put(k, v.to(device)));
+        return c;
+    }
+
+    /** The model's state dict within a case: every key but input, output and the gradients. */
+    static Map<String, Tensor> stateDictOf(Map<String, Tensor> c) {
         Map<String, Tensor> state = new LinkedHashMap<>();
         c.forEach((k, v) -> {
             if (!k.equals("input") && !k.equals("output") && !k.startsWith("grad.")) {
                 state.put(k, v);
             }
         });
+        return state;
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("casesOnDevices")
+    void forwardAndGradientsMatchPyTorch(Device device, Path file) {
+        Map<String, Tensor> c = readCase(device, file);
+        Map<String, Tensor> state = stateDictOf(c);
         Module model = Models.get(modelName(file)).create().to(device);
         model.loadStateDict(state, true);
         Tensor x = c.get("input").detach().requiresGrad(true);

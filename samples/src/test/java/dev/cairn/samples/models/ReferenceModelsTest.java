@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cairn.backend.Backends;
-import dev.cairn.io.SafeTensors;
 import dev.cairn.nn.Module;
 import dev.cairn.nn.Parameter;
 import dev.cairn.samples.cli.Tolerance;
@@ -21,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -46,16 +43,8 @@ class ReferenceModelsTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void forwardAndGradientsMatchPyTorch(Device device, Path file) {
-        Assumptions.assumeTrue(Backends.isUsable(device),
-                () -> device + " cannot run here: " + Backends.report().get(device.type()).reason());
-        Map<String, Tensor> c = new LinkedHashMap<>();
-        SafeTensors.read(file).forEach((k, v) -> c.put(k, v.to(device)));
-        Map<String, Tensor> state = new LinkedHashMap<>();
-        c.forEach((k, v) -> {
-            if (!k.equals("input") && !k.equals("output") && !k.startsWith("grad.")) {
-                state.put(k, v);
-            }
-        });
+        Map<String, Tensor> c = GoldenConformanceTest.readCase(device, file);
+        Map<String, Tensor> state = GoldenConformanceTest.stateDictOf(c);
         Module model = Models.get(GoldenConformanceTest.modelName(file)).create();
         model.loadStateDict(state, true);
         model.eval().to(device);
