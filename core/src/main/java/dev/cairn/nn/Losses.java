@@ -148,7 +148,7 @@ public final class Losses {
     /**
      * Negative log-likelihood of the target classes, like {@code F.nll_loss} with mean reduction:
      * {@code logProbs} is {@code [N, C]} (or {@code [C]} for one sample), {@code targets} holds {@code N}
-     * class indices in {@code [0, C)} as floats ({@code [N]}, or a 0-dim scalar for one sample).
+     * class indices in {@code [0, C)} (int64, or integral floats; {@code [N]}, or a 0-dim scalar for one sample).
      */
     public static Tensor nllLoss(Tensor logProbs, Tensor targets) {
         return nll("nllLoss", logProbs, targets, false);
@@ -157,7 +157,7 @@ public final class Losses {
     /**
      * Cross-entropy between class scores and target classes, like {@code F.cross_entropy} with mean
      * reduction: {@code logits} is {@code [N, C]} (or {@code [C]} for one sample), {@code targets} holds
-     * {@code N} class indices in {@code [0, C)} as floats ({@code [N]}, or 0-dim for one sample). Uses a
+     * {@code N} class indices in {@code [0, C)} (int64, or integral floats; {@code [N]}, or 0-dim for one sample). Uses a
      * numerically stable log-softmax, so very large or very small logits give a finite loss.
      */
     public static Tensor crossEntropy(Tensor logits, Tensor targets) {
