@@ -40,7 +40,7 @@ public final class MemorySoak {
             return;
         }
         Module model = spec.create().to(device).eval();
-        Tensor x = Tensor.rand(new Generator(1), 2, spec.inputWidth()).to(device);
+        Tensor x = spec.sampleInput(new Generator(1), 2).to(device);
         long start = backend.memoryInUseBytes(device.index());
         long peak = start;
         long checkpoint = Math.max(1, iterations / 10);

@@ -54,7 +54,13 @@ final class ModelSpec implements Serializable {
     /** The registered input width, or 0 for a class (its width is inferred from the built module). */
     int declaredWidth() {
         if (isRegistered()) {
-            return Models.get(name).inputWidth();
+            Models.Spec spec = Models.get(name);
+            if (!spec.takesFlatFloatRows()) {
+                throw new IllegalArgumentException("model '" + name + "' takes " + spec.inputType() + " inputs of shape "
+                        + java.util.Arrays.toString(spec.rowShape()) + " per row; CairnTransformer scores flat float "
+                        + "feature rows (wrap the model in a Module that reshapes its input, and name that class)");
+            }
+            return spec.inputWidth();
         }
         moduleClass();
         return 0;

@@ -193,7 +193,7 @@ public final class BenchCommand implements Runnable {
             Module net = ms.create().to(device).eval();
             double flopsPerRow = linearFlopsPerRow(net);
             for (int b : bs) {
-                Tensor x = Tensor.rand(new Generator(b), b, ms.inputWidth()).to(device);
+                Tensor x = ms.sampleInput(new Generator(b), b).to(device);
                 Timing t;
                 try (var ng = GradMode.noGrad()) {
                     t = time(() -> {

@@ -128,6 +128,11 @@ final class BenchServeCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Device device = url == null ? deviceOption.resolve() : Device.cpu();
+        if (!ms.takesFlatFloatRows()) {
+            throw new ParameterException(spec.commandLine(), "bench serve sends flat float32 rows; model '" + ms.name()
+                    + "' takes " + ms.inputType() + " rows of shape " + java.util.Arrays.toString(ms.rowShape())
+                    + " (serve it with 'cairn serve' and send tensors of that shape)");
+        }
         int width = ms.inputWidth();
         Tensor x = Tensor.rand(new Generator(12345), rows, width);
         float[] input = x.toFloatArray();

@@ -79,7 +79,7 @@ public final class PredictorOptions {
                     return m;
                 })
                 .device(device)
-                .rowShape(spec.inputWidth())
+                .rowShape(spec.rowShape())
                 .maxBatchRows(batching ? maxBatchRows : 1)
                 .maxDelay(Duration.ofNanos((long) (maxDelayMs * 1e6)))
                 .queueCapacity(queue)

@@ -81,7 +81,7 @@ public final class SoakCommand implements Callable<Integer> {
         Module net = model.create().to(device);
         Tensor[] xs = new Tensor[bs.length];
         for (int i = 0; i < bs.length; i++) {
-            xs[i] = Tensor.rand(new Generator(i), bs[i], model.inputWidth()).to(device);
+            xs[i] = model.sampleInput(new Generator(i), bs[i]).to(device);
         }
         Adam opt = mode.equals("train") ? new Adam(net.parameters(), 1e-4) : null;
         if (opt == null) {

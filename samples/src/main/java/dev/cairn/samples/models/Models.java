@@ -10,16 +10,54 @@ import dev.cairn.nn.Module;
 import dev.cairn.nn.ReLU;
 import dev.cairn.nn.Sequential;
 import dev.cairn.tensor.CairnException;
+import dev.cairn.tensor.DType;
+import dev.cairn.tensor.Generator;
+import dev.cairn.tensor.Shapes;
+import dev.cairn.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
-/** The sample models by the names the command line and the golden cases use, with their input widths. */
+/** The sample models by the names the command line and the golden cases use, with the shape of their inputs. */
 public final class Models {
-    /** A model name, how to build it, and the width of its input rows. */
-    public record Spec(String name, Supplier<Module> factory, int inputWidth) {
+    /**
+     * A model name, how to build it, and what one input row is: its shape ({@code [20]} for the MLP,
+     * {@code [1, 28, 28]} for LeNet) and dtype (int64 token ids for the encoder, float32 otherwise).
+     */
+    public record Spec(String name, Supplier<Module> factory, int[] rowShape, DType inputType) {
+        public Spec {
+            rowShape = rowShape.clone();
+        }
+
         public Module create() {
             return factory.get();
+        }
+
+        @Override
+        public int[] rowShape() {
+            return rowShape.clone();
+        }
+
+        /** Elements per input row (the feature count of a flat row). */
+        public int inputWidth() {
+            return Shapes.numel(rowShape);
+        }
+
+        /** Whether an input row is a flat float32 vector (what row-oriented tools such as Spark feed). */
+        public boolean takesFlatFloatRows() {
+            return rowShape.length == 1 && inputType == DType.FLOAT32;
+        }
+
+        /**
+         * A seeded random input of {@code batch} rows: uniform floats in [0, 1), or token ids in [1, 50) with
+         * no padding for an int64 input.
+         */
+        public Tensor sampleInput(Generator g, int batch) {
+            int[] shape = new int[rowShape.length + 1];
+            shape[0] = batch;
+            System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
+            Tensor u = Tensor.rand(g, shape);
+            return inputType == DType.FLOAT32 ? u : u.mul(49f).add(1f).to(inputType);
         }
     }
 
@@ -36,17 +74,21 @@ public final class Models {
         add("mylinear", () -> new Sequential(new MyLinear(64, 8), new MyLinear(8, 1)), 64);
         add("wide", Models::wide, 1024);
         add("mlp-fashion", Models::mlpFashion, 784);
-        add("convnet", ConvNet::new, 64);
-        add("encoder", TextEncoder::new, 12);
+        add("convnet", ConvNet::new, new int[] {1, 8, 8}, DType.FLOAT32);
+        add("encoder", TextEncoder::new, new int[] {12}, DType.INT64);
         add("zoo", Zoo::new, 24);
-        add("lenet", Models::lenet, 784);
+        add("lenet", Models::lenet, new int[] {1, 28, 28}, DType.FLOAT32);
     }
 
     private Models() {
     }
 
     private static void add(String name, Supplier<Module> factory, int width) {
-        ALL.put(name, new Spec(name, factory, width));
+        add(name, factory, new int[] {width}, DType.FLOAT32);
+    }
+
+    private static void add(String name, Supplier<Module> factory, int[] rowShape, DType inputType) {
+        ALL.put(name, new Spec(name, factory, rowShape, inputType));
     }
 
     /** D2L's chimera: NestMLP, a Linear layer and a FixedHiddenMLP in one Sequential. */
