@@ -1,13 +1,6 @@
 package dev.cairn.nn.optim;
 
-import dev.cairn.autograd.GradMode;
-import dev.cairn.tensor.CairnException;
 import dev.cairn.tensor.Tensor;
-import dev.cairn.tensor.TensorScope;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Adam with decoupled weight decay, with exactly {@code torch.optim.AdamW}'s update (PyTorch 1.13): the
@@ -25,21 +18,7 @@ import java.util.Map;
  * Defaults as PyTorch: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 1e-2. The bias corrections
  * are computed in double precision, as Python floats are in PyTorch. Not thread-safe: step from one thread.
  */
-public final class AdamW extends Optimizer {
-    private final double beta1;
-    private final double beta2;
-    private final double eps;
-    private final double weightDecay;
-    private final boolean amsgrad;
-    private final Map<Tensor, State> states = new IdentityHashMap<>();
-
-    private static final class State {
-        long step;
-        Tensor expAvg;
-        Tensor expAvgSq;
-        Tensor maxExpAvgSq;
-    }
-
+public final class AdamW extends AdamBase {
     /** AdamW with PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 1e-2. */
     public AdamW(Iterable<? extends Tensor> params) {
         this(params, 1e-3);
@@ -65,151 +44,23 @@ public final class AdamW extends Optimizer {
      */
     public AdamW(Iterable<? extends Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay,
                  boolean amsgrad) {
-        super("AdamW", params, lr);
-        if (!(beta1 >= 0 && beta1 < 1)) {
-            throw new CairnException("AdamW: invalid beta parameter at index 0: " + beta1 + " (must be in [0, 1))");
-        }
-        if (!(beta2 >= 0 && beta2 < 1)) {
-            throw new CairnException("AdamW: invalid beta parameter at index 1: " + beta2 + " (must be in [0, 1))");
-        }
-        if (!(eps >= 0) || Double.isInfinite(eps)) {
-            throw new CairnException("AdamW: invalid epsilon value " + eps + " (must be a finite number >= 0)");
-        }
-        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
-            throw new CairnException("AdamW: invalid weight_decay value " + weightDecay + " (must be a finite number >= 0)");
-        }
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.eps = eps;
-        this.weightDecay = weightDecay;
-        this.amsgrad = amsgrad;
-        for (Tensor p : parameters()) {
-            State s = new State();
-            s.expAvg = Tensor.zeros(p.device(), p.shape());
-            s.expAvgSq = Tensor.zeros(p.device(), p.shape());
-            if (amsgrad) {
-                s.maxExpAvgSq = Tensor.zeros(p.device(), p.shape());
-            }
-            states.put(p, s);
-        }
-    }
-
-    public double beta1() {
-        return beta1;
-    }
-
-    public double beta2() {
-        return beta2;
-    }
-
-    public double eps() {
-        return eps;
-    }
-
-    public double weightDecay() {
-        return weightDecay;
-    }
-
-    public boolean amsgrad() {
-        return amsgrad;
-    }
-
-    /** How many steps have updated {@code p} (0 before the first). */
-    public long stepCount(Tensor p) {
-        State s = states.get(p);
-        return s == null ? 0 : s.step;
+        super("AdamW", params, lr, beta1, beta2, eps, weightDecay, "weight_decay value", amsgrad);
     }
 
     @Override
-    public void step() {
-        double lr = lr();
-        try (var g = GradMode.noGrad(); var scope = TensorScope.open()) {
-            for (Tensor p : parameters()) {
-                Tensor grad = p.grad();
-                if (grad == null) {
-                    continue;
-                }
-                State s = states.get(p);
-                s.expAvg = follow(p, s.expAvg, "exp_avg");
-                s.expAvgSq = follow(p, s.expAvgSq, "exp_avg_sq");
-                if (amsgrad) {
-                    s.maxExpAvgSq = follow(p, s.maxExpAvgSq, "max_exp_avg_sq");
-                }
-                s.step++;
-                Tensor decayed = weightDecay == 0 ? p : p.mul((float) (1 - lr * weightDecay));
-                s.expAvg.copyFrom(s.expAvg.mul((float) beta1).add(grad.mul((float) (1 - beta1))));
-                s.expAvgSq.copyFrom(s.expAvgSq.mul((float) beta2).add(grad.mul(grad).mul((float) (1 - beta2))));
-                double biasCorrection1 = 1 - Math.pow(beta1, s.step);
-                double biasCorrection2 = 1 - Math.pow(beta2, s.step);
-                float stepSize = (float) (lr / biasCorrection1);
-                float biasCorrection2Sqrt = (float) Math.sqrt(biasCorrection2);
-                Tensor second = s.expAvgSq;
-                if (amsgrad) {
-                    s.maxExpAvgSq.copyFrom(s.maxExpAvgSq.maximum(s.expAvgSq));
-                    second = s.maxExpAvgSq;
-                }
-                Tensor denom = second.sqrt().div(biasCorrection2Sqrt).add((float) eps);
-                assign(scope, p, decayed.sub(s.expAvg.div(denom).mul(stepSize)));
-            }
-        }
+    Tensor effectiveGradient(Tensor p, Tensor grad, double weightDecay) {
+        return grad;
     }
 
-    private static Tensor follow(Tensor p, Tensor state, String what) {
-        Tensor moved = onDeviceOf(p, state, what);
-        return moved == state ? state : TensorScope.forget(moved);
-    }
-
+    /** AdamW shrinks the parameter itself: {@code p * (1 - lr * weight_decay)}. */
     @Override
-    protected Map<String, Object> hyperParameters() {
-        Map<String, Object> h = new LinkedHashMap<>();
-        h.put("lr", lr());
-        h.put("beta1", beta1);
-        h.put("beta2", beta2);
-        h.put("eps", eps);
-        h.put("weight_decay", weightDecay);
-        h.put("amsgrad", amsgrad);
-        return h;
+    Tensor decayedParameter(Tensor p, double lr, double weightDecay) {
+        return weightDecay == 0 ? p : p.mul((float) (1 - lr * weightDecay));
     }
 
+    /** {@code beta1 * m + (1 - beta1) * g}, as PyTorch 1.13's AdamW writes it. */
     @Override
-    protected List<String> stateNames() {
-        return amsgrad ? List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq") : List.of("exp_avg", "exp_avg_sq");
-    }
-
-    @Override
-    protected OptimizerState.ParamState paramState(Tensor p) {
-        State s = states.get(p);
-        if (s.step == 0) {
-            return null;
-        }
-        Map<String, Tensor> t = new LinkedHashMap<>();
-        t.put("exp_avg", s.expAvg);
-        t.put("exp_avg_sq", s.expAvgSq);
-        if (amsgrad) {
-            t.put("max_exp_avg_sq", s.maxExpAvgSq);
-        }
-        return new OptimizerState.ParamState(s.step, t);
-    }
-
-    @Override
-    protected void loadParamState(Tensor p, OptimizerState.ParamState state) {
-        State s = states.get(p);
-        Tensor[] old = {s.expAvg, s.expAvgSq, s.maxExpAvgSq};
-        if (state == null) {
-            s.step = 0;
-            s.expAvg = TensorScope.forget(Tensor.zeros(p.device(), p.shape()));
-            s.expAvgSq = TensorScope.forget(Tensor.zeros(p.device(), p.shape()));
-            s.maxExpAvgSq = amsgrad ? TensorScope.forget(Tensor.zeros(p.device(), p.shape())) : null;
-        } else {
-            s.step = state.step();
-            s.expAvg = stateCopy(p, required(state, "exp_avg", "AdamW"));
-            s.expAvgSq = stateCopy(p, required(state, "exp_avg_sq", "AdamW"));
-            s.maxExpAvgSq = amsgrad ? stateCopy(p, required(state, "max_exp_avg_sq", "AdamW")) : null;
-        }
-        for (Tensor t : old) {
-            if (t != null) {
-                t.close();
-            }
-        }
+    Tensor firstMoment(Tensor m, Tensor grad, double beta1) {
+        return m.mul((float) beta1).add(grad.mul((float) (1 - beta1)));
     }
 }
