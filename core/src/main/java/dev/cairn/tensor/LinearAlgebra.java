@@ -210,7 +210,7 @@ final class LinearAlgebra {
                     }
                 }
             } else {
-                fusedGemm(x, xb, w, wb, bias, bb, relu, rows, inF, outF, ob);
+                fusedGemm(x, xb, wb, bb, relu, rows, inF, outF, ob);
             }
         }
         Tensor out = new Tensor(ob);
@@ -226,7 +226,7 @@ final class LinearAlgebra {
         }, x, w, bias);
     }
 
-    private static void fusedGemm(Tensor x, TensorBody xb, Tensor w, TensorBody wb, Tensor bias, TensorBody bb,
+    private static void fusedGemm(Tensor x, TensorBody xb, TensorBody wb, TensorBody bb,
                                   boolean relu, int rows, int inF, int outF, TensorBody ob) {
         TensorBody x2 = xb;
         TensorBody wc = wb;

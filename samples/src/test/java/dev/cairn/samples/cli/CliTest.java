@@ -34,7 +34,8 @@ class CliTest {
         return Path.of(CliTest.class.getResource("/golden/" + name).toURI());
     }
 
-    private static void assertOneErrorLine(Run r, int code, String fragment) {
+    /** Exit code {@code code} and exactly one {@code error:} line containing {@code fragment} (a device line aside). */
+    static void assertOneErrorLine(Run r, int code, String fragment) {
         assertEquals(code, r.code(), r.err());
         // the informational "device: ..." line may come before the error, which itself is one line
         String[] lines = java.util.Arrays.stream(r.err().strip().split("\n"))

@@ -23,12 +23,7 @@ class ServeCommandTest {
     Path tmp;
 
     private static void assertOneErrorLine(CliTest.Run r, int code, String fragment) {
-        assertEquals(code, r.code(), r.err());
-        // the informational "device: ..." line may come first; the error itself is one line
-        String[] lines = java.util.Arrays.stream(r.err().strip().split("\n"))
-                .filter(l -> !l.startsWith("device: ")).toArray(String[]::new);
-        assertEquals(1, lines.length, "one line: " + r.err());
-        assertTrue(lines[0].startsWith("error: ") && lines[0].contains(fragment), lines[0]);
+        CliTest.assertOneErrorLine(r, code, fragment);
     }
 
     @Test
