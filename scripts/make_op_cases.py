@@ -6,7 +6,7 @@ gradient, and the gradient of every input. Written as one safetensors file whose
 `<case>.in<i>`, `<case>.out`, `<case>.gout`, `<case>.grad<i>`. The Java side
 (`OpReferenceTest` in samples, where both backends are on the class path) has one lambda per case name that must mirror the lambda here.
 
-    /usr/bin/python3 scripts/make_op_cases.py samples/src/test/resources/ops/op_cases.safetensors
+    /usr/bin/python3 scripts/make_op_cases.py core/src/test/resources/ops/op_cases.safetensors
 """
 import math, sys
 import torch

@@ -1,6 +1,6 @@
 package dev.cairn.data;
 
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 import dev.cairn.tensor.Shapes;
 import java.util.Arrays;
 

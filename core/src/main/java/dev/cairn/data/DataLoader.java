@@ -1,7 +1,7 @@
 package dev.cairn.data;
 
-import dev.cairn.tensor.CairnException;
-import dev.cairn.tensor.Device;
+import dev.cairn.CairnException;
+import dev.cairn.Device;
 import dev.cairn.tensor.Tensor;
 import java.util.Iterator;
 import java.util.NoSuchElementException;

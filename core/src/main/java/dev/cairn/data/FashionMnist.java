@@ -1,6 +1,6 @@
 package dev.cairn.data;
 
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

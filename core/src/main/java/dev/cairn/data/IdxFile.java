@@ -1,6 +1,6 @@
 package dev.cairn.data;
 
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;

@@ -3,7 +3,7 @@ package dev.cairn.io;
 import dev.cairn.nn.LoadResult;
 import dev.cairn.nn.Module;
 import dev.cairn.nn.Parameter;
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 import dev.cairn.tensor.ShapeException;
 import dev.cairn.tensor.Tensor;
 import dev.cairn.tensor.Shapes;

@@ -1,6 +1,6 @@
 package dev.cairn.io;
 
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 
 /**
  * A safetensors file could not be read or written: it is missing, unreadable, malformed, or holds

@@ -1,7 +1,7 @@
 package dev.cairn.nn;
 
 import dev.cairn.autograd.GradMode;
-import dev.cairn.tensor.DType;
+import dev.cairn.DType;
 import dev.cairn.tensor.ShapeException;
 import dev.cairn.tensor.Shapes;
 import dev.cairn.tensor.Tensor;

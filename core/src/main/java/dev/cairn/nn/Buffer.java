@@ -28,7 +28,7 @@ public final class Buffer extends Tensor {
     @Override
     public Tensor requiresGrad(boolean value) {
         if (value) {
-            throw new dev.cairn.tensor.CairnException("a Buffer never requires grad; register a Parameter instead");
+            throw new dev.cairn.CairnException("a Buffer never requires grad; register a Parameter instead");
         }
         return this;
     }

@@ -1,6 +1,6 @@
 package dev.cairn.nn;
 
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 import dev.cairn.tensor.Generator;
 import dev.cairn.tensor.ShapeException;
 import dev.cairn.tensor.Shapes;

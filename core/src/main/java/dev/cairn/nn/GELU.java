@@ -1,6 +1,6 @@
 package dev.cairn.nn;
 
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 import dev.cairn.tensor.Tensor;
 
 /** GELU as a module, like {@code torch.nn.GELU(approximate='none'|'tanh')}. */

@@ -13,7 +13,7 @@ public class Identity extends Module {
     @Override
     public Tensor forward(Tensor... inputs) {
         if (inputs.length == 0) {
-            throw new dev.cairn.tensor.CairnException("Identity.forward needs at least one tensor");
+            throw new dev.cairn.CairnException("Identity.forward needs at least one tensor");
         }
         return inputs[0];
     }

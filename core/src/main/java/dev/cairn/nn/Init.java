@@ -1,7 +1,7 @@
 package dev.cairn.nn;
 
 import dev.cairn.autograd.GradMode;
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 import dev.cairn.tensor.Generator;
 import dev.cairn.tensor.ShapeException;
 import dev.cairn.tensor.Shapes;

@@ -1,8 +1,8 @@
 package dev.cairn.nn;
 
 import dev.cairn.autograd.GradMode;
-import dev.cairn.tensor.CairnException;
-import dev.cairn.tensor.DeviceException;
+import dev.cairn.CairnException;
+import dev.cairn.DeviceException;
 import dev.cairn.tensor.ShapeException;
 import dev.cairn.tensor.Shapes;
 import dev.cairn.tensor.Tensor;
@@ -215,7 +215,7 @@ public final class Losses {
         }
         Tensor kept = Tensor.of(keep, idx.length).to(logits.device());
         return Tensor.where(kept, perRow, Tensor.zeros(logits.device())).sum().div(kept.sum().to(
-                dev.cairn.tensor.DType.FLOAT32));
+                dev.cairn.DType.FLOAT32));
     }
 
     private static Tensor nll(String op, Tensor scores, Tensor targets, boolean applyLogSoftmax) {

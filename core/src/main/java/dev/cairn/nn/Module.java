@@ -1,7 +1,7 @@
 package dev.cairn.nn;
 
-import dev.cairn.tensor.CairnException;
-import dev.cairn.tensor.Device;
+import dev.cairn.CairnException;
+import dev.cairn.Device;
 import dev.cairn.tensor.ShapeException;
 import dev.cairn.tensor.Shapes;
 import dev.cairn.tensor.Tensor;
@@ -504,7 +504,7 @@ public abstract class Module {
                 if (src.isClosed()) {
                     throw new CairnException("the tensor has been closed");
                 }
-                dev.cairn.backend.Backends.forDevice(targetDevice(e.getValue()));
+                dev.cairn.tensor.Devices.check(targetDevice(e.getValue()));
             } catch (CairnException ex) {
                 throw new CairnException("error loading state_dict key '" + e.getKey() + "' into " + getName()
                         + ": " + ex.getMessage(), ex);

@@ -1,6 +1,6 @@
 package dev.cairn.nn;
 
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 import dev.cairn.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -1,7 +1,7 @@
 package dev.cairn.nn;
 
-import dev.cairn.tensor.CairnException;
-import dev.cairn.tensor.Device;
+import dev.cairn.CairnException;
+import dev.cairn.Device;
 import dev.cairn.tensor.Shapes;
 import dev.cairn.tensor.Tensor;
 

@@ -1,8 +1,10 @@
 package dev.cairn.tensor;
 
+import dev.cairn.DType;
+import dev.cairn.Device;
 import dev.cairn.autograd.GradMode;
 import dev.cairn.backend.Backend;
-import dev.cairn.backend.Backends;
+import dev.cairn.tensor.Devices;
 import dev.cairn.backend.Storage;
 import java.lang.ref.Reference;
 
@@ -19,7 +21,7 @@ final class Creation {
             throw new ShapeException("data of length " + data.length + " does not fit shape " + Shapes.format(s)
                     + " (" + n + " elements)");
         }
-        Backend b = Backends.forDevice(device);
+        Backend b = Devices.backend(device);
         Storage storage = b.upload(device.index(), data, 0, n);
         return new Tensor(new TensorBody(b, device, new SharedStorage(storage), 0, s, Shapes.contiguousStrides(s)));
     }
@@ -33,7 +35,7 @@ final class Creation {
             throw new ShapeException("data of length " + length + " does not fit shape " + Shapes.format(s)
                     + " (" + n + " elements)");
         }
-        Backend b = Backends.forDevice(device);
+        Backend b = Devices.backend(device);
         Storage storage = b.upload(device.index(), dtype, data, 0, n);
         return new Tensor(new TensorBody(b, device, new SharedStorage(storage), 0, s, Shapes.contiguousStrides(s)));
     }
@@ -43,7 +45,7 @@ final class Creation {
         if (dtype == DType.FLOAT32) {
             return full(device, value, shape);
         }
-        TensorBody b = TensorBody.dense(Backends.forDevice(device), device, dtype, shape.clone());
+        TensorBody b = TensorBody.dense(Devices.backend(device), device, dtype, shape.clone());
         Kernels.fill(b, value);
         return new Tensor(b);
     }
@@ -87,7 +89,7 @@ final class Creation {
     }
 
     static Tensor full(Device device, float value, int... shape) {
-        TensorBody b = TensorBody.dense(Backends.forDevice(device), device, shape.clone());
+        TensorBody b = TensorBody.dense(Devices.backend(device), device, shape.clone());
         Kernels.fill(b, value);
         return new Tensor(b);
     }
@@ -134,7 +136,7 @@ final class Creation {
         if (target.equals(b.device)) {
             return t;
         }
-        Backend tb = Backends.forDevice(target);
+        Backend tb = Devices.backend(target);
         Object host = toHostArray(t, b.dtype);
         Storage s = tb.upload(target.index(), b.dtype, host, 0, b.numel);
         Tensor out = new Tensor(new TensorBody(tb, target, new SharedStorage(s), 0, b.shape.clone(),

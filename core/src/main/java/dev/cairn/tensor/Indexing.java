@@ -1,5 +1,7 @@
 package dev.cairn.tensor;
 
+import dev.cairn.CairnException;
+import dev.cairn.DType;
 import java.lang.ref.Reference;
 
 /**

@@ -1,5 +1,6 @@
 package dev.cairn.tensor;
 
+import dev.cairn.DeviceException;
 import dev.cairn.backend.BinaryOp;
 import dev.cairn.backend.Epilogue;
 import dev.cairn.backend.GemmOperand;

@@ -1,5 +1,7 @@
 package dev.cairn.tensor;
 
+import dev.cairn.CairnException;
+import dev.cairn.DType;
 import dev.cairn.backend.BinaryOp;
 import dev.cairn.backend.CompareOp;
 import dev.cairn.backend.UnaryOp;

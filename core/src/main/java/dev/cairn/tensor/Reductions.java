@@ -1,5 +1,7 @@
 package dev.cairn.tensor;
 
+import dev.cairn.DType;
+import dev.cairn.Device;
 import dev.cairn.autograd.GradMode;
 import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.UnaryOp;

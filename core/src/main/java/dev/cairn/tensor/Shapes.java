@@ -1,5 +1,6 @@
 package dev.cairn.tensor;
 
+import dev.cairn.backend.StridedView;
 import java.util.Arrays;
 
 /** Helpers for shapes and strides: element counts, broadcasting, dimension wrapping, formatting. */
@@ -24,25 +25,12 @@ public final class Shapes {
 
     /** Row-major (C-order) strides of a shape. */
     public static int[] contiguousStrides(int[] shape) {
-        int[] strides = new int[shape.length];
-        int s = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            strides[i] = s;
-            s *= Math.max(shape[i], 1);
-        }
-        return strides;
+        return StridedView.contiguousStrides(shape);
     }
 
     /** Whether the strides describe a dense row-major layout of the shape. */
     public static boolean isContiguous(int[] shape, int[] strides) {
-        int expected = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            if (shape[i] != 1 && strides[i] != expected) {
-                return false;
-            }
-            expected *= shape[i];
-        }
-        return true;
+        return StridedView.isContiguous(shape, strides);
     }
 
     /** NumPy/PyTorch broadcast of two shapes. */

@@ -1,5 +1,8 @@
 package dev.cairn.tensor;
 
+import dev.cairn.CairnException;
+import dev.cairn.DType;
+import dev.cairn.Device;
 import dev.cairn.autograd.Engine;
 import dev.cairn.backend.CompareOp;
 import dev.cairn.autograd.GradMode;

@@ -1,5 +1,7 @@
 package dev.cairn.tensor;
 
+import dev.cairn.DType;
+import dev.cairn.Device;
 import dev.cairn.backend.Backend;
 import dev.cairn.backend.Storage;
 import dev.cairn.backend.StridedView;

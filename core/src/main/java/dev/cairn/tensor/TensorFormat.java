@@ -1,5 +1,6 @@
 package dev.cairn.tensor;
 
+import dev.cairn.DType;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import dev.cairn.tensor.Device;
+import dev.cairn.Device;
 import dev.cairn.tensor.Generator;
 import dev.cairn.tensor.Tensor;
 import org.junit.jupiter.api.Test;

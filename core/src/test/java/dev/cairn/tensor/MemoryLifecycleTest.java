@@ -1,5 +1,8 @@
 package dev.cairn.tensor;
 
+import dev.cairn.CairnException;
+import dev.cairn.Device;
+import dev.cairn.DeviceException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -7,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.autograd.GradMode;
-import dev.cairn.backend.Backends;
+import dev.cairn.tensor.Devices;
 import dev.cairn.nn.F;
 import dev.cairn.nn.Linear;
 import dev.cairn.nn.Module;
@@ -22,7 +25,7 @@ class MemoryLifecycleTest {
     private static final Device GPU = Device.cuda(0);
 
     private static FakeBackend fake() {
-        return (FakeBackend) Backends.forDevice(GPU);
+        return (FakeBackend) Devices.backend(GPU);
     }
 
     /** The seed MLP, written with call() as users write it. */

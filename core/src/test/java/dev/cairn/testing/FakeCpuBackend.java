@@ -1,6 +1,6 @@
 package dev.cairn.testing;
 
-import dev.cairn.tensor.Device;
+import dev.cairn.Device;
 
 /** The fake backend serving {@code cpu} in core's tests. */
 public final class FakeCpuBackend extends FakeBackend {

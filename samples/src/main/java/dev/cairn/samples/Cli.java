@@ -61,7 +61,7 @@ public final class Cli implements Runnable {
                 ex.printStackTrace(err);
             }
             String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-            if (!(ex instanceof dev.cairn.tensor.CairnException) && !(ex instanceof java.io.IOException)
+            if (!(ex instanceof dev.cairn.CairnException) && !(ex instanceof java.io.IOException)
                     && !(ex instanceof java.io.UncheckedIOException) && !(ex instanceof IllegalArgumentException)) {
                 msg = ex.getClass().getSimpleName() + ": " + msg;
             }

@@ -1,11 +1,10 @@
 package dev.cairn.samples;
 
 import dev.cairn.autograd.GradMode;
-import dev.cairn.backend.Backend;
-import dev.cairn.backend.Backends;
+import dev.cairn.tensor.Devices;
 import dev.cairn.nn.Module;
 import dev.cairn.samples.models.Models;
-import dev.cairn.tensor.Device;
+import dev.cairn.Device;
 import dev.cairn.tensor.Generator;
 import dev.cairn.tensor.Tensor;
 import dev.cairn.tensor.TensorScope;
@@ -28,20 +27,19 @@ public final class MemorySoak {
             System.exit(2);
         }
         Models.Spec spec = Models.get(args[0]);
-        Device device = Device.parse(args[1]);
+        Device device = Devices.parse(args[1]);
         long iterations = Long.parseLong(args[2]);
         boolean scoped = args[3].equals("scoped");
-        Backend backend;
         try {
-            backend = Backends.forDevice(device);
-        } catch (dev.cairn.tensor.CairnException e) {
+            Devices.check(device);
+        } catch (dev.cairn.CairnException e) {
             System.err.println("error: " + e.getMessage());
             System.exit(1);
             return;
         }
         Module model = spec.create().to(device).eval();
         Tensor x = spec.sampleInput(new Generator(1), 2).to(device);
-        long start = backend.memoryInUseBytes(device.index());
+        long start = Devices.memoryInUseBytes(device);
         long peak = start;
         long checkpoint = Math.max(1, iterations / 10);
         long t0 = System.nanoTime();
@@ -54,7 +52,7 @@ public final class MemorySoak {
                 } else {
                     model.call(x);
                 }
-                long now = backend.memoryInUseBytes(device.index());
+                long now = Devices.memoryInUseBytes(device);
                 peak = Math.max(peak, now);
                 if (i % checkpoint == 0) {
                     System.out.printf(Locale.ROOT, "%s %s: %d passes, %d bytes in use (start %d, peak %d), %.1f us/pass%n",
@@ -66,8 +64,8 @@ public final class MemorySoak {
             System.gc();
             Thread.sleep(50);
         }
-        backend.synchronize(device.index());
-        long end = backend.memoryInUseBytes(device.index());
+        Devices.synchronize(device);
+        long end = Devices.memoryInUseBytes(device);
         boolean bounded = start < 0 || end - start <= (1 << 20);
         System.out.printf(Locale.ROOT, "%s %s on %s: %d passes, bytes in use %d at start, %d peak, %d at the end: %s%n",
                 args[0], args[3], device, iterations, start, peak, end,

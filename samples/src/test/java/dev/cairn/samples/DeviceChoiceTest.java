@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.backend.Availability;
-import dev.cairn.backend.Backends;
-import dev.cairn.tensor.Device;
-import dev.cairn.tensor.DeviceException;
+import dev.cairn.tensor.Devices;
+import dev.cairn.Device;
+import dev.cairn.DeviceException;
 import dev.cairn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -15,12 +15,12 @@ import org.junit.jupiter.api.Test;
 class DeviceChoiceTest {
     @Test
     void autoPicksCudaWhereUsableElseTheCpuWithTheReason() {
-        Availability cuda = Backends.report().get(Device.Type.CUDA);
+        Availability cuda = Devices.report().get(Device.Type.CUDA);
         assertTrue(!cuda.reason().isBlank(), "a reason is always given");
-        if (cuda.usable() && Backends.isUsable(Device.cuda(0))) {
-            assertEquals(Device.cuda(0), Device.auto());
+        if (cuda.usable() && Devices.isUsable(Device.cuda(0))) {
+            assertEquals(Device.cuda(0), Devices.auto());
         } else {
-            assertEquals(Device.cpu(), Device.auto());
+            assertEquals(Device.cpu(), Devices.auto());
             DeviceException e = assertThrows(DeviceException.class, () -> Tensor.zeros(Device.cuda(0), 2));
             assertTrue(e.getMessage().contains("cuda:0") && e.getMessage().contains(cuda.reason()), e.getMessage());
         }

@@ -2,8 +2,8 @@ package dev.cairn.serve;
 
 import dev.cairn.autograd.GradMode;
 import dev.cairn.nn.Module;
-import dev.cairn.tensor.DType;
-import dev.cairn.tensor.Device;
+import dev.cairn.DType;
+import dev.cairn.Device;
 import dev.cairn.tensor.ShapeException;
 import dev.cairn.tensor.Tensor;
 import dev.cairn.tensor.TensorScope;

@@ -3,7 +3,7 @@ package dev.cairn.serve;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 import dev.cairn.tensor.ShapeException;
 import dev.cairn.tensor.Tensor;
 import java.io.ByteArrayInputStream;

@@ -1,6 +1,6 @@
 package dev.cairn.serve;
 
-import dev.cairn.tensor.Device;
+import dev.cairn.Device;
 import dev.cairn.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.cairn.serve;
 
 import dev.cairn.nn.Module;
 import dev.cairn.nn.Parameter;
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 import dev.cairn.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,6 +1,6 @@
 package dev.cairn.spark;
 
-import dev.cairn.tensor.Device;
+import dev.cairn.Device;
 import java.util.Arrays;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkContext;

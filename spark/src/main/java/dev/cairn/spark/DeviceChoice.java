@@ -1,7 +1,8 @@
 package dev.cairn.spark;
 
-import dev.cairn.tensor.CairnException;
-import dev.cairn.tensor.Device;
+import dev.cairn.CairnException;
+import dev.cairn.Device;
+import dev.cairn.tensor.Devices;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,7 +63,7 @@ final class DeviceChoice {
                     d = Device.cpu();
                     why = "device=auto and Spark assigned no GPU to this executor's tasks (set spark.executor.resource.gpu.amount"
                             + " and spark.task.resource.gpu.amount to use one)";
-                } else if (Device.auto().isCuda()) {
+                } else if (Devices.auto().isCuda()) {
                     d = Device.cuda(gpu == null ? 0 : parseIndex(gpu));
                     why = gpu == null ? "device=auto in local mode and CUDA can run: GPU 0" : "device=auto, Spark assigned GPU " + gpu;
                 } else {

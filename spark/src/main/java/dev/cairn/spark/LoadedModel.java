@@ -1,7 +1,7 @@
 package dev.cairn.spark;
 
 import dev.cairn.nn.Module;
-import dev.cairn.tensor.Device;
+import dev.cairn.Device;
 
 /**
  * A model built and loaded with its weights on one device, in eval mode, ready for inference: what

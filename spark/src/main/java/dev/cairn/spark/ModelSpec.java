@@ -3,7 +3,7 @@ package dev.cairn.spark;
 import dev.cairn.nn.Linear;
 import dev.cairn.nn.Module;
 import dev.cairn.samples.models.Models;
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 import java.io.Serializable;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;

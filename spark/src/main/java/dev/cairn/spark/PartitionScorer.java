@@ -1,8 +1,8 @@
 package dev.cairn.spark;
 
 import dev.cairn.autograd.GradMode;
-import dev.cairn.tensor.CairnException;
-import dev.cairn.tensor.Device;
+import dev.cairn.CairnException;
+import dev.cairn.Device;
 import dev.cairn.tensor.Tensor;
 import dev.cairn.tensor.TensorScope;
 import java.util.ArrayDeque;

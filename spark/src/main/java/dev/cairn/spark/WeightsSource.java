@@ -1,6 +1,6 @@
 package dev.cairn.spark;
 
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package dev.cairn.nn.optim;
 
 import dev.cairn.autograd.GradMode;
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 import dev.cairn.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.cairn.nn.optim;
 
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 
 /**
  * Anneals the learning rate from its initial value to {@code etaMin} along a half cosine over {@code tMax}

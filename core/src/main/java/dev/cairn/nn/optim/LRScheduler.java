@@ -1,6 +1,6 @@
 package dev.cairn.nn.optim;
 
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package dev.cairn.nn.optim;
 
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 
 /**
  * Scales the learning rate linearly from {@code startFactor} to {@code endFactor} times its initial value

@@ -1,7 +1,7 @@
 package dev.cairn.nn.optim;
 
 import dev.cairn.nn.Parameter;
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 import dev.cairn.tensor.Tensor;
 import dev.cairn.tensor.TensorScope;
 import java.util.ArrayList;
@@ -198,7 +198,7 @@ public abstract class Optimizer {
                     continue;
                 }
                 Map<String, Tensor> copies = new java.util.LinkedHashMap<>();
-                s.tensors().forEach((k, v) -> copies.put(k, TensorScope.forget(v.to(dev.cairn.tensor.Device.cpu()).copy())));
+                s.tensors().forEach((k, v) -> copies.put(k, TensorScope.forget(v.to(dev.cairn.Device.cpu()).copy())));
                 states.add(new OptimizerState.ParamState(s.step(), copies));
             }
         }

@@ -1,6 +1,6 @@
 package dev.cairn.nn.optim;
 
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 
 /** Multiplies the learning rate by {@code gamma} every {@code stepSize} epochs, like {@code torch.optim.lr_scheduler.StepLR}. */
 public final class StepLR extends LRScheduler {

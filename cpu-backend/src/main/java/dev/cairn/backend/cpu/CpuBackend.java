@@ -11,8 +11,8 @@ import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.Storage;
 import dev.cairn.backend.StridedView;
 import dev.cairn.backend.UnaryOp;
-import dev.cairn.tensor.DType;
-import dev.cairn.tensor.Device;
+import dev.cairn.DType;
+import dev.cairn.Device;
 import java.util.Arrays;
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package dev.cairn.backend.cpu;
 
 import dev.cairn.backend.Storage;
-import dev.cairn.tensor.CairnException;
-import dev.cairn.tensor.Device;
+import dev.cairn.CairnException;
+import dev.cairn.Device;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**

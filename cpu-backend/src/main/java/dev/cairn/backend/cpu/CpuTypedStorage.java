@@ -1,8 +1,8 @@
 package dev.cairn.backend.cpu;
 
 import dev.cairn.backend.Storage;
-import dev.cairn.tensor.DType;
-import dev.cairn.tensor.Device;
+import dev.cairn.DType;
+import dev.cairn.Device;
 
 /**
  * Heap storage of a non-float dtype: a {@code long[]} (INT64), {@code int[]} (INT32) or {@code boolean[]}

@@ -184,7 +184,10 @@ final class TypedKernels {
         Elements d = Elements.of(dst);
         int[] outShape = src.shape().clone();
         outShape[dim] = index.numel();
-        int n = dev.cairn.tensor.Shapes.numel(outShape);
+        int n = 1;
+        for (int size : outShape) {
+            n *= size;
+        }
         int[] srcStrides = src.strides();
         boolean exact = s.integral();
         for (int i = 0; i < n; i++) {

@@ -1,6 +1,6 @@
 package dev.cairn.backend.cuda;
 
-import dev.cairn.tensor.DeviceException;
+import dev.cairn.DeviceException;
 import jcuda.driver.CUresult;
 import jcuda.jcublas.cublasStatus;
 

@@ -17,8 +17,8 @@ import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 import static jcuda.driver.JCudaDriver.cuStreamWaitEvent;
 
-import dev.cairn.tensor.Device;
-import dev.cairn.tensor.DeviceException;
+import dev.cairn.Device;
+import dev.cairn.DeviceException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

@@ -10,7 +10,7 @@ import static jcuda.driver.JCudaDriver.cuInit;
 
 import dev.cairn.backend.Availability;
 import dev.cairn.backend.DeviceInfo;
-import dev.cairn.tensor.Device;
+import dev.cairn.Device;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

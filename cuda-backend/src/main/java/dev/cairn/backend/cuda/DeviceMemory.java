@@ -12,7 +12,7 @@ public interface DeviceMemory<P> {
      * Allocates {@code bytes} bytes.
      *
      * @return the block, or {@code null} when the device is out of memory
-     * @throws dev.cairn.tensor.CairnException for any other failure
+     * @throws dev.cairn.CairnException for any other failure
      */
     P allocate(long bytes);
 

@@ -20,7 +20,7 @@ interface KernelLauncher {
 
     /**
      * The device pointer of {@code storage}'s element 0, as {@link KernelArgs#ptr} takes it; throws a
-     * {@link dev.cairn.tensor.DeviceException} naming {@code role} when the storage is not this device's.
+     * {@link dev.cairn.DeviceException} naming {@code role} when the storage is not this device's.
      */
     Object pointer(Storage storage, String role);
 

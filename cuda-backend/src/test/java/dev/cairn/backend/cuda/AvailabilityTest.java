@@ -10,10 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.backend.Availability;
 import dev.cairn.backend.Backend;
-import dev.cairn.backend.Backends;
 import dev.cairn.backend.DeviceInfo;
-import dev.cairn.tensor.Device;
-import dev.cairn.tensor.DeviceException;
+import dev.cairn.Device;
+import dev.cairn.DeviceException;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 
@@ -57,9 +56,6 @@ class AvailabilityTest {
             }
         }
         assertTrue(found, "META-INF/services/dev.cairn.backend.Backend lists CudaBackend");
-        Availability viaCore = assertDoesNotThrow(() -> Backends.report().get(Device.Type.CUDA));
-        assertNotNull(viaCore);
-        assertFalse(viaCore.reason().isBlank());
     }
 
     @Test

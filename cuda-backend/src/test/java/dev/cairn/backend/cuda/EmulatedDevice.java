@@ -1,8 +1,8 @@
 package dev.cairn.backend.cuda;
 
 import dev.cairn.backend.Storage;
-import dev.cairn.tensor.Device;
-import dev.cairn.tensor.DeviceException;
+import dev.cairn.Device;
+import dev.cairn.DeviceException;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package dev.cairn.samples.cli;
 
 import dev.cairn.autograd.GradMode;
-import dev.cairn.backend.Backends;
+import dev.cairn.tensor.Devices;
 import dev.cairn.nn.Module;
 import dev.cairn.samples.models.Models;
-import dev.cairn.tensor.Device;
+import dev.cairn.Device;
 import dev.cairn.tensor.Generator;
 import dev.cairn.tensor.Tensor;
 import dev.cairn.tensor.TensorScope;
@@ -38,22 +38,21 @@ public final class BenchCommand implements Runnable {
 
     /** Runs {@code body} after warm-up until about {@code budgetMs} have passed (at least 5 calls) and reports the spread. */
     static Timing time(Runnable body, Device device, long budgetMs) {
-        dev.cairn.backend.Backend backend = Backends.forDevice(device);
-        int index = device.index();
+        Devices.check(device);
         long warmEnd = System.nanoTime() + budgetMs * 300_000L;
         int warm = 0;
         while (warm < 3 || (System.nanoTime() < warmEnd && warm < 100_000)) {
             body.run();
             warm++;
         }
-        backend.synchronize(index);
+        Devices.synchronize(device);
         long end = System.nanoTime() + budgetMs * 1_000_000L;
         double[] samples = new double[1 << 18];
         int n = 0;
         while (n < samples.length && (n < 5 || System.nanoTime() < end)) {
             long t0 = System.nanoTime();
             body.run();
-            backend.synchronize(index);
+            Devices.synchronize(device);
             samples[n++] = (System.nanoTime() - t0) / 1e3;
         }
         double[] s = Arrays.copyOf(samples, n);

@@ -7,7 +7,7 @@ import dev.cairn.nn.Module;
 import dev.cairn.samples.models.Models;
 import dev.cairn.serve.BatchingPredictor;
 import dev.cairn.serve.InferenceServer;
-import dev.cairn.tensor.Device;
+import dev.cairn.Device;
 import dev.cairn.tensor.Generator;
 import dev.cairn.tensor.Tensor;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package dev.cairn.samples.cli;
 import dev.cairn.autograd.GradMode;
 import dev.cairn.nn.Module;
 import dev.cairn.samples.models.Models;
-import dev.cairn.tensor.Device;
+import dev.cairn.Device;
 import dev.cairn.tensor.Generator;
 import dev.cairn.tensor.Tensor;
 import java.util.concurrent.Callable;

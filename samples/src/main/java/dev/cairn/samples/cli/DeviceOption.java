@@ -1,8 +1,8 @@
 package dev.cairn.samples.cli;
 
-import dev.cairn.backend.Backends;
-import dev.cairn.tensor.Device;
-import dev.cairn.tensor.DeviceException;
+import dev.cairn.tensor.Devices;
+import dev.cairn.Device;
+import dev.cairn.DeviceException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -44,12 +44,12 @@ public final class DeviceOption {
     public Device resolveSilently() {
         Device d;
         try {
-            d = Device.parse(device);
+            d = Devices.parse(device);
         } catch (DeviceException e) {
             throw new ParameterException(command.commandLine(), "--device: " + e.getMessage());
         }
         if (!d.isCpu()) {
-            Backends.forDevice(d);
+            Devices.check(d);
         }
         return d;
     }
@@ -61,7 +61,7 @@ public final class DeviceOption {
         }
         boolean auto = device.trim().equalsIgnoreCase("auto");
         var err = command.commandLine().getErr();
-        err.println("device: " + d + (auto ? " (auto: " + Backends.autoReason() + ")" : " (requested)"));
+        err.println("device: " + d + (auto ? " (auto: " + Devices.autoReason() + ")" : " (requested)"));
         err.flush();
     }
 }

@@ -1,9 +1,9 @@
 package dev.cairn.samples.cli;
 
 import dev.cairn.backend.Availability;
-import dev.cairn.backend.Backends;
+import dev.cairn.tensor.Devices;
 import dev.cairn.backend.DeviceInfo;
-import dev.cairn.tensor.Device;
+import dev.cairn.Device;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -21,15 +21,15 @@ public final class DevicesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
-        for (Map.Entry<Device.Type, Availability> e : Backends.report().entrySet()) {
+        for (Map.Entry<Device.Type, Availability> e : Devices.report().entrySet()) {
             Availability a = e.getValue();
             out.printf(Locale.ROOT, "%-5s %s: %s%n", e.getKey().id(), a.usable() ? "usable" : "not usable", a.reason());
         }
-        for (DeviceInfo d : Backends.devices()) {
+        for (DeviceInfo d : Devices.available()) {
             out.printf(Locale.ROOT, "  %-7s %s, %.1f GiB%s%n", d.device(), d.name(),
                     d.totalMemoryBytes() / (1024.0 * 1024 * 1024), d.details().isEmpty() ? "" : ", " + d.details());
         }
-        out.println("auto: " + Device.auto());
+        out.println("auto: " + Devices.auto());
         return 0;
     }
 }

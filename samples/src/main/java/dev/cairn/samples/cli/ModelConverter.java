@@ -1,7 +1,7 @@
 package dev.cairn.samples.cli;
 
 import dev.cairn.samples.models.Models;
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 

@@ -4,7 +4,7 @@ import dev.cairn.io.ModuleFiles;
 import dev.cairn.nn.Module;
 import dev.cairn.samples.models.Models;
 import dev.cairn.serve.BatchingPredictor;
-import dev.cairn.tensor.Device;
+import dev.cairn.Device;
 import dev.cairn.tensor.Generator;
 import dev.cairn.tensor.Tensor;
 import java.nio.file.Files;

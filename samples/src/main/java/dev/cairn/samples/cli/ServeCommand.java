@@ -3,7 +3,7 @@ package dev.cairn.samples.cli;
 import dev.cairn.samples.models.Models;
 import dev.cairn.serve.BatchingPredictor;
 import dev.cairn.serve.InferenceServer;
-import dev.cairn.tensor.Device;
+import dev.cairn.Device;
 import dev.cairn.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -5,7 +5,7 @@ import dev.cairn.nn.Losses;
 import dev.cairn.nn.Module;
 import dev.cairn.nn.optim.Adam;
 import dev.cairn.samples.models.Models;
-import dev.cairn.tensor.Device;
+import dev.cairn.Device;
 import dev.cairn.tensor.Generator;
 import dev.cairn.tensor.Tensor;
 import dev.cairn.tensor.TensorScope;

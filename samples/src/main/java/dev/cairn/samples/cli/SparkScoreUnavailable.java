@@ -1,6 +1,6 @@
 package dev.cairn.samples.cli;
 
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

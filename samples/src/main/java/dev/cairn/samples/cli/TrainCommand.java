@@ -5,7 +5,7 @@ import dev.cairn.samples.train.Dataset;
 import dev.cairn.samples.train.ImageTraining;
 import dev.cairn.samples.train.SyntheticData;
 import dev.cairn.samples.train.Trainer;
-import dev.cairn.tensor.Device;
+import dev.cairn.Device;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -104,8 +104,8 @@ public final class TrainCommand implements Callable<Integer> {
         Models.Spec modelSpec;
         try {
             modelSpec = Models.get(name);
-        } catch (dev.cairn.tensor.CairnException e) {
-            throw new dev.cairn.tensor.CairnException("--model: " + e.getMessage());
+        } catch (dev.cairn.CairnException e) {
+            throw new dev.cairn.CairnException("--model: " + e.getMessage());
         }
         java.nio.file.Path dir = dataDir != null ? dataDir : dev.cairn.data.FashionMnist.DEBIAN_DIR;
         ImageTraining.checkData(dir); // before choosing a device: a missing file is the first thing to fix

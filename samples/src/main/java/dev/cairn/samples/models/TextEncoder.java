@@ -7,7 +7,7 @@ import dev.cairn.nn.Module;
 import dev.cairn.nn.Parameter;
 import dev.cairn.nn.TransformerEncoder;
 import dev.cairn.nn.TransformerEncoderLayer;
-import dev.cairn.tensor.DType;
+import dev.cairn.DType;
 import dev.cairn.tensor.Tensor;
 
 /**

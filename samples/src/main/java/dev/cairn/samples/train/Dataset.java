@@ -1,6 +1,6 @@
 package dev.cairn.samples.train;
 
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 
 /**
  * A small labelled data set held on the host: {@code n} points of {@code features} coordinates

@@ -1,6 +1,6 @@
 package dev.cairn.samples.train;
 
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 import dev.cairn.tensor.Generator;
 
 /** Two-dimensional toy classification data sets, generated from a seed (the same points every run). */

@@ -129,7 +129,7 @@ class CliTest {
 
     @Test
     void cudaWithoutAGpuIsACleanErrorSayingWhy() {
-        org.junit.jupiter.api.Assumptions.assumeFalse(dev.cairn.backend.Backends.isUsable(dev.cairn.tensor.Device.cuda(0)),
+        org.junit.jupiter.api.Assumptions.assumeFalse(dev.cairn.tensor.Devices.isUsable(dev.cairn.Device.cuda(0)),
                 "a CUDA GPU is present: this test checks the error without one");
         assertOneErrorLine(run("demo", "--device", "cuda"), 1, "cuda:0 cannot be used");
     }
@@ -179,7 +179,7 @@ class CliTest {
     void commandsThatRunModelsNameTheDeviceOnStderrAndQuietDropsIt() {
         Run auto = run("bench", "model", "--model", "mlp", "--batch", "1", "--json", "--budget-ms", "20");
         assertEquals(0, auto.code(), auto.err());
-        String expected = "device: " + dev.cairn.tensor.Device.auto() + " (auto: " + dev.cairn.backend.Backends.autoReason() + ")";
+        String expected = "device: " + dev.cairn.tensor.Devices.auto() + " (auto: " + dev.cairn.tensor.Devices.autoReason() + ")";
         assertEquals(expected, auto.err().strip().replace("\r", ""), "one line on stderr saying which device and why");
         assertTrue(auto.out().lines().allMatch(l -> l.startsWith("{")), "stdout stays JSON lines: " + auto.out());
 

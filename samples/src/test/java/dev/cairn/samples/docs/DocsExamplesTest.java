@@ -42,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DocsExamplesTest {
     /** The imports the docs promise for fragments (docs/README.md lists them). */
     static final String FRAGMENT_IMPORTS = """
+            import dev.cairn.*;
             import dev.cairn.autograd.GradMode;
             import dev.cairn.io.ModuleFiles;
             import dev.cairn.io.SafeTensors;

@@ -9,8 +9,8 @@ import dev.cairn.io.SafeTensors;
 import dev.cairn.nn.Module;
 import dev.cairn.nn.Parameter;
 import dev.cairn.samples.cli.Tolerance;
-import dev.cairn.backend.Backends;
-import dev.cairn.tensor.Device;
+import dev.cairn.tensor.Devices;
+import dev.cairn.Device;
 import dev.cairn.tensor.Tensor;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.provider.Arguments;
@@ -57,8 +57,8 @@ class GoldenConformanceTest {
 
     /** A case's tensors on {@code device}; skips the test, with the reason, where the device cannot run. */
     static Map<String, Tensor> readCase(Device device, Path file) {
-        Assumptions.assumeTrue(Backends.isUsable(device),
-                () -> device + " cannot run here: " + Backends.report().get(device.type()).reason());
+        Assumptions.assumeTrue(Devices.isUsable(device),
+                () -> device + " cannot run here: " + Devices.report().get(device.type()).reason());
         Map<String, Tensor> c = new LinkedHashMap<>();
         SafeTensors.read(file).forEach((k, v) -> c.put(k, v.to(device)));
         return c;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cairn.nn.Module;
 import dev.cairn.nn.Parameter;
 import dev.cairn.samples.cli.Tolerance;
-import dev.cairn.tensor.Device;
+import dev.cairn.Device;
 import dev.cairn.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;

@@ -13,7 +13,7 @@ import dev.cairn.io.ModuleFiles;
 import dev.cairn.nn.Module;
 import dev.cairn.samples.Cli;
 import dev.cairn.samples.models.Models;
-import dev.cairn.tensor.Device;
+import dev.cairn.Device;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.nn.Parameter;
 import dev.cairn.samples.Cli;
-import dev.cairn.tensor.CairnException;
-import dev.cairn.tensor.Device;
+import dev.cairn.CairnException;
+import dev.cairn.Device;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;

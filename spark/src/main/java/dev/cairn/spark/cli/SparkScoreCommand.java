@@ -5,7 +5,7 @@ import dev.cairn.io.ModuleFiles;
 import dev.cairn.nn.Module;
 import dev.cairn.spark.BadRowPolicy;
 import dev.cairn.spark.CairnTransformer;
-import dev.cairn.tensor.CairnException;
+import dev.cairn.CairnException;
 import dev.cairn.tensor.Tensor;
 import dev.cairn.tensor.TensorScope;
 import java.io.PrintWriter;

@@ -1,0 +1,146 @@
+package dev.cairn.backend;
+
+import dev.cairn.DType;
+import dev.cairn.Device;
+import java.util.List;
+
+/**
+ * The service a device backend provides, found by {@link java.util.ServiceLoader}: memory and a small
+ * set of kernels. All shape checking, broadcasting, dtype rules and autograd happen in core before a
+ * kernel is called, so kernels may assume valid, in-range arguments. Output storages given to kernels
+ * are dense (row-major) and never alias an input.
+ */
+public interface Backend {
+    /** Which device type this backend serves. */
+    Device.Type type();
+
+    /** Whether the backend can run on this machine, and if not, why (checked once, cheaply). */
+    Availability availability();
+
+    /** The devices this backend can use here (empty when unavailable). */
+    List<DeviceInfo> devices();
+
+    /** Uninitialised storage for {@code numel} elements on device {@code index}. */
+    Storage allocate(int index, int numel);
+
+    /** A new storage on device {@code index} holding a copy of {@code data}. */
+    Storage upload(int index, float[] data, int offset, int length);
+
+    /** Copies {@code length} elements from {@code src} at {@code srcOffset} into the host array. */
+    void download(Storage src, int srcOffset, float[] dst, int dstOffset, int length);
+
+    /**
+     * Uninitialised storage for {@code numel} elements of {@code dtype}. Backends that hold only float32
+     * keep this default, which refuses other dtypes with an error naming the backend and the dtype.
+     */
+    default Storage allocate(int index, DType dtype, int numel) {
+        if (dtype == DType.FLOAT32) {
+            return allocate(index, numel);
+        }
+        throw unsupported("tensors of dtype " + dtype);
+    }
+
+    /**
+     * A new storage holding a copy of {@code length} elements of the host array {@code data}, which is a
+     * {@code float[]}, {@code long[]}, {@code int[]} or {@code boolean[]} for FLOAT32, INT64, INT32, BOOL.
+     */
+    default Storage upload(int index, DType dtype, Object data, int offset, int length) {
+        if (dtype == DType.FLOAT32) {
+            return upload(index, (float[]) data, offset, length);
+        }
+        throw unsupported("tensors of dtype " + dtype);
+    }
+
+    /** Copies {@code length} elements into the host array {@code dst} of the storage's element type. */
+    default void download(Storage src, int srcOffset, Object dst, int dstOffset, int length) {
+        if (dst instanceof float[] f) {
+            download(src, srcOffset, f, dstOffset, length);
+            return;
+        }
+        throw unsupported("reading tensors of dtype " + src.dtype());
+    }
+
+    /** {@code dst[i] = a[i] op b[i]} as bool; {@code a} and {@code b} have one dtype and are broadcast to one shape. */
+    default void compare(CompareOp op, StridedView a, StridedView b, Storage dst) {
+        throw unsupported("comparisons (bool results)");
+    }
+
+    /** {@code dst[i] = cond[i] ? a[i] : b[i]}; {@code cond} is bool, {@code a}, {@code b} and {@code dst} one dtype. */
+    default void where(StridedView cond, StridedView a, StridedView b, Storage dst) {
+        throw unsupported("where");
+    }
+
+    /**
+     * {@code dst} (dense, {@code src.shape()} with dimension {@code dim} resized to the index count) takes the
+     * slices of {@code src} along {@code dim} at the int64 positions of the 1-D {@code index} (all in range).
+     */
+    default void indexSelect(StridedView src, int dim, StridedView index, Storage dst) {
+        throw unsupported("indexSelect");
+    }
+
+    /** {@code dst[..., i, ...] = src[..., index[..., i, ...], ...]} along {@code dim}; dst dense with index's shape. */
+    default void gather(StridedView src, int dim, StridedView index, Storage dst) {
+        throw unsupported("gather");
+    }
+
+    /** {@code dst[..., index[..., i, ...], ...] += src[..., i, ...]} along {@code dim}, over index's shape, in place. */
+    default void scatterAdd(StridedView src, int dim, StridedView index, StridedView dst) {
+        throw unsupported("scatterAdd");
+    }
+
+    /** The error for an operation this backend does not implement. */
+    default UnsupportedOperationException unsupported(String what) {
+        return new UnsupportedOperationException("the " + type().name().toLowerCase() + " backend does not support "
+                + what + " yet; run this part on the CPU (tensor.to(Device.cpu()))");
+    }
+
+    /** Sets every element of {@code dst[offset, offset+length)} to {@code value}. */
+    void fill(Storage dst, int offset, int length, float value);
+
+    /**
+     * {@code dst[i] = op(src[i], scalar)} for each index; float32, and for NEG, ABS, ADD/MUL_SCALAR on integer
+     * storages the integer result; {@code dst} dense from 0.
+     */
+    /** {@code dst[i] = op(src[i], scalar)} for each index of {@code src.shape()}; {@code dst} dense from 0. */
+    void unary(UnaryOp op, float scalar, StridedView src, Storage dst);
+
+    /**
+     * {@code dst[i] = op(a[i], b[i])}; {@code a} and {@code b} are already broadcast to one shape and have
+     * {@code dst}'s dtype (integer storages: ADD, SUB, MUL, MAXIMUM, MINIMUM with integer results).
+     */
+    void binary(BinaryOp op, StridedView a, StridedView b, Storage dst);
+
+    /**
+     * {@code dst[i] = src[i]} for each index of {@code dst.shape()}: a strided copy between two views of
+     * one shape (the destination may be any non-overlapping view, such as a slice of a larger tensor). When
+     * the dtypes differ the values convert as PyTorch's {@code to(dtype)}: float to integer truncates toward
+     * zero, anything to bool is {@code != 0}, bool to number is 0 or 1.
+     */
+    void copy(StridedView src, StridedView dst);
+
+    /**
+     * Reduces {@code src} along {@code dim}; {@code dst} is dense with {@code src.shape()} minus that dimension.
+     * ARGMAX/ARGMIN write float32 indices; SUM/MAX/MIN write {@code src}'s dtype (float32, or int64 where the
+     * backend holds integers).
+     */
+    void reduce(ReduceOp op, StridedView src, int dim, Storage dst);
+
+    /**
+     * Batched row-major {@code C[b] = A[b] @ B[b]} with {@code A[b]} of logical shape {@code [m, k]},
+     * {@code B[b]} of {@code [k, n]}, and {@code C} dense {@code [batch, m, n]} starting at
+     * {@code c.offset()} with row stride {@code c.ld()} and batch stride {@code c.batchStride()};
+     * then the epilogue.
+     */
+    void gemm(int batch, int m, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epilogue);
+
+    /**
+     * Bytes of device memory that live tensors hold on device {@code index} (not counting memory a cache
+     * keeps for reuse), or -1 when the backend does not track it (the CPU's memory is the Java heap).
+     */
+    default long memoryInUseBytes(int index) {
+        return -1;
+    }
+
+    /** Waits until every kernel queued on device {@code index} has finished. */
+    void synchronize(int index);
+}
