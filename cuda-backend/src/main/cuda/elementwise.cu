@@ -1,48 +1,10 @@
-// Elementwise kernels: fill, unary ops (with a scalar), binary ops over broadcast strided views,
-// and the GEMM epilogue (bias + ReLU) used after cuBLAS. Op codes are the ordinals of
-// dev.cairn.backend.UnaryOp / BinaryOp; semantics follow their `apply` methods.
+// Elementwise kernels: unary ops (with a scalar), binary ops over broadcast strided views, fills, and the
+// GEMM epilogue (bias + ReLU) used after cuBLAS. Each op of dev.cairn.backend.UnaryOp / BinaryOp is its
+// own kernel per dtype, named `unary_<op>_<dtype>` / `binary_<op>_<dtype>` (strided operands, a Layout)
+// and `..._dense` (dense operands); semantics follow their `apply` methods (float32) and the CPU
+// backend's TypedKernels (integer and bool tensors: IDENTITY, NEG, ABS, ADD/MUL_SCALAR; ADD, SUB, MUL,
+// MAXIMUM, MINIMUM, computed in 64-bit two's complement and stored with wrap-around, bool as != 0).
 #include "cairn_common.cuh"
-
-// ---- UnaryOp ordinals ----
-#define U_IDENTITY 0
-#define U_NEG 1
-#define U_ABS 2
-#define U_RELU 3
-#define U_EXP 4
-#define U_LOG 5
-#define U_SQRT 6
-#define U_SIGN 7
-#define U_ADD_SCALAR 8
-#define U_MUL_SCALAR 9
-#define U_DIV_SCALAR 10
-#define U_RSUB_SCALAR 11
-#define U_RDIV_SCALAR 12
-#define U_POW_SCALAR 13
-#define U_GT_SCALAR 14
-#define U_GE_SCALAR 15
-#define U_LT_SCALAR 16
-#define U_LE_SCALAR 17
-#define U_EQ_SCALAR 18
-#define U_NE_SCALAR 19
-#define U_TANH 20
-#define U_SIGMOID 21
-#define U_ERF 22
-#define U_SIN 23
-#define U_COS 24
-#define U_CLAMP_MIN 25
-#define U_CLAMP_MAX 26
-
-// ---- BinaryOp ordinals ----
-#define B_ADD 0
-#define B_SUB 1
-#define B_MUL 2
-#define B_DIV 3
-#define B_POW 4
-#define B_MAXIMUM 5
-#define B_MINIMUM 6
-#define B_GT 7
-#define B_LT 8
-#define B_EQ 9
 
 // x^s as UnaryOp.pow: fast paths for 2, 1 and 0.5, else Java's Math.pow special cases.
 __device__ __forceinline__ float cairn_pow(float x, float s) {
@@ -68,101 +30,154 @@ __device__ __forceinline__ float java_min(float a, float b) {
     return a <= b ? a : b;
 }
 
-__device__ __forceinline__ float unary_apply(int op, float x, float s) {
-    switch (op) {
-        case U_IDENTITY: return x;
-        case U_NEG: return -x;
-        case U_ABS: return fabsf(x);
-        case U_RELU: return x < 0.0f ? 0.0f : x;  /* NaN and -0 stay, as in PyTorch */
-        case U_EXP: return expf(x);
-        case U_LOG: return logf(x);
-        case U_SQRT: return sqrtf(x);
-        case U_SIGN: return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : 0.0f);  // NaN and -0 give +0, as torch.sign
-        case U_ADD_SCALAR: return x + s;
-        case U_MUL_SCALAR: return x * s;
-        case U_DIV_SCALAR: return x / s;  // a true (IEEE, -prec-div=true) division, not x * (1/s)
-        case U_RSUB_SCALAR: return s - x;
-        case U_RDIV_SCALAR: return s / x;
-        case U_POW_SCALAR: return cairn_pow(x, s);
-        case U_GT_SCALAR: return x > s ? 1.0f : 0.0f;
-        case U_GE_SCALAR: return x >= s ? 1.0f : 0.0f;
-        case U_LT_SCALAR: return x < s ? 1.0f : 0.0f;
-        case U_LE_SCALAR: return x <= s ? 1.0f : 0.0f;
-        case U_EQ_SCALAR: return x == s ? 1.0f : 0.0f;
-        case U_NE_SCALAR: return x != s ? 1.0f : 0.0f;
-        case U_TANH: return tanhf(x);
-        case U_SIGMOID: return 1.0f / (1.0f + expf(-x));
-        case U_ERF: return erff(x);
-        case U_SIN: return sinf(x);
-        case U_COS: return cosf(x);
-        case U_CLAMP_MIN: return x < s ? s : x;  /* NaN stays, as PyTorch's clamp */
-        case U_CLAMP_MAX: return x > s ? s : x;
-        default: return __int_as_float(0x7fc00000);
-    }
-}
 
-__device__ __forceinline__ float binary_apply(int op, float a, float b) {
-    switch (op) {
-        case B_ADD: return a + b;
-        case B_SUB: return a - b;
-        case B_MUL: return a * b;
-        case B_DIV: return a / b;
-        case B_POW: return cairn_pow(a, b);
-        case B_MAXIMUM: return java_max(a, b);
-        case B_MINIMUM: return java_min(a, b);
-        case B_GT: return a > b ? 1.0f : 0.0f;
-        case B_LT: return a < b ? 1.0f : 0.0f;
-        case B_EQ: return a == b ? 1.0f : 0.0f;
-        default: return __int_as_float(0x7fc00000);
-    }
-}
+// ---- float32 unary ops: unary_<op>_f32 (strided source) and unary_<op>_f32_dense ----
+#define CAIRN_UNARY_F32(NAME, EXPR)                                                                          \
+    extern "C" __global__ void unary_##NAME##_f32_dense(float s, const float* __restrict__ src, long long sOff, \
+                                                        float* __restrict__ dst, long long dOff, int n) {      \
+        CAIRN_GRID_LOOP(i, n) {                                                                                \
+            float x = src[sOff + i];                                                                           \
+            dst[dOff + i] = (EXPR);                                                                            \
+        }                                                                                                      \
+    }                                                                                                          \
+    extern "C" __global__ void unary_##NAME##_f32(float s, const float* __restrict__ src, long long sOff,      \
+                                                  Layout L, float* __restrict__ dst, long long dOff, int n) {  \
+        CAIRN_GRID_LOOP(i, n) {                                                                                \
+            long long o0, o1;                                                                                  \
+            layout_offsets(L, i, o0, o1);                                                                      \
+            float x = src[sOff + o0];                                                                          \
+            dst[dOff + i] = (EXPR);                                                                            \
+        }                                                                                                      \
+    }                                                                                                          \
+    CAIRN_REGISTER(unary_##NAME##_f32_dense) CAIRN_REGISTER(unary_##NAME##_f32)
+
+CAIRN_UNARY_F32(identity, x)
+CAIRN_UNARY_F32(neg, -x)
+CAIRN_UNARY_F32(abs, fabsf(x))
+CAIRN_UNARY_F32(relu, x < 0.0f ? 0.0f : x)  /* NaN and -0 stay, as in PyTorch */
+CAIRN_UNARY_F32(exp, expf(x))
+CAIRN_UNARY_F32(log, logf(x))
+CAIRN_UNARY_F32(sqrt, sqrtf(x))
+CAIRN_UNARY_F32(sign, x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : 0.0f))  /* NaN and -0 give +0, as torch.sign */
+CAIRN_UNARY_F32(add_scalar, x + s)
+CAIRN_UNARY_F32(mul_scalar, x * s)
+CAIRN_UNARY_F32(div_scalar, x / s)  /* a true (IEEE, -prec-div=true) division, not x * (1/s) */
+CAIRN_UNARY_F32(rsub_scalar, s - x)
+CAIRN_UNARY_F32(rdiv_scalar, s / x)
+CAIRN_UNARY_F32(pow_scalar, cairn_pow(x, s))
+CAIRN_UNARY_F32(gt_scalar, x > s ? 1.0f : 0.0f)
+CAIRN_UNARY_F32(ge_scalar, x >= s ? 1.0f : 0.0f)
+CAIRN_UNARY_F32(lt_scalar, x < s ? 1.0f : 0.0f)
+CAIRN_UNARY_F32(le_scalar, x <= s ? 1.0f : 0.0f)
+CAIRN_UNARY_F32(eq_scalar, x == s ? 1.0f : 0.0f)
+CAIRN_UNARY_F32(ne_scalar, x != s ? 1.0f : 0.0f)
+CAIRN_UNARY_F32(tanh, tanhf(x))
+CAIRN_UNARY_F32(sigmoid, 1.0f / (1.0f + expf(-x)))
+CAIRN_UNARY_F32(erf, erff(x))
+CAIRN_UNARY_F32(sin, sinf(x))
+CAIRN_UNARY_F32(cos, cosf(x))
+CAIRN_UNARY_F32(clamp_min, x < s ? s : x)  /* NaN stays, as PyTorch's clamp */
+CAIRN_UNARY_F32(clamp_max, x > s ? s : x)
+
+// ---- integer and bool unary ops: v is the element as a long long, k the scalar as Java's (long) s ----
+#define CAIRN_UNARY_INT(NAME, T, EXPR)                                                                        \
+    extern "C" __global__ void unary_##NAME##_##T##_dense(float s, const T* __restrict__ src, long long sOff,   \
+                                                          T* __restrict__ dst, long long dOff, int n) {        \
+        long long k = java_f2l(s);                                                                             \
+        (void) k;                                                                                              \
+        CAIRN_GRID_LOOP(i, n) {                                                                                \
+            long long v = as_long(src[sOff + i]);                                                              \
+            put_long(dst + dOff + i, (EXPR));                                                                  \
+        }                                                                                                      \
+    }                                                                                                          \
+    extern "C" __global__ void unary_##NAME##_##T(float s, const T* __restrict__ src, long long sOff, Layout L, \
+                                                  T* __restrict__ dst, long long dOff, int n) {                \
+        long long k = java_f2l(s);                                                                             \
+        (void) k;                                                                                              \
+        CAIRN_GRID_LOOP(i, n) {                                                                                \
+            long long o0, o1;                                                                                  \
+            layout_offsets(L, i, o0, o1);                                                                      \
+            long long v = as_long(src[sOff + o0]);                                                             \
+            put_long(dst + dOff + i, (EXPR));                                                                  \
+        }                                                                                                      \
+    }                                                                                                          \
+    CAIRN_REGISTER(unary_##NAME##_##T##_dense) CAIRN_REGISTER(unary_##NAME##_##T)
+
+#define CAIRN_UNARY_INT_ALL(T)                              \
+    CAIRN_UNARY_INT(identity, T, v)                         \
+    CAIRN_UNARY_INT(neg, T, wrap_sub(0, v))                 \
+    CAIRN_UNARY_INT(abs, T, v < 0 ? wrap_sub(0, v) : v)     \
+    CAIRN_UNARY_INT(add_scalar, T, wrap_add(v, k))          \
+    CAIRN_UNARY_INT(mul_scalar, T, wrap_mul(v, k))
+
+CAIRN_UNARY_INT_ALL(i64)
+CAIRN_UNARY_INT_ALL(i32)
+CAIRN_UNARY_INT_ALL(b8)
+
+// ---- binary ops over operands a (strides s0) and b (s1, 0 along broadcast dimensions) ----
+#define CAIRN_BINARY(NAME, T, LOAD, EXPR, STORE)                                                              \
+    extern "C" __global__ void binary_##NAME##_##T##_dense(const T* __restrict__ a, long long aOff,            \
+                                                           const T* __restrict__ b, long long bOff,            \
+                                                           T* __restrict__ dst, long long dOff, int n) {       \
+        CAIRN_GRID_LOOP(i, n) {                                                                                \
+            LOAD x = a[aOff + i];                                                                              \
+            LOAD y = b[bOff + i];                                                                              \
+            STORE(dst + dOff + i, (EXPR));                                                                     \
+        }                                                                                                      \
+    }                                                                                                          \
+    extern "C" __global__ void binary_##NAME##_##T(const T* __restrict__ a, long long aOff,                    \
+                                                   const T* __restrict__ b, long long bOff, Layout L,          \
+                                                   T* __restrict__ dst, long long dOff, int n) {               \
+        CAIRN_GRID_LOOP(i, n) {                                                                                \
+            long long o0, o1;                                                                                  \
+            layout_offsets(L, i, o0, o1);                                                                      \
+            LOAD x = a[aOff + o0];                                                                             \
+            LOAD y = b[bOff + o1];                                                                             \
+            STORE(dst + dOff + i, (EXPR));                                                                     \
+        }                                                                                                      \
+    }                                                                                                          \
+    CAIRN_REGISTER(binary_##NAME##_##T##_dense) CAIRN_REGISTER(binary_##NAME##_##T)
+
+__device__ __forceinline__ void put_float(float* p, float v) { *p = v; }
+
+#define CAIRN_BINARY_F32(NAME, EXPR) CAIRN_BINARY(NAME, f32, float, EXPR, put_float)
+CAIRN_BINARY_F32(add, x + y)
+CAIRN_BINARY_F32(sub, x - y)
+CAIRN_BINARY_F32(mul, x * y)
+CAIRN_BINARY_F32(div, x / y)
+CAIRN_BINARY_F32(pow, cairn_pow(x, y))
+CAIRN_BINARY_F32(maximum, java_max(x, y))
+CAIRN_BINARY_F32(minimum, java_min(x, y))
+CAIRN_BINARY_F32(gt, x > y ? 1.0f : 0.0f)
+CAIRN_BINARY_F32(lt, x < y ? 1.0f : 0.0f)
+CAIRN_BINARY_F32(eq, x == y ? 1.0f : 0.0f)
+
+#define CAIRN_BINARY_INT_ALL(T)                                                 \
+    CAIRN_BINARY(add, T, long long, wrap_add(x, y), put_long)                   \
+    CAIRN_BINARY(sub, T, long long, wrap_sub(x, y), put_long)                   \
+    CAIRN_BINARY(mul, T, long long, wrap_mul(x, y), put_long)                   \
+    CAIRN_BINARY(maximum, T, long long, x > y ? x : y, put_long)                \
+    CAIRN_BINARY(minimum, T, long long, x < y ? x : y, put_long)
+
+CAIRN_BINARY_INT_ALL(i64)
+CAIRN_BINARY_INT_ALL(i32)
+CAIRN_BINARY_INT_ALL(b8)
+
+// ---- fills: dst[off + i] = value for i < n (the value already converted on the host) ----
+#define CAIRN_FILL(T, V)                                                                              \
+    extern "C" __global__ void fill_##T(T* __restrict__ dst, long long off, int n, V value) {           \
+        CAIRN_GRID_LOOP(i, n) {                                                                        \
+            dst[off + i] = (T) value;                                                                  \
+        }                                                                                              \
+    }                                                                                                  \
+    CAIRN_REGISTER(fill_##T)
+
+CAIRN_FILL(f32, float)
+CAIRN_FILL(i64, long long)
+CAIRN_FILL(i32, int)
+CAIRN_FILL(b8, int)
 
 extern "C" {
-
-// dst[off + i] = value for i < n.
-__global__ void cairn_fill(float* __restrict__ dst, long long off, int n, float value) {
-    for (unsigned int i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned int) n; i += blockDim.x * gridDim.x) {
-        dst[off + i] = value;
-    }
-}
-
-// Dense source and destination: dst[dOff + i] = op(src[sOff + i], s).
-__global__ void cairn_unary_dense(int op, float s, const float* __restrict__ src, long long sOff,
-                                  float* __restrict__ dst, long long dOff, int n) {
-    for (unsigned int i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned int) n; i += blockDim.x * gridDim.x) {
-        dst[dOff + i] = unary_apply(op, src[sOff + i], s);
-    }
-}
-
-// Strided source (layout s0), dense destination.
-__global__ void cairn_unary_strided(int op, float s, const float* __restrict__ src, long long sOff,
-                                    Layout L, float* __restrict__ dst, long long dOff, int n) {
-    for (unsigned int i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned int) n; i += blockDim.x * gridDim.x) {
-        long long o0, o1;
-        layout_offsets(L, i, o0, o1);
-        dst[dOff + i] = unary_apply(op, src[sOff + o0], s);
-    }
-}
-
-// Both operands dense (same shape, no broadcasting).
-__global__ void cairn_binary_dense(int op, const float* __restrict__ a, long long aOff,
-                                   const float* __restrict__ b, long long bOff,
-                                   float* __restrict__ dst, long long dOff, int n) {
-    for (unsigned int i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned int) n; i += blockDim.x * gridDim.x) {
-        dst[dOff + i] = binary_apply(op, a[aOff + i], b[bOff + i]);
-    }
-}
-
-// Strided / broadcast operands: a uses strides s0, b uses s1 (0 along broadcast dimensions).
-__global__ void cairn_binary_strided(int op, const float* __restrict__ a, long long aOff,
-                                     const float* __restrict__ b, long long bOff, Layout L,
-                                     float* __restrict__ dst, long long dOff, int n) {
-    for (unsigned int i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned int) n; i += blockDim.x * gridDim.x) {
-        long long o0, o1;
-        layout_offsets(L, i, o0, o1);
-        dst[dOff + i] = binary_apply(op, a[aOff + o0], b[bOff + o1]);
-    }
-}
 
 // GEMM epilogue over C[batch][m][n] (row stride ldc, batch stride cBatch):
 // add bias[biasOff + col] when hasBias, then ReLU (NaN kept) when relu.

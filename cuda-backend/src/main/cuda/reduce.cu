@@ -1,75 +1,93 @@
-// Reductions along one dimension of a strided view. Op codes are the ordinals of
-// dev.cairn.backend.ReduceOp: SUM, MAX, MIN, ARGMAX, ARGMIN. MAX/MIN propagate NaN; ARGMAX/ARGMIN
-// give the first index of the extreme value, a NaN counting as the extreme; indices are written as
-// floats. The output is dense; its layout L (s0 = source strides of the kept dimensions) maps each
-// output index to the start of its slice in the source.
+// Reductions along one dimension of a strided view, one kernel per op and dtype pair:
+// reduce_<op>_<source dtype>_<destination dtype>_block / _thread. SUM over float32 accumulates in
+// float32 (a tree, not the CPU's double); over integers and bool in int64 with wrap-around. MAX/MIN
+// propagate NaN. ARGMAX/ARGMIN give the first index of the extreme value, a NaN counting as the
+// extreme, written as float32 or int64. The output is dense; its layout L (s0 = source strides of the
+// kept dimensions) maps each output index to the start of its slice in the source.
 #include "cairn_common.cuh"
 
-#define R_SUM 0
-#define R_MAX 1
-#define R_MIN 2
-#define R_ARGMAX 3
-#define R_ARGMIN 4
+// Reduction kinds inside this file (kernels are found by name; these are not Java ordinals).
+#define K_SUM 0
+#define K_MAX 1
+#define K_MIN 2
+#define K_ARGMAX 3
+#define K_ARGMIN 4
 
 #define IDX_NONE 0x7fffffff
 
+template <class V>
 struct Acc {
-    float v;
+    V v;
     int idx;
 };
 
-__device__ __forceinline__ Acc acc_init(int op) {
-    Acc a;
+__device__ __forceinline__ float v_lowest(float) { return -INFINITY; }
+__device__ __forceinline__ float v_highest(float) { return INFINITY; }
+__device__ __forceinline__ long long v_lowest(long long) { return (long long) (-0x7fffffffffffffffLL - 1); }
+__device__ __forceinline__ long long v_highest(long long) { return 0x7fffffffffffffffLL; }
+__device__ __forceinline__ bool v_isnan(float x) { return isnan(x); }
+__device__ __forceinline__ bool v_isnan(long long) { return false; }
+__device__ __forceinline__ float v_add(float a, float b) { return a + b; }
+__device__ __forceinline__ long long v_add(long long a, long long b) { return wrap_add(a, b); }
+__device__ __forceinline__ float v_load(float x) { return x; }
+__device__ __forceinline__ long long v_load(long long x) { return x; }
+__device__ __forceinline__ long long v_load(int x) { return x; }
+__device__ __forceinline__ long long v_load(unsigned char x) { return x; }
+
+template <int K, class V>
+__device__ __forceinline__ Acc<V> acc_init() {
+    Acc<V> a;
     a.idx = IDX_NONE;
-    if (op == R_SUM) a.v = 0.0f;
-    else if (op == R_MAX || op == R_ARGMAX) a.v = -INFINITY;
-    else a.v = INFINITY;
+    if (K == K_SUM) a.v = (V) 0;
+    else if (K == K_MAX || K == K_ARGMAX) a.v = v_lowest(V());
+    else a.v = v_highest(V());
     return a;
 }
 
 // Whether candidate b should replace a for a max (isMax) or min reduction: NaN wins, then the
 // larger (smaller) value, then the smaller index.
-__device__ __forceinline__ bool takes_over(bool isMax, Acc a, Acc b) {
-    bool an = isnan(a.v), bn = isnan(b.v);
+template <class V>
+__device__ __forceinline__ bool takes_over(bool isMax, Acc<V> a, Acc<V> b) {
+    bool an = v_isnan(a.v), bn = v_isnan(b.v);
     if (an) return bn && b.idx < a.idx;
     if (bn) return true;
     if (isMax ? (b.v > a.v) : (b.v < a.v)) return true;
     return b.v == a.v && b.idx < a.idx;
 }
 
-__device__ __forceinline__ Acc acc_combine(int op, Acc a, Acc b) {
-    if (op == R_SUM) {
-        a.v += b.v;
+template <int K, class V>
+__device__ __forceinline__ Acc<V> acc_combine(Acc<V> a, Acc<V> b) {
+    if (K == K_SUM) {
+        a.v = v_add(a.v, b.v);
         return a;
     }
-    bool isMax = (op == R_MAX || op == R_ARGMAX);
-    return takes_over(isMax, a, b) ? b : a;
+    return takes_over(K == K_MAX || K == K_ARGMAX, a, b) ? b : a;
 }
 
-__device__ __forceinline__ Acc warp_reduce(int op, Acc a) {
+template <int K, class V>
+__device__ __forceinline__ Acc<V> warp_reduce(Acc<V> a) {
 #pragma unroll
     for (int d = 16; d > 0; d >>= 1) {
-        Acc o;
+        Acc<V> o;
         o.v = __shfl_down_sync(0xffffffffu, a.v, d);
         o.idx = __shfl_down_sync(0xffffffffu, a.idx, d);
-        a = acc_combine(op, a, o);
+        a = acc_combine<K, V>(a, o);
     }
     return a;
 }
 
-__device__ __forceinline__ float acc_result(int op, Acc a) {
-    if (op == R_ARGMAX || op == R_ARGMIN) return a.idx == IDX_NONE ? 0.0f : (float) a.idx;
-    return a.v;
+template <int K, class V, class D>
+__device__ __forceinline__ void acc_store(D* p, Acc<V> a) {
+    if (K == K_ARGMAX || K == K_ARGMIN) *p = (D) (a.idx == IDX_NONE ? 0 : a.idx);
+    else *p = (D) a.v;
 }
-
-extern "C" {
 
 // One block per output element (blockDim a multiple of 32, at most 1024): the threads share the
 // slice, then combine through warp shuffles and shared memory. Suits long slices.
-__global__ void cairn_reduce_block(int op, const float* __restrict__ src, long long sOff, Layout L,
-                                   int redLen, int redStride, float* __restrict__ dst, long long dOff,
-                                   int nOut) {
-    __shared__ float sv[32];
+template <int K, class S, class V, class D>
+__device__ __forceinline__ void reduce_block(const S* __restrict__ src, long long sOff, const Layout& L, int redLen,
+                                             int redStride, D* __restrict__ dst, long long dOff, int nOut) {
+    __shared__ V sv[32];
     __shared__ int si[32];
     int lane = threadIdx.x & 31;
     int warp = threadIdx.x >> 5;
@@ -77,28 +95,28 @@ __global__ void cairn_reduce_block(int op, const float* __restrict__ src, long l
     for (unsigned int o = blockIdx.x; o < (unsigned int) nOut; o += gridDim.x) {
         long long base, unused;
         layout_offsets(L, o, base, unused);
-        const float* p = src + sOff + base;
-        Acc acc = acc_init(op);
+        const S* p = src + sOff + base;
+        Acc<V> acc = acc_init<K, V>();
         for (unsigned int r = threadIdx.x; r < (unsigned int) redLen; r += blockDim.x) {
-            Acc x;
-            x.v = p[(long long) r * redStride];
+            Acc<V> x;
+            x.v = v_load(p[(long long) r * redStride]);
             x.idx = (int) r;
-            acc = acc_combine(op, acc, x);
+            acc = acc_combine<K, V>(acc, x);
         }
-        acc = warp_reduce(op, acc);
+        acc = warp_reduce<K, V>(acc);
         if (lane == 0) {
             sv[warp] = acc.v;
             si[warp] = acc.idx;
         }
         __syncthreads();
         if (warp == 0) {
-            Acc w = acc_init(op);
+            Acc<V> w = acc_init<K, V>();
             if (lane < nWarps) {
                 w.v = sv[lane];
                 w.idx = si[lane];
             }
-            w = warp_reduce(op, w);
-            if (lane == 0) dst[dOff + o] = acc_result(op, w);
+            w = warp_reduce<K, V>(w);
+            if (lane == 0) acc_store<K, V, D>(dst + dOff + o, w);
         }
         __syncthreads();
     }
@@ -106,22 +124,54 @@ __global__ void cairn_reduce_block(int op, const float* __restrict__ src, long l
 
 // One thread per output element, walking its slice in order. Suits short slices and slices with a
 // large stride whose neighbouring outputs are adjacent in memory (coalesced loads).
-__global__ void cairn_reduce_thread(int op, const float* __restrict__ src, long long sOff, Layout L,
-                                    int redLen, int redStride, float* __restrict__ dst, long long dOff,
-                                    int nOut) {
-    for (unsigned int o = blockIdx.x * blockDim.x + threadIdx.x; o < (unsigned int) nOut; o += blockDim.x * gridDim.x) {
+template <int K, class S, class V, class D>
+__device__ __forceinline__ void reduce_thread(const S* __restrict__ src, long long sOff, const Layout& L, int redLen,
+                                              int redStride, D* __restrict__ dst, long long dOff, int nOut) {
+    CAIRN_GRID_LOOP(o, nOut) {
         long long base, unused;
         layout_offsets(L, o, base, unused);
-        const float* p = src + sOff + base;
-        Acc acc = acc_init(op);
+        const S* p = src + sOff + base;
+        Acc<V> acc = acc_init<K, V>();
         for (int r = 0; r < redLen; ++r) {
-            Acc x;
-            x.v = p[(long long) r * redStride];
+            Acc<V> x;
+            x.v = v_load(p[(long long) r * redStride]);
             x.idx = r;
-            acc = acc_combine(op, acc, x);
+            acc = acc_combine<K, V>(acc, x);
         }
-        dst[dOff + o] = acc_result(op, acc);
+        acc_store<K, V, D>(dst + dOff + o, acc);
     }
 }
 
-}  // extern "C"
+#define CAIRN_REDUCE(NAME, K, S, V, D)                                                                        \
+    extern "C" __global__ void reduce_##NAME##_##S##_##D##_block(const S* __restrict__ src, long long sOff,    \
+                                                                 Layout L, int redLen, int redStride,          \
+                                                                 D* __restrict__ dst, long long dOff, int nOut) { \
+        reduce_block<K, S, V, D>(src, sOff, L, redLen, redStride, dst, dOff, nOut);                           \
+    }                                                                                                         \
+    extern "C" __global__ void reduce_##NAME##_##S##_##D##_thread(const S* __restrict__ src, long long sOff,   \
+                                                                  Layout L, int redLen, int redStride,         \
+                                                                  D* __restrict__ dst, long long dOff, int nOut) { \
+        reduce_thread<K, S, V, D>(src, sOff, L, redLen, redStride, dst, dOff, nOut);                          \
+    }                                                                                                         \
+    CAIRN_REGISTER(reduce_##NAME##_##S##_##D##_block) CAIRN_REGISTER(reduce_##NAME##_##S##_##D##_thread)
+
+// float32: values as float32, indices as float32 (what core asks for today) or int64.
+CAIRN_REDUCE(sum, K_SUM, f32, float, f32)
+CAIRN_REDUCE(max, K_MAX, f32, float, f32)
+CAIRN_REDUCE(min, K_MIN, f32, float, f32)
+CAIRN_REDUCE(argmax, K_ARGMAX, f32, float, f32)
+CAIRN_REDUCE(argmin, K_ARGMIN, f32, float, f32)
+CAIRN_REDUCE(argmax, K_ARGMAX, f32, float, i64)
+CAIRN_REDUCE(argmin, K_ARGMIN, f32, float, i64)
+
+// Integers and bool: sums as int64, MAX/MIN in the source dtype, indices as int64.
+#define CAIRN_REDUCE_INT(S)                                  \
+    CAIRN_REDUCE(sum, K_SUM, S, long long, i64)              \
+    CAIRN_REDUCE(max, K_MAX, S, long long, S)                \
+    CAIRN_REDUCE(min, K_MIN, S, long long, S)                \
+    CAIRN_REDUCE(argmax, K_ARGMAX, S, long long, i64)        \
+    CAIRN_REDUCE(argmin, K_ARGMIN, S, long long, i64)
+
+CAIRN_REDUCE_INT(i64)
+CAIRN_REDUCE_INT(i32)
+CAIRN_REDUCE_INT(b8)

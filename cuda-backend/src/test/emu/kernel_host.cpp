@@ -3,10 +3,10 @@
 //   cairn-kernel-host IN OUT
 //
 // IN (little-endian, written by EmulatedDevice.java): int magic 0x31484b43 ("CKH1"); int buffers;
-// per buffer: int n, float[n]; int launches; per launch: int nameLength, name bytes, int gx, gy, gz,
+// per buffer: int n, byte type ('f' float, 'l' int64, 'i' int32, 'b' bool as one byte), n elements; int launches; per launch: int nameLength, name bytes, int gx, gy, gz,
 // bx, by, bz, int args; per argument a tag byte and its value: 'i' int32, 'l' int64, 'f' float32,
 // 'p' int32 buffer number, 's' int32 count + int32[count] (a struct passed by value).
-// OUT: int buffers; per buffer: int n, float[n] (the contents after every launch ran).
+// OUT: int buffers; per buffer: int n, byte type, n elements (the contents after every launch ran).
 //
 // Each buffer lies at the end of its own pages with an inaccessible page after it (and before its
 // pages), so a read or write past its end stops the run with a message naming the launch, block,
@@ -73,15 +73,37 @@ std::map<std::string, Entry>& registry() {
 
 namespace {
 
-constexpr uint32_t SENTINEL = 0x7fa5a5a5u;  // a signalling NaN no kernel produces
+constexpr unsigned char SENTINEL = 0xa5;  // every byte between the page start and a buffer
 
 struct Buffer {
     char* region = nullptr;   // pre-guard page, data pages, post-guard page
     size_t regionBytes = 0;
-    float* data = nullptr;    // ends exactly at the post-guard page
+    char* data = nullptr;     // ends exactly at the post-guard page
     char* dataPages = nullptr;
     long long n = 0;
+    char type = 'f';
+    int elem = 4;
 };
+
+int elementBytes(char type) {
+    switch (type) {
+        case 'f': return 4;
+        case 'l': return 8;
+        case 'i': return 4;
+        case 'b': return 1;
+        default: return 0;
+    }
+}
+
+const char* typeName(char type) {
+    switch (type) {
+        case 'f': return "float";
+        case 'l': return "long long";
+        case 'i': return "int";
+        case 'b': return "bool (unsigned char)";
+        default: return "?";
+    }
+}
 
 std::vector<Buffer> buffers;
 size_t pageSize;
@@ -266,11 +288,12 @@ void segv(int sig, siginfo_t* info, void*) {
       << (void*) a;
     for (size_t b = 0; b < buffers.size(); b++) {
         Buffer& B = buffers[b];
-        char* end = (char*) (B.data + B.n);
+        char* end = B.data + B.n * B.elem;
         if (a >= end && a < end + pageSize) {
-            s << ": past the end of buffer " << b << " (" << B.n << " floats), element " << (a - (char*) B.data) / 4;
+            s << ": past the end of buffer " << b << " (" << B.n << " " << typeName(B.type) << " elements), element "
+              << (a - B.data) / B.elem;
         } else if (a >= B.region && a < B.dataPages) {
-            s << ": before the start of buffer " << b << ", element -" << ((char*) B.data - a + 3) / 4;
+            s << ": before the start of buffer " << b << ", element -" << (B.data - a + B.elem - 1) / B.elem;
         }
     }
     s << "\n";
@@ -291,8 +314,11 @@ T readValue(std::istream& in) {
     return v;
 }
 
-void allocate(Buffer& b, long long n) {
-    size_t bytes = (size_t) n * sizeof(float);
+void allocate(Buffer& b, long long n, char type) {
+    b.type = type;
+    b.elem = elementBytes(type);
+    if (b.elem == 0) fail(std::string("unknown buffer type '") + type + "'");
+    size_t bytes = (size_t) n * b.elem;
     size_t dataPages = (bytes + pageSize - 1) / pageSize * pageSize;
     if (dataPages == 0) dataPages = pageSize;
     b.regionBytes = dataPages + 2 * pageSize;
@@ -306,18 +332,18 @@ void allocate(Buffer& b, long long n) {
         perror("mprotect");
         exit(2);
     }
-    b.data = (float*) (b.dataPages + dataPages - bytes);
+    b.data = b.dataPages + dataPages - bytes;
     b.n = n;
-    for (uint32_t* p = (uint32_t*) b.dataPages; p < (uint32_t*) b.data; p++) *p = SENTINEL;
+    memset(b.dataPages, SENTINEL, (size_t) (b.data - b.dataPages));
 }
 
 void checkSlack(int launch) {
     for (size_t i = 0; i < buffers.size(); i++) {
         Buffer& b = buffers[i];
-        for (uint32_t* p = (uint32_t*) b.dataPages; p < (uint32_t*) b.data; p++) {
+        for (unsigned char* p = (unsigned char*) b.dataPages; p < (unsigned char*) b.data; p++) {
             if (*p != SENTINEL) {
                 fprintf(stderr, "error: launch #%d %s wrote element -%ld before the start of buffer %zu\n", launch,
-                        launchName.c_str(), (long) ((uint32_t*) b.data - p), i);
+                        launchName.c_str(), (long) (((unsigned char*) b.data - p + b.elem - 1) / b.elem), i);
                 exit(3);
             }
         }
@@ -331,10 +357,14 @@ void checkSlack(int launch) {
     exit(2);
 }
 
-float* buffer_address(int buffer) {
+void* buffer_address(int buffer, char type, int index) {
     if (buffer < 0 || (size_t) buffer >= buffers.size()) {
         fail(where() + ": pointer argument names buffer " + std::to_string(buffer) + " of "
              + std::to_string(buffers.size()));
+    }
+    if (buffers[buffer].type != type) {
+        fail(where() + ": parameter " + std::to_string(index) + " is a " + typeName(type) + " pointer, but buffer "
+             + std::to_string(buffer) + " holds " + typeName(buffers[buffer].type) + " elements");
     }
     return buffers[buffer].data;
 }
@@ -395,8 +425,9 @@ int main(int argc, char** argv) {
     buffers.resize(nBuffers);
     for (int b = 0; b < nBuffers; b++) {
         int n = readValue<int32_t>(in);
-        allocate(buffers[b], n);
-        in.read(reinterpret_cast<char*>(buffers[b].data), (std::streamsize) n * 4);
+        char type = readValue<char>(in);
+        allocate(buffers[b], n, type);
+        in.read(buffers[b].data, (std::streamsize) n * buffers[b].elem);
     }
     int nLaunches = readValue<int32_t>(in);
     for (int l = 0; l < nLaunches; l++) {
@@ -473,7 +504,8 @@ int main(int argc, char** argv) {
     for (Buffer& b : buffers) {
         int32_t n = (int32_t) b.n;
         out.write(reinterpret_cast<char*>(&n), 4);
-        out.write(reinterpret_cast<char*>(b.data), (std::streamsize) b.n * 4);
+        out.write(&b.type, 1);
+        out.write(b.data, (std::streamsize) b.n * b.elem);
     }
     if (!out) fail(std::string("cannot write ") + argv[2]);
     return 0;

@@ -11,6 +11,7 @@ import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 import dev.cairn.backend.Availability;
 import dev.cairn.backend.Backend;
 import dev.cairn.backend.BinaryOp;
+import dev.cairn.backend.CompareOp;
 import dev.cairn.backend.DeviceInfo;
 import dev.cairn.backend.Epilogue;
 import dev.cairn.backend.GemmOperand;
@@ -18,9 +19,10 @@ import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.Storage;
 import dev.cairn.backend.StridedView;
 import dev.cairn.backend.UnaryOp;
+import dev.cairn.DType;
 import dev.cairn.Device;
 import dev.cairn.DeviceException;
-import java.nio.FloatBuffer;
+import java.nio.ByteBuffer;
 import java.util.List;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
@@ -30,8 +32,10 @@ import jcuda.jcublas.cublasHandle;
 import jcuda.jcublas.cublasOperation;
 
 /**
- * The CUDA backend: device memory through a caching allocator, kernels from Cairn's committed PTX
- * (elementwise, broadcasting, reductions, fused bias + ReLU, tiled GEMM) and float32 GEMM through
+ * The CUDA backend: device memory through a caching allocator, tensors of float32, int64, int32 and bool,
+ * kernels from Cairn's committed PTX (elementwise, broadcasting, comparisons, where, dtype conversions,
+ * gather / indexSelect / scatterAdd, reductions incl. argmax, fused bias + ReLU, tiled GEMM) and float32
+ * GEMM through
  * cuBLAS where {@code libcublas.so.12} loads, else through Cairn's own GEMM kernel. JCuda's driver
  * API carries everything; the availability probe runs once, on first use, and never throws.
  *
@@ -146,20 +150,38 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Storage allocate(int index, int numel) {
+        return allocate(index, DType.FLOAT32, numel);
+    }
+
+    @Override
+    public Storage allocate(int index, DType dtype, int numel) {
         if (numel < 0) {
-            throw new IllegalArgumentException("negative element count " + numel);
+            throw new IllegalArgumentException("negative element count " + numel + " for a " + dtype
+                    + " storage on cuda:" + index);
         }
         CudaDevice d = device(index);
         CUstream stream = d.stream();
-        CachingAllocator.Block<CUdeviceptr> block = d.allocator().allocate((long) numel * Float.BYTES, stream);
-        return new CudaStorage(d, block, numel);
+        CachingAllocator.Block<CUdeviceptr> block = d.allocator().allocate((long) numel * dtype.byteSize(), stream);
+        return new CudaStorage(d, block, dtype, numel);
     }
 
     @Override
     public Storage upload(int index, float[] data, int offset, int length) {
-        CudaStorage s = (CudaStorage) allocate(index, length);
+        return upload(index, DType.FLOAT32, data, offset, length);
+    }
+
+    @Override
+    public Storage upload(int index, DType dtype, Object data, int offset, int length) {
+        checkHostArray("upload", dtype, data);
+        Object host = data;
+        int from = offset;
+        if (dtype == DType.BOOL) {
+            host = boolsToBytes((boolean[]) data, offset, length);
+            from = 0;
+        }
+        CudaStorage s = (CudaStorage) allocate(index, dtype, length);
         try {
-            copyIn(s.cudaDevice(), s, data, offset, length);
+            copyIn(s.cudaDevice(), s, host, from, length);
         } catch (RuntimeException e) {
             s.close();
             throw e;
@@ -167,57 +189,150 @@ public final class CudaBackend implements Backend {
         return s;
     }
 
-    private static void copyIn(CudaDevice d, CudaStorage s, float[] data, int offset, int length) {
-        long bytes = (long) length * Float.BYTES;
+    /** The Java array type of each dtype: float[], long[], int[], boolean[]. */
+    private static void checkHostArray(String op, DType dtype, Object array) {
+        boolean ok = switch (dtype) {
+            case FLOAT32 -> array instanceof float[];
+            case INT64 -> array instanceof long[];
+            case INT32 -> array instanceof int[];
+            case BOOL -> array instanceof boolean[];
+        };
+        if (!ok) {
+            throw new IllegalArgumentException(op + ": a " + dtype + " tensor on CUDA needs a host array of type "
+                    + switch (dtype) {
+                        case FLOAT32 -> "float[]";
+                        case INT64 -> "long[]";
+                        case INT32 -> "int[]";
+                        case BOOL -> "boolean[]";
+                    } + ", got " + (array == null ? "null" : array.getClass().getSimpleName()));
+        }
+    }
+
+    private static byte[] boolsToBytes(boolean[] b, int offset, int length) {
+        byte[] r = new byte[length];
+        for (int i = 0; i < length; i++) {
+            r[i] = b[offset + i] ? (byte) 1 : 0;
+        }
+        return r;
+    }
+
+    /** A host array (float[], long[], int[] or byte[]) as a JCuda pointer. */
+    private static Pointer hostPointer(Object array) {
+        return switch (array) {
+            case float[] f -> Pointer.to(f);
+            case long[] l -> Pointer.to(l);
+            case int[] i -> Pointer.to(i);
+            case byte[] b -> Pointer.to(b);
+            default -> throw new IllegalArgumentException("host array of type " + array.getClass());
+        };
+    }
+
+    /** Moves {@code n} elements between the staging buffer and the host array at {@code at}. */
+    private static void stage(ByteBuffer staging, Object array, int at, int n, boolean toStaging) {
+        staging.clear();
+        switch (array) {
+            case float[] f -> {
+                if (toStaging) {
+                    staging.asFloatBuffer().put(f, at, n);
+                } else {
+                    staging.asFloatBuffer().get(f, at, n);
+                }
+            }
+            case long[] l -> {
+                if (toStaging) {
+                    staging.asLongBuffer().put(l, at, n);
+                } else {
+                    staging.asLongBuffer().get(l, at, n);
+                }
+            }
+            case int[] i -> {
+                if (toStaging) {
+                    staging.asIntBuffer().put(i, at, n);
+                } else {
+                    staging.asIntBuffer().get(i, at, n);
+                }
+            }
+            case byte[] b -> {
+                if (toStaging) {
+                    staging.put(b, at, n);
+                } else {
+                    staging.get(b, at, n);
+                }
+            }
+            default -> throw new IllegalArgumentException("host array of type " + array.getClass());
+        }
+    }
+
+    private static void copyIn(CudaDevice d, CudaStorage s, Object host, int offset, int length) {
+        int elem = s.dtype().byteSize();
+        long bytes = (long) length * elem;
         if (length == 0) {
             return;
         }
         if (bytes <= CudaDevice.PINNED_THRESHOLD) {
             // Synchronous copy on the legacy stream, which waits for earlier work of the (blocking)
             // per-thread streams that might still use this block.
-            Cu.check(cuMemcpyHtoD(s.pointer(), Pointer.to(data).withByteOffset((long) offset * Float.BYTES), bytes),
+            Cu.check(cuMemcpyHtoD(s.pointer(), hostPointer(host).withByteOffset((long) offset * elem), bytes),
                     "cuMemcpyHtoD(" + bytes + " bytes)");
             return;
         }
         CUstream stream = d.stream();
         Pointer staging = d.staging();
-        FloatBuffer fb = d.stagingBuffer().asFloatBuffer();
-        int chunk = CudaDevice.STAGING_BYTES / Float.BYTES;
+        ByteBuffer buffer = d.stagingBuffer();
+        int chunk = CudaDevice.STAGING_BYTES / elem;
         // TODO(perf): double-buffer the staging so that filling one half overlaps the copy of the other.
         for (int pos = 0; pos < length; pos += chunk) {
             int n = Math.min(chunk, length - pos);
-            fb.clear();
-            fb.put(data, offset + pos, n);
-            Cu.check(cuMemcpyHtoDAsync(s.pointer(pos), staging, (long) n * Float.BYTES, stream), "cuMemcpyHtoDAsync");
+            stage(buffer, host, offset + pos, n, true);
+            Cu.check(cuMemcpyHtoDAsync(s.pointer(pos), staging, (long) n * elem, stream), "cuMemcpyHtoDAsync");
             Cu.check(cuStreamSynchronize(stream), "cuStreamSynchronize");
         }
     }
 
     @Override
     public void download(Storage src, int srcOffset, float[] dst, int dstOffset, int length) {
+        download(src, srcOffset, (Object) dst, dstOffset, length);
+    }
+
+    @Override
+    public void download(Storage src, int srcOffset, Object dst, int dstOffset, int length) {
         CudaStorage s = cuda(src, "download source");
+        checkHostArray("download", s.dtype(), dst);
+        if (s.dtype() == DType.BOOL) {
+            byte[] bytes = new byte[length];
+            copyOut(s, srcOffset, bytes, 0, length);
+            boolean[] out = (boolean[]) dst;
+            for (int i = 0; i < length; i++) {
+                out[dstOffset + i] = bytes[i] != 0;
+            }
+            return;
+        }
+        copyOut(s, srcOffset, dst, dstOffset, length);
+    }
+
+    private static void copyOut(CudaStorage s, int srcOffset, Object dst, int dstOffset, int length) {
         CudaDevice d = s.cudaDevice();
         d.syncStream();
         if (length == 0) {
             return;
         }
-        long bytes = (long) length * Float.BYTES;
+        int elem = s.dtype().byteSize();
+        long bytes = (long) length * elem;
         if (bytes <= CudaDevice.PINNED_THRESHOLD) {
-            Cu.check(cuMemcpyDtoH(Pointer.to(dst).withByteOffset((long) dstOffset * Float.BYTES), s.pointer(srcOffset),
+            Cu.check(cuMemcpyDtoH(hostPointer(dst).withByteOffset((long) dstOffset * elem), s.pointer(srcOffset),
                     bytes), "cuMemcpyDtoH(" + bytes + " bytes)");
             return;
         }
         CUstream stream = d.stream();
         Pointer staging = d.staging();
-        FloatBuffer fb = d.stagingBuffer().asFloatBuffer();
-        int chunk = CudaDevice.STAGING_BYTES / Float.BYTES;
+        ByteBuffer buffer = d.stagingBuffer();
+        int chunk = CudaDevice.STAGING_BYTES / elem;
         for (int pos = 0; pos < length; pos += chunk) {
             int n = Math.min(chunk, length - pos);
-            Cu.check(cuMemcpyDtoHAsync(staging, s.pointer((long) srcOffset + pos), (long) n * Float.BYTES, stream),
+            Cu.check(cuMemcpyDtoHAsync(staging, s.pointer((long) srcOffset + pos), (long) n * elem, stream),
                     "cuMemcpyDtoHAsync");
             Cu.check(cuStreamSynchronize(stream), "cuStreamSynchronize");
-            fb.clear();
-            fb.get(dst, dstOffset + pos, n);
+            stage(buffer, dst, dstOffset + pos, n, false);
         }
     }
 
@@ -228,6 +343,10 @@ public final class CudaBackend implements Backend {
             return;
         }
         CudaDevice d = s.cudaDevice();
+        if (s.dtype() != DType.FLOAT32) {
+            CudaKernels.fill(d, s, offset, length, value);
+            return;
+        }
         s.useOn(d.stream());
         Cu.check(cuMemsetD32Async(s.pointer(offset), Float.floatToRawIntBits(value), length, d.stream()),
                 "cuMemsetD32Async");
@@ -248,6 +367,33 @@ public final class CudaBackend implements Backend {
     @Override
     public void binary(BinaryOp op, StridedView a, StridedView b, Storage dst) {
         CudaKernels.binary(cuda(dst, "binary destination").cudaDevice(), op, a, b, dst);
+    }
+
+    @Override
+    public void compare(CompareOp op, StridedView a, StridedView b, Storage dst) {
+        CudaKernels.compare(cuda(dst, "compare destination").cudaDevice(), op, a, b, dst);
+    }
+
+    @Override
+    public void where(StridedView cond, StridedView a, StridedView b, Storage dst) {
+        CudaKernels.where(cuda(dst, "where destination").cudaDevice(), cond, a, b, dst);
+    }
+
+    // ---- indexing ----
+
+    @Override
+    public void indexSelect(StridedView src, int dim, StridedView index, Storage dst) {
+        CudaKernels.indexSelect(cuda(dst, "indexSelect destination").cudaDevice(), src, dim, index, dst);
+    }
+
+    @Override
+    public void gather(StridedView src, int dim, StridedView index, Storage dst) {
+        CudaKernels.gather(cuda(dst, "gather destination").cudaDevice(), src, dim, index, dst);
+    }
+
+    @Override
+    public void scatterAdd(StridedView src, int dim, StridedView index, StridedView dst) {
+        CudaKernels.scatterAdd(cuda(dst.storage(), "scatterAdd destination").cudaDevice(), src, dim, index, dst);
     }
 
     // ---- reductions ----

@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
 final class CudaDevice implements KernelLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(CudaDevice.class);
     /** The PTX modules under {@code dev/cairn/backend/cuda/}. */
-    static final String[] MODULES = {"elementwise", "reduce", "gemm"};
+    static final String[] MODULES = {"elementwise", "compare", "convert", "indexing", "reduce", "gemm"};
     /** Pinned staging buffer per thread, in bytes; transfers above {@link #PINNED_THRESHOLD} go through it. */
     static final int STAGING_BYTES = 8 << 20;
     /** Transfers of at most this many bytes are copied straight from/to the Java array. */
@@ -311,11 +311,18 @@ final class CudaDevice implements KernelLauncher {
         }
     }
 
+    @Override
+    public boolean hasKernel(String name) {
+        enter();
+        return functions.containsKey(name);
+    }
+
     CUfunction function(String name) {
         enter();
         CUfunction f = functions.get(name);
         if (f == null) {
-            throw new DeviceException("CUDA kernel " + name + " not found in the loaded PTX modules");
+            throw new DeviceException("CUDA kernel " + name + " not found in the loaded PTX modules "
+                    + java.util.Arrays.toString(MODULES) + " on " + device + "; regenerate them with cuda-backend/compile-kernels.sh");
         }
         return f;
     }

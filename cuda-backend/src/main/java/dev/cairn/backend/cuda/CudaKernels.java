@@ -1,17 +1,20 @@
 package dev.cairn.backend.cuda;
 
 import dev.cairn.backend.BinaryOp;
+import dev.cairn.backend.CompareOp;
 import dev.cairn.backend.Epilogue;
 import dev.cairn.backend.GemmOperand;
 import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.Storage;
 import dev.cairn.backend.StridedView;
 import dev.cairn.backend.UnaryOp;
+import dev.cairn.DType;
 
 /**
  * How each operation of the CUDA backend becomes launches of Cairn's own kernels
  * ({@code src/main/cuda/*.cu}): the layout packing, the launch sizes, the argument lists and the
- * loops over what does not fit one launch. It talks only to a {@link KernelLauncher}, so the tests run
+ * loops over what does not fit one launch. Kernels are found by name ({@link KernelNames}: the op and the
+ * dtypes), and a missing one is an error naming it. It talks only to a {@link KernelLauncher}, so the tests run
  * exactly this code against the kernels compiled for the host CPU (see {@code src/test/emu}).
  * Stateless; safe from any thread when the launcher is.
  */
@@ -22,7 +25,29 @@ final class CudaKernels {
     private CudaKernels() {
     }
 
-    /** {@code dst[i] = op(src[i], scalar)}; dst is dense with src's shape. */
+    /**
+     * The name of a kernel the launcher has; otherwise an {@link UnsupportedOperationException} naming the
+     * missing kernel and what needed it (an op on a dtype the kernels do not cover).
+     */
+    static String kernel(KernelLauncher d, String name, String what) {
+        if (!d.hasKernel(name)) {
+            throw new UnsupportedOperationException("the CUDA backend has no kernel " + name + " for " + what
+                    + " (not in src/main/cuda, or the committed PTX is stale: run cuda-backend/compile-kernels.sh);"
+                    + " run this part on the CPU (tensor.to(Device.cpu()))");
+        }
+        return name;
+    }
+
+    private static DType sameDType(String op, StridedView a, Storage dst) {
+        DType t = a.storage().dtype();
+        if (dst.dtype() != t) {
+            throw new IllegalArgumentException(op + ": operand of dtype " + t + " but destination of dtype "
+                    + dst.dtype() + " on " + dst.device() + "; convert with copy first");
+        }
+        return t;
+    }
+
+    /** {@code dst[i] = op(src[i], scalar)}; dst is dense with src's shape and dtype. */
     static void unary(KernelLauncher d, UnaryOp op, float scalar, StridedView src, Storage dst) {
         unaryInto(d, op, scalar, src, dst, 0);
     }
@@ -31,30 +56,57 @@ final class CudaKernels {
     static void unaryInto(KernelLauncher d, UnaryOp op, float scalar, StridedView src, Storage dst, long dstOffset) {
         Object in = d.pointer(src.storage(), "unary source");
         Object out = d.pointer(dst, "unary destination");
+        DType t = sameDType("unary " + op, src, dst);
         Layout l = Layout.of(src.shape(), src.strides(), null);
         long n = l.numel();
         if (n == 0) {
             return;
         }
+        String what = "unary " + op + " on " + t;
         if (l.isDense(false)) {
-            d.launch("cairn_unary_dense", d.gridFor(n, BLOCK), 1, 1, BLOCK, new KernelArgs()
-                    .i(op.ordinal()).f(scalar).ptr(in).l(src.offset()).ptr(out).l(dstOffset).i((int) n));
+            d.launch(kernel(d, KernelNames.unary(op, t, true), what), d.gridFor(n, BLOCK), 1, 1, BLOCK, new KernelArgs()
+                    .f(scalar).ptr(in).l(src.offset()).ptr(out).l(dstOffset).i((int) n));
             return;
         }
+        String name = kernel(d, KernelNames.unary(op, t, false), what);
         int[] packed = l.packInner();
         long inner = l.innerNumel();
         for (long o = 0, outer = l.outerCount(); o < outer; o++) {
             long[] offs = l.outerOffsets(o);
-            d.launch("cairn_unary_strided", d.gridFor(inner, BLOCK), 1, 1, BLOCK, new KernelArgs()
-                    .i(op.ordinal()).f(scalar).ptr(in).l(src.offset() + offs[0]).ints(packed)
+            d.launch(name, d.gridFor(inner, BLOCK), 1, 1, BLOCK, new KernelArgs()
+                    .f(scalar).ptr(in).l(src.offset() + offs[0]).ints(packed)
                     .ptr(out).l(dstOffset + o * inner).i((int) inner));
         }
     }
 
+    /** {@code dst[dstOffset + i] = src[i]} converted to dst's dtype ({@code convert_<from>_to_<to>}); dst dense. */
+    static void convertInto(KernelLauncher d, StridedView src, Storage dst, long dstOffset) {
+        DType from = src.storage().dtype();
+        DType to = dst.dtype();
+        if (from == to) {
+            unaryInto(d, UnaryOp.IDENTITY, 0f, src, dst, dstOffset);
+            return;
+        }
+        Object in = d.pointer(src.storage(), "copy source");
+        Object out = d.pointer(dst, "copy destination");
+        Layout l = Layout.of(src.shape(), src.strides(), null);
+        if (l.numel() == 0) {
+            return;
+        }
+        String name = kernel(d, KernelNames.convert(from, to), "copy from " + from + " to " + to);
+        int[] packed = l.packInner();
+        long inner = l.innerNumel();
+        for (long o = 0, outer = l.outerCount(); o < outer; o++) {
+            long[] offs = l.outerOffsets(o);
+            d.launch(name, d.gridFor(inner, BLOCK), 1, 1, BLOCK, new KernelArgs()
+                    .ptr(in).l(src.offset() + offs[0]).ints(packed).ptr(out).l(dstOffset + o * inner).i((int) inner));
+        }
+    }
+
     /**
-     * A strided copy into any destination view (a slice of a larger tensor, for cat): the destination splits
-     * into its trailing dense block and the outer indices around it; each block is one strided-source,
-     * dense-destination launch.
+     * A strided copy into any destination view (a slice of a larger tensor, for cat), converting between
+     * dtypes as PyTorch's {@code to(dtype)}: the destination splits into its trailing dense block and the
+     * outer indices around it; each block is one strided-source, dense-destination launch.
      */
     static void copy(KernelLauncher d, StridedView src, StridedView dst) {
         int r = dst.rank();
@@ -80,8 +132,7 @@ final class CudaKernels {
                 so += idx[i] * src.strides()[i];
                 dOff += idx[i] * ds[i];
             }
-            unaryInto(d, UnaryOp.IDENTITY, 0f, new StridedView(src.storage(), so, innerShape, innerSrcStrides),
-                    dst.storage(), dOff);
+            convertInto(d, new StridedView(src.storage(), so, innerShape, innerSrcStrides), dst.storage(), dOff);
             for (int i = k - 1; i >= 0; i--) {
                 if (++idx[i] < shape[i]) {
                     break;
@@ -91,33 +142,185 @@ final class CudaKernels {
         }
     }
 
+    /** Sets {@code dst[offset, offset + length)} to {@code value} converted as the CPU backend does (a fill kernel). */
+    static void fill(KernelLauncher d, Storage dst, long offset, int length, float value) {
+        if (length == 0) {
+            return;
+        }
+        Object out = d.pointer(dst, "fill destination");
+        DType t = dst.dtype();
+        KernelArgs args = new KernelArgs().ptr(out).l(offset).i(length);
+        switch (t) {
+            case FLOAT32 -> args.f(value);
+            case INT64 -> args.l((long) value);            // Java's cast: toward zero, NaN 0, saturating
+            case INT32 -> args.i((int) (long) value);      // then wrapping, as Elements.Ints.set
+            case BOOL -> args.i(value != 0 ? 1 : 0);       // NaN is true, as PyTorch's bool(nan)
+        }
+        d.launch(kernel(d, KernelNames.fill(t), "fill of " + t), d.gridFor(length, BLOCK), 1, 1, BLOCK, args);
+    }
+
     /** {@code dst[i] = op(a[i], b[i])} over a's shape (b already broadcast to it, stride 0 where repeated). */
     static void binary(KernelLauncher d, BinaryOp op, StridedView a, StridedView b, Storage dst) {
         Object pa = d.pointer(a.storage(), "binary operand a");
         Object pb = d.pointer(b.storage(), "binary operand b");
         Object out = d.pointer(dst, "binary destination");
+        DType t = sameDType("binary " + op, a, dst);
+        sameDType("binary " + op, b, dst);
         Layout l = Layout.of(a.shape(), a.strides(), b.strides());
         long n = l.numel();
         if (n == 0) {
             return;
         }
+        String what = "binary " + op + " on " + t;
         if (l.isDense(true)) {
-            d.launch("cairn_binary_dense", d.gridFor(n, BLOCK), 1, 1, BLOCK, new KernelArgs()
-                    .i(op.ordinal()).ptr(pa).l(a.offset()).ptr(pb).l(b.offset())
-                    .ptr(out).l(0).i((int) n));
+            d.launch(kernel(d, KernelNames.binary(op, t, true), what), d.gridFor(n, BLOCK), 1, 1, BLOCK,
+                    new KernelArgs().ptr(pa).l(a.offset()).ptr(pb).l(b.offset()).ptr(out).l(0).i((int) n));
             return;
         }
+        String name = kernel(d, KernelNames.binary(op, t, false), what);
         int[] packed = l.packInner();
         long inner = l.innerNumel();
         for (long o = 0, outer = l.outerCount(); o < outer; o++) {
             long[] offs = l.outerOffsets(o);
-            d.launch("cairn_binary_strided", d.gridFor(inner, BLOCK), 1, 1, BLOCK, new KernelArgs()
-                    .i(op.ordinal()).ptr(pa).l(a.offset() + offs[0]).ptr(pb).l(b.offset() + offs[1])
+            d.launch(name, d.gridFor(inner, BLOCK), 1, 1, BLOCK, new KernelArgs()
+                    .ptr(pa).l(a.offset() + offs[0]).ptr(pb).l(b.offset() + offs[1])
                     .ints(packed).ptr(out).l(o * inner).i((int) inner));
         }
     }
 
-    /** Reduces {@code src} along {@code dim} into dense {@code dst} (src's shape without dim). */
+    /** {@code dst[i] = a[i] op b[i]} as bool (dense), a and b of one dtype broadcast to one shape. */
+    static void compare(KernelLauncher d, CompareOp op, StridedView a, StridedView b, Storage dst) {
+        Object pa = d.pointer(a.storage(), "compare operand a");
+        Object pb = d.pointer(b.storage(), "compare operand b");
+        Object out = d.pointer(dst, "compare destination");
+        DType t = a.storage().dtype();
+        if (b.storage().dtype() != t || dst.dtype() != DType.BOOL) {
+            throw new IllegalArgumentException("compare " + op + ": operands of dtypes " + t + " and "
+                    + b.storage().dtype() + " into " + dst.dtype() + "; expected one dtype and a bool destination");
+        }
+        Layout l = Layout.of(a.shape(), a.strides(), b.strides());
+        if (l.numel() == 0) {
+            return;
+        }
+        String name = kernel(d, KernelNames.compare(op, t), "compare " + op + " on " + t);
+        int[] packed = l.packInner();
+        long inner = l.innerNumel();
+        for (long o = 0, outer = l.outerCount(); o < outer; o++) {
+            long[] offs = l.outerOffsets(o);
+            d.launch(name, d.gridFor(inner, BLOCK), 1, 1, BLOCK, new KernelArgs()
+                    .ptr(pa).l(a.offset() + offs[0]).ptr(pb).l(b.offset() + offs[1])
+                    .ints(packed).ptr(out).l(o * inner).i((int) inner));
+        }
+    }
+
+    /** {@code dst[i] = cond[i] ? a[i] : b[i]} (dense), all three broadcast to one shape. */
+    static void where(KernelLauncher d, StridedView cond, StridedView a, StridedView b, Storage dst) {
+        Object pc = d.pointer(cond.storage(), "where condition");
+        Object pa = d.pointer(a.storage(), "where operand a");
+        Object pb = d.pointer(b.storage(), "where operand b");
+        Object out = d.pointer(dst, "where destination");
+        DType t = sameDType("where", a, dst);
+        sameDType("where", b, dst);
+        if (cond.storage().dtype() != DType.BOOL) {
+            throw new IllegalArgumentException("where: the condition has dtype " + cond.storage().dtype()
+                    + "; expected bool");
+        }
+        Layout l = Layout.of(a.shape(), cond.strides(), a.strides(), b.strides());
+        if (l.numel() == 0) {
+            return;
+        }
+        String name = kernel(d, KernelNames.where(t), "where on " + t);
+        int[] packed = l.pack3();
+        long inner = l.innerNumel();
+        for (long o = 0, outer = l.outerCount(); o < outer; o++) {
+            long[] offs = l.outerOffsets(o);
+            d.launch(name, d.gridFor(inner, BLOCK), 1, 1, BLOCK, new KernelArgs()
+                    .ptr(pc).l(cond.offset() + offs[0]).ptr(pa).l(a.offset() + offs[1]).ptr(pb).l(b.offset() + offs[2])
+                    .ints(packed).ptr(out).l(o * inner).i((int) inner));
+        }
+    }
+
+    /** {@code strides} with the entry of {@code dim} set to 0 (that offset comes from an index instead). */
+    private static int[] withoutDim(int[] strides, int dim) {
+        int[] s = strides.clone();
+        s[dim] = 0;
+        return s;
+    }
+
+    /** Dense {@code dst} (index's shape) = {@code src[..., index[..., i, ...], ...]} along {@code dim}. */
+    static void gather(KernelLauncher d, StridedView src, int dim, StridedView index, Storage dst) {
+        gatherOver(d, "gather", src, dim, index.storage(), index.offset(), index.shape(), index.strides(), dst);
+    }
+
+    /** Dense {@code dst} = the slices of {@code src} along {@code dim} at the positions of the 1-D {@code index}. */
+    static void indexSelect(KernelLauncher d, StridedView src, int dim, StridedView index, Storage dst) {
+        int[] outShape = src.shape().clone();
+        outShape[dim] = index.numel();
+        int[] indexStrides = new int[outShape.length];
+        indexStrides[dim] = index.strides()[0];  // the 1-D index, broadcast along every other dimension
+        gatherOver(d, "indexSelect", src, dim, index.storage(), index.offset(), outShape, indexStrides, dst);
+    }
+
+    private static void gatherOver(KernelLauncher d, String op, StridedView src, int dim, Storage index, int indexOffset,
+                                   int[] shape, int[] indexStrides, Storage dst) {
+        Object ps = d.pointer(src.storage(), op + " source");
+        Object pi = d.pointer(index, op + " index");
+        Object out = d.pointer(dst, op + " destination");
+        DType t = sameDType(op, src, dst);
+        if (index.dtype() != DType.INT64) {
+            throw new IllegalArgumentException(op + ": index of dtype " + index.dtype() + "; expected int64");
+        }
+        Layout l = Layout.of(shape, withoutDim(src.strides(), dim), indexStrides);
+        if (l.numel() == 0) {
+            return;
+        }
+        String name = kernel(d, KernelNames.gather(t), op + " on " + t);
+        int[] packed = l.packInner();
+        long inner = l.innerNumel();
+        long dimStride = src.strides()[dim];
+        for (long o = 0, outer = l.outerCount(); o < outer; o++) {
+            long[] offs = l.outerOffsets(o);
+            d.launch(name, d.gridFor(inner, BLOCK), 1, 1, BLOCK, new KernelArgs()
+                    .ptr(ps).l(src.offset() + offs[0]).l(dimStride).ptr(pi).l(indexOffset + offs[1]).ints(packed)
+                    .ptr(out).l(o * inner).i((int) inner));
+        }
+    }
+
+    /**
+     * {@code dst[..., index[..., i, ...], ...] += src[..., i, ...]} along {@code dim} over index's shape, in place
+     * (atomics; src walked with its own strides over index's shape, as the CPU backend).
+     */
+    static void scatterAdd(KernelLauncher d, StridedView src, int dim, StridedView index, StridedView dst) {
+        Object ps = d.pointer(src.storage(), "scatterAdd source");
+        Object pi = d.pointer(index.storage(), "scatterAdd index");
+        Object out = d.pointer(dst.storage(), "scatterAdd destination");
+        DType t = sameDType("scatterAdd", src, dst.storage());
+        if (index.storage().dtype() != DType.INT64) {
+            throw new IllegalArgumentException("scatterAdd: index of dtype " + index.storage().dtype()
+                    + "; expected int64");
+        }
+        int[] shape = index.shape();
+        int[] srcStrides = src.strides().length == shape.length ? src.strides() : new int[shape.length];
+        Layout l = Layout.of(shape, withoutDim(dst.strides(), dim), index.strides(), srcStrides);
+        if (l.numel() == 0) {
+            return;
+        }
+        String name = kernel(d, KernelNames.scatterAdd(t), "scatterAdd on " + t);
+        int[] packed = l.pack3();
+        long inner = l.innerNumel();
+        long dimStride = dst.strides()[dim];
+        for (long o = 0, outer = l.outerCount(); o < outer; o++) {
+            long[] offs = l.outerOffsets(o);
+            d.launch(name, d.gridFor(inner, BLOCK), 1, 1, BLOCK, new KernelArgs()
+                    .ptr(ps).l(src.offset() + offs[2]).ptr(pi).l(index.offset() + offs[1]).ints(packed)
+                    .ptr(out).l(dst.offset() + offs[0]).l(dimStride).i((int) inner));
+        }
+    }
+
+    /**
+     * Reduces {@code src} along {@code dim} into dense {@code dst} (src's shape without dim), with the kernel
+     * of the op and the (source, destination) dtypes.
+     */
     static void reduce(KernelLauncher d, ReduceOp op, StridedView src, int dim, Storage dst) {
         Object in = d.pointer(src.storage(), "reduce source");
         Object out = d.pointer(dst, "reduce destination");
@@ -145,15 +348,17 @@ final class CudaKernels {
         boolean threadPerOutput = redLen <= 16 || (redStride != 1 && adjacentOutputs && inner >= 128);
         int block = threadPerOutput ? BLOCK
                 : Math.max(32, Math.min(1024, Integer.highestOneBit(Math.max(1, redLen - 1)) << 1));
+        String name = kernel(d, KernelNames.reduce(op, src.storage().dtype(), dst.dtype(), !threadPerOutput),
+                "reduce " + op + " of " + src.storage().dtype() + " into " + dst.dtype());
         for (long o = 0, outer = l.outerCount(); o < outer; o++) {
             long[] offs = l.outerOffsets(o);
-            KernelArgs args = new KernelArgs().i(op.ordinal()).ptr(in).l(src.offset() + offs[0]).ints(packed)
+            KernelArgs args = new KernelArgs().ptr(in).l(src.offset() + offs[0]).ints(packed)
                     .i(redLen).i(redStride).ptr(out).l(o * inner).i((int) inner);
             if (threadPerOutput) {
-                d.launch("cairn_reduce_thread", d.gridFor(inner, BLOCK), 1, 1, BLOCK, args);
+                d.launch(name, d.gridFor(inner, BLOCK), 1, 1, BLOCK, args);
             } else {
                 int grid = (int) Math.min(inner, (long) Math.max(1, d.smCount()) * 256);
-                d.launch("cairn_reduce_block", grid, 1, 1, block, args);
+                d.launch(name, grid, 1, 1, block, args);
             }
         }
     }

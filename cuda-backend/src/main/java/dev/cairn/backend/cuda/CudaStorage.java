@@ -1,25 +1,34 @@
 package dev.cairn.backend.cuda;
 
 import dev.cairn.backend.Storage;
+import dev.cairn.DType;
 import dev.cairn.Device;
 import dev.cairn.DeviceException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jcuda.driver.CUdeviceptr;
 
 /**
- * Float32 memory on one CUDA device: a block of the device's {@link CachingAllocator}. Closing it
- * returns the block to the cache (no driver call, so a Cleaner thread may close it).
+ * Memory for {@code size} elements of one dtype (float32, int64, int32, or bool as one byte each) on one
+ * CUDA device: a block of the device's {@link CachingAllocator}, which counts bytes. Closing it returns the
+ * block to the cache (no driver call, so a Cleaner thread may close it); closing is thread-safe.
  */
 final class CudaStorage implements Storage {
     private final CudaDevice device;
     private final CachingAllocator.Block<CUdeviceptr> block;
+    private final DType dtype;
     private final int size;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    CudaStorage(CudaDevice device, CachingAllocator.Block<CUdeviceptr> block, int size) {
+    CudaStorage(CudaDevice device, CachingAllocator.Block<CUdeviceptr> block, DType dtype, int size) {
         this.device = device;
         this.block = block;
+        this.dtype = dtype;
         this.size = size;
+    }
+
+    @Override
+    public DType dtype() {
+        return dtype;
     }
 
     CudaDevice cudaDevice() {
@@ -46,7 +55,7 @@ final class CudaStorage implements Storage {
 
     /** The device pointer of element {@code offset}. */
     CUdeviceptr pointer(long offset) {
-        return offset == 0 ? pointer() : pointer().withByteOffset(offset * Float.BYTES);
+        return offset == 0 ? pointer() : pointer().withByteOffset(offset * dtype.byteSize());
     }
 
     @Override
@@ -73,6 +82,6 @@ final class CudaStorage implements Storage {
 
     @Override
     public String toString() {
-        return "CudaStorage[" + device.device() + ", " + size + " floats" + (isClosed() ? ", closed" : "") + "]";
+        return "CudaStorage[" + device.device() + ", " + size + " " + dtype + " elements" + (isClosed() ? ", closed" : "") + "]";
     }
 }

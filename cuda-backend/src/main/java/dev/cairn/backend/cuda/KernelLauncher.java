@@ -15,6 +15,9 @@ interface KernelLauncher {
     /** Queues {@code kernel} on a grid of {@code gx x gy x gz} blocks of {@code block} threads. */
     void launch(String kernel, int gx, int gy, int gz, int block, KernelArgs args);
 
+    /** Whether a kernel of that name is loaded (the PTX modules on a GPU; the host build in the tests). */
+    boolean hasKernel(String kernel);
+
     /** Streaming multiprocessors of the device (sizes grid-stride launches and picks GEMM tiles). */
     int smCount();
 

@@ -1,6 +1,7 @@
 package dev.cairn.backend.cuda;
 
 import dev.cairn.backend.Storage;
+import dev.cairn.DType;
 import dev.cairn.Device;
 import dev.cairn.DeviceException;
 import java.io.DataInputStream;
@@ -25,8 +26,9 @@ import java.util.concurrent.TimeUnit;
  * A {@link KernelLauncher} whose "device memory" is Java arrays and whose launches run the CUDA
  * kernels compiled for the host ({@link HostKernels}): launches queue up like work on a stream, and
  * {@link #sync()} runs the whole queue in one {@code cairn-kernel-host} process and copies the
- * buffers back. Fresh storages hold {@link #UNWRITTEN}, a NaN no kernel produces, so an element a
- * kernel fails to write is told apart from a computed NaN. Not thread-safe.
+ * buffers back. Storages are typed (float32, int64, int32, bool); fresh ones hold {@link #UNWRITTEN}, a
+ * NaN no kernel produces (integers: 0xa5 bytes; bools: 0xa5, neither true nor false), so an element a
+ * kernel fails to write is told apart from a computed value. Not thread-safe.
  */
 final class EmulatedDevice implements KernelLauncher {
     /** Bits of a fresh storage's elements: a signalling NaN (arithmetic on it gives a quiet NaN). */
@@ -50,13 +52,34 @@ final class EmulatedDevice implements KernelLauncher {
         this.gridYZLimit = gridYZLimit;
     }
 
-    /** Float memory of the emulated device. */
+    /** Bits of a fresh int64 / int32 storage's elements and the byte of a fresh bool element (not 0 or 1). */
+    static final long UNWRITTEN_LONG = 0xa5a5a5a5a5a5a5a5L;
+    static final int UNWRITTEN_INT = 0xa5a5a5a5;
+    static final byte UNWRITTEN_BOOL = (byte) 0xa5;
+
+    /**
+     * Memory of the emulated device: {@code array} is a float[], long[], int[] or byte[] (bool, one byte an
+     * element) for FLOAT32, INT64, INT32, BOOL; {@code data} is the float[] of a FLOAT32 storage (else null).
+     */
     final class HostStorage implements Storage {
+        final DType dtype;
+        final Object array;
         final float[] data;
         private boolean closed;
 
+        HostStorage(DType dtype, Object array) {
+            this.dtype = dtype;
+            this.array = array;
+            this.data = array instanceof float[] f ? f : null;
+        }
+
         HostStorage(float[] data) {
-            this.data = data;
+            this(DType.FLOAT32, data);
+        }
+
+        @Override
+        public DType dtype() {
+            return dtype;
         }
 
         @Override
@@ -66,7 +89,7 @@ final class EmulatedDevice implements KernelLauncher {
 
         @Override
         public int size() {
-            return data.length;
+            return java.lang.reflect.Array.getLength(array);
         }
 
         @Override
@@ -79,21 +102,84 @@ final class EmulatedDevice implements KernelLauncher {
             closed = true;
         }
 
+        /**
+         * The elements as the CPU backend's host array type (float[], long[], int[], boolean[]); a bool element
+         * that is neither 0 nor 1 (never written) fails by index.
+         */
+        Object values() {
+            if (array instanceof byte[] b) {
+                boolean[] r = new boolean[b.length];
+                for (int i = 0; i < b.length; i++) {
+                    if (b[i] != 0 && b[i] != 1) {
+                        throw new AssertionError("bool element " + i + " holds " + (b[i] & 0xff)
+                                + (b[i] == UNWRITTEN_BOOL ? " (never written)" : ""));
+                    }
+                    r[i] = b[i] == 1;
+                }
+                return r;
+            }
+            return array;
+        }
+
         EmulatedDevice owner() {
             return EmulatedDevice.this;
         }
     }
 
-    /** A storage of {@code n} elements, each {@link #UNWRITTEN}. */
+    /** A float32 storage of {@code n} elements, each {@link #UNWRITTEN}. */
     HostStorage allocate(int n) {
-        float[] x = new float[n];
-        Arrays.fill(x, Float.intBitsToFloat(UNWRITTEN));
-        return new HostStorage(x);
+        return allocate(DType.FLOAT32, n);
+    }
+
+    /** A storage of {@code n} elements of {@code dtype}, each holding its UNWRITTEN pattern. */
+    HostStorage allocate(DType dtype, int n) {
+        Object a = switch (dtype) {
+            case FLOAT32 -> {
+                float[] x = new float[n];
+                Arrays.fill(x, Float.intBitsToFloat(UNWRITTEN));
+                yield x;
+            }
+            case INT64 -> {
+                long[] x = new long[n];
+                Arrays.fill(x, UNWRITTEN_LONG);
+                yield x;
+            }
+            case INT32 -> {
+                int[] x = new int[n];
+                Arrays.fill(x, UNWRITTEN_INT);
+                yield x;
+            }
+            case BOOL -> {
+                byte[] x = new byte[n];
+                Arrays.fill(x, UNWRITTEN_BOOL);
+                yield x;
+            }
+        };
+        return new HostStorage(dtype, a);
     }
 
     /** A storage holding a copy of {@code x}. */
     HostStorage upload(float[] x) {
         return new HostStorage(x.clone());
+    }
+
+    /** A storage holding a copy of the host array (float[], long[], int[], boolean[]) of {@code dtype}. */
+    HostStorage upload(DType dtype, Object x) {
+        if (x instanceof boolean[] b) {
+            byte[] r = new byte[b.length];
+            for (int i = 0; i < b.length; i++) {
+                r[i] = b[i] ? (byte) 1 : 0;
+            }
+            return new HostStorage(dtype, r);
+        }
+        Object copy = java.lang.reflect.Array.newInstance(x.getClass().getComponentType(), java.lang.reflect.Array.getLength(x));
+        System.arraycopy(x, 0, copy, 0, java.lang.reflect.Array.getLength(x));
+        return new HostStorage(dtype, copy);
+    }
+
+    @Override
+    public boolean hasKernel(String kernel) {
+        return HostKernels.kernels().contains(kernel);
     }
 
     @Override
@@ -148,8 +234,9 @@ final class EmulatedDevice implements KernelLauncher {
                     w.i(0x31484b43);
                     w.i(buffers.size());
                     for (HostStorage b : buffers) {
-                        w.i(b.data.length);
-                        w.floats(b.data);
+                        w.i(b.size());
+                        o.write(tag(b.dtype));
+                        o.write(bytes(b.array));
                     }
                     w.i(queue.size());
                     for (Launch l : queue) {
@@ -198,9 +285,21 @@ final class EmulatedDevice implements KernelLauncher {
                     for (HostStorage b : buffers) {
                         d.readFully(four);
                         int len = ByteBuffer.wrap(four).order(ByteOrder.LITTLE_ENDIAN).getInt();
-                        byte[] bytes = new byte[len * 4];
+                        int type = d.read();
+                        if (len != b.size() || type != tag(b.dtype)) {
+                            throw new AssertionError("the host kernels returned a buffer of " + len + " '" + (char) type
+                                    + "' elements for " + b.size() + " of " + b.dtype);
+                        }
+                        byte[] bytes = new byte[len * b.dtype.byteSize()];
                         d.readFully(bytes);
-                        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(b.data);
+                        ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+                        switch (b.array) {
+                            case float[] f -> bb.asFloatBuffer().get(f);
+                            case long[] l -> bb.asLongBuffer().get(l);
+                            case int[] in2 -> bb.asIntBuffer().get(in2);
+                            case byte[] y -> bb.get(y);
+                            default -> throw new IllegalStateException();
+                        }
                     }
                 }
             } finally {
@@ -218,6 +317,39 @@ final class EmulatedDevice implements KernelLauncher {
             history.addAll(queue);
             queue.clear();
         }
+    }
+
+    /** The emulator's element type tag of a dtype (kernel_host.cpp). */
+    private static int tag(DType t) {
+        return switch (t) {
+            case FLOAT32 -> 'f';
+            case INT64 -> 'l';
+            case INT32 -> 'i';
+            case BOOL -> 'b';
+        };
+    }
+
+    /** The elements of a host array, little-endian. */
+    private static byte[] bytes(Object array) {
+        return switch (array) {
+            case float[] f -> {
+                ByteBuffer bb = ByteBuffer.allocate(f.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                bb.asFloatBuffer().put(f);
+                yield bb.array();
+            }
+            case long[] l -> {
+                ByteBuffer bb = ByteBuffer.allocate(l.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+                bb.asLongBuffer().put(l);
+                yield bb.array();
+            }
+            case int[] i -> {
+                ByteBuffer bb = ByteBuffer.allocate(i.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                bb.asIntBuffer().put(i);
+                yield bb.array();
+            }
+            case byte[] b -> b;
+            default -> throw new IllegalStateException("host array " + array.getClass());
+        };
     }
 
     private String describe() {
@@ -247,10 +379,6 @@ final class EmulatedDevice implements KernelLauncher {
             i((int) (v >>> 32));
         }
 
-        void floats(float[] x) throws IOException {
-            ByteBuffer bb = ByteBuffer.allocate(x.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            bb.asFloatBuffer().put(x);
-            o.write(bb.array());
-        }
+
     }
 }
