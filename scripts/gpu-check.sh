@@ -70,11 +70,18 @@ timeout 420 "$JAVA" "${JOPTS[@]}" -cp "$root/.gpu/junit-platform-console-standal
   --scan-class-path "$root/.gpu/test-classes" --include-classname '.*Test' \
   --exclude-classname '.*HostKernelsTest' 2>&1 | tee -a "$OUT/tests.log"  # host emulation: runs in CI, not here
 tests_rc=${PIPESTATUS[0]}
+if [ -d "$root/.gpu/core-test-classes" ]; then
+  section "Op reference cases (PyTorch's) on cpu and cuda:0 (JUnit console)" | tee -a "$OUT/tests.log"
+  timeout 240 "$JAVA" "${JOPTS[@]}" -cp "$root/.gpu/junit-platform-console-standalone.jar:$CP:$root/.gpu/core-test-classes" \
+    org.junit.platform.console.ConsoleLauncher execute --disable-banner --disable-ansi-colors --details=summary \
+    --select-class dev.cairn.tensor.OpReferenceTest 2>&1 | tee -a "$OUT/tests.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || tests_rc=1
+fi
 if [ -d "$root/.gpu/samples-test-classes" ]; then
-  section "Op, golden and reference-model tests on cpu and cuda:0 (JUnit console)" | tee -a "$OUT/tests.log"
+  section "Golden and reference-model tests on cpu and cuda:0 (JUnit console)" | tee -a "$OUT/tests.log"
   timeout 300 "$JAVA" "${JOPTS[@]}" -cp "$root/.gpu/junit-platform-console-standalone.jar:$CP:$root/.gpu/samples-test-classes" \
     org.junit.platform.console.ConsoleLauncher execute --disable-banner --disable-ansi-colors --details=summary \
-    --select-class dev.cairn.tensor.OpReferenceTest --select-class dev.cairn.samples.models.ReferenceModelsTest \
+    --select-class dev.cairn.samples.models.ReferenceModelsTest \
     --select-class dev.cairn.samples.models.GoldenConformanceTest 2>&1 | tee -a "$OUT/tests.log"
   [ "${PIPESTATUS[0]}" = 0 ] || tests_rc=1
 fi

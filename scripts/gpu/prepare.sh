@@ -6,6 +6,8 @@
 #                    linux-x86_64 natives only, slimmed of the NVRTC/nvPTXCompiler bindings Cairn never
 #                    loads; SLF4J; the samples' CLI when the samples module builds)
 #   .gpu/test-classes/  cuda-backend's compiled tests
+#   .gpu/core-test-classes/  core's compiled tests (the op suite, whose CUDA variants run on the GPU)
+#   .gpu/samples-test-classes/  the samples' compiled tests (golden and reference-model cases)
 #   .gpu/junit-platform-console-standalone.jar   runs those tests without Maven
 #   .gpu/jre/        a Java runtime made with ../shared/device/make-jre.sh (about 45 MB)
 #
@@ -31,9 +33,9 @@ mkdir -p "$root/target"
 : >"$log"
 mvnq() { "$MVN" -q -B "$@" >>"$log" 2>&1; }
 
-echo "building core, cpu-backend and cuda-backend (log: $log)"
-mvnq -pl core,cpu-backend,cuda-backend -am install -DskipTests
-mvnq -pl cuda-backend test-compile
+echo "building backend-api, core, cpu-backend and cuda-backend (log: $log)"
+mvnq -pl backend-api,core,cpu-backend,cuda-backend -am install -DskipTests
+mvnq -pl cuda-backend,core test-compile
 
 rm -rf .gpu
 mkdir -p .gpu/lib .gpu/test-classes
@@ -59,6 +61,8 @@ fi
 mvnq -pl cuda-backend dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$root/.gpu/lib"
 cp cuda-backend/target/cairn-cuda-backend-*.jar .gpu/lib/
 cp cpu-backend/target/cairn-cpu-backend-*.jar .gpu/lib/ 2>/dev/null || true
+cp backend-api/target/cairn-backend-api-*.jar core/target/cairn-core-*.jar .gpu/lib/
+mvnq -pl core dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$root/.gpu/lib"
 mvnq dependency:copy -Dartifact=org.slf4j:slf4j-simple:2.0.17 -DoutputDirectory="$root/.gpu/lib"
 rm -f .gpu/lib/*-tests.jar .gpu/lib/*windows-x86_64*.jar .gpu/lib/*-sources.jar
 
@@ -70,6 +74,8 @@ for j in .gpu/lib/jcuda-natives-*-linux-x86_64.jar; do
 done
 
 cp -r cuda-backend/target/test-classes/. .gpu/test-classes/
+mkdir -p .gpu/core-test-classes
+cp -r core/target/test-classes/. .gpu/core-test-classes/
 mvnq dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$JUNIT_CONSOLE_VERSION \
   -DoutputDirectory="$root/.gpu"
 mv .gpu/junit-platform-console-standalone-*.jar .gpu/junit-platform-console-standalone.jar
