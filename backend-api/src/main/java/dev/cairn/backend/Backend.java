@@ -120,8 +120,8 @@ public interface Backend {
 
     /**
      * Reduces {@code src} along {@code dim}; {@code dst} is dense with {@code src.shape()} minus that dimension.
-     * ARGMAX/ARGMIN write float32 indices; SUM/MAX/MIN write {@code src}'s dtype (float32, or int64 where the
-     * backend holds integers).
+     * ARGMAX/ARGMIN write int64 positions (the first on ties, the first NaN where there is one); SUM of
+     * integers or bools writes int64; otherwise {@code dst} has {@code src}'s dtype.
      */
     void reduce(ReduceOp op, StridedView src, int dim, Storage dst);
 

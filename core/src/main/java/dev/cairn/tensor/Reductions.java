@@ -15,9 +15,10 @@ final class Reductions {
     /** Reduces one dimension with the backend; returns a tensor without that dimension (not recorded). */
     static Tensor reduceKernel(Tensor x, String op, ReduceOp kind, int d) {
         TensorBody b = x.body();
+        boolean positions = kind == ReduceOp.ARGMAX || kind == ReduceOp.ARGMIN;
         if (b.shape.length == 0) {
-            TensorBody ob = b.newDense(new int[0]);
-            if (kind == ReduceOp.ARGMAX || kind == ReduceOp.ARGMIN) {
+            TensorBody ob = positions ? b.newDense(DType.INT64, new int[0]) : b.newDense(new int[0]);
+            if (positions) {
                 Kernels.fill(ob, 0f);
             } else {
                 Kernels.unary(UnaryOp.IDENTITY, 0f, b.stridedView(), b, ob);
@@ -34,7 +35,7 @@ final class Reductions {
                 s[j++] = b.shape[i];
             }
         }
-        TensorBody ob = b.newDense(s);
+        TensorBody ob = positions ? b.newDense(DType.INT64, s) : b.newDense(s);
         Kernels.reduce(kind, b, d, ob);
         return new Tensor(ob);
     }
@@ -151,16 +152,14 @@ final class Reductions {
     }
 
     static Tensor argAll(Tensor x, boolean max) {
-        Tensor idx = reduceAll(asSummable(x), max ? "argmax" : "argmin", max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN);
-        return Creation.toDType(idx, DType.INT64); // backends write float indices (exact below 2^24)
+        return reduceAll(asSummable(x), max ? "argmax" : "argmin", max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN);
     }
 
     static Tensor argDim(Tensor x, boolean max, int dim, boolean keepdim) {
         String op = max ? "argmax" : "argmin";
         int r = x.body().shape.length;
         int d = Shapes.wrapDim(op, dim, r);
-        Tensor out = Creation.toDType(reduceKernel(asSummable(x), op, max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, d),
-                DType.INT64);
+        Tensor out = reduceKernel(asSummable(x), op, max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, d);
         return r == 0 ? out : keepDims(out, d, keepdim);
     }
 

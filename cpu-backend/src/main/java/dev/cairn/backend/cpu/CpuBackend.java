@@ -172,6 +172,8 @@ public final class CpuBackend implements Backend {
         try (Pins p = pin(dst, src.storage())) {
             if (src.storage() instanceof CpuStorage && dst instanceof CpuStorage d) {
                 Reductions.reduce(op, src, dim, d.data);
+            } else if (src.storage() instanceof CpuStorage && dst instanceof CpuTypedStorage t && t.data instanceof long[] l) {
+                Reductions.argReduce(op, src, dim, l);
             } else {
                 TypedKernels.reduceIntegral(op, src, dim, dst);
             }

@@ -3,12 +3,32 @@ package dev.cairn.backend.cpu;
 import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.StridedView;
 
-/** Reductions along one dimension of a strided operand. Sums accumulate in double. */
+/** Reductions along one dimension of a float32 strided operand. Sums accumulate in double. */
 final class Reductions {
     private Reductions() {
     }
 
+    /** One reduced line: the elements {@code a[start + i * step]} for {@code i < len}, written to output {@code out}. */
+    private interface Line {
+        void reduce(int out, float[] a, int start, int step, int len);
+    }
+
+    /** SUM, MAX, MIN (float32 results) along {@code dim}. */
     static void reduce(ReduceOp op, StridedView src, int dim, float[] dst) {
+        walk(src, dim, (out, a, start, step, len) -> dst[out] = reduceLine(op, a, start, step, len));
+    }
+
+    /** ARGMAX or ARGMIN along {@code dim} as int64 positions: the first on ties, the first NaN where there is one. */
+    static void argReduce(ReduceOp op, StridedView src, int dim, long[] dst) {
+        boolean max = switch (op) {
+            case ARGMAX -> true;
+            case ARGMIN -> false;
+            default -> throw new IllegalArgumentException(op + " does not give int64 positions");
+        };
+        walk(src, dim, (out, a, start, step, len) -> dst[out] = argLine(max, a, start, step, len));
+    }
+
+    private static void walk(StridedView src, int dim, Line line) {
         float[] a = ((CpuStorage) src.storage()).data;
         int[] shape = src.shape();
         int[] strides = src.strides();
@@ -29,7 +49,7 @@ final class Reductions {
         RowCursor cur = new RowCursor(outShape, src.offset(), outStrides, 0, null);
         int out = 0;
         for (int row = 0; row < cur.rows(); row++) {
-            dst[out++] = reduceLine(op, a, cur.offsetA, step, len);
+            line.reduce(out++, a, cur.offsetA, step, len);
             cur.next();
         }
     }
@@ -57,26 +77,26 @@ final class Reductions {
                 }
                 return best;
             }
-            case ARGMAX, ARGMIN -> {
-                boolean max = op == ReduceOp.ARGMAX;
-                float best = a[start];
-                int at = 0;
-                if (best != best) {
-                    return 0;
-                }
-                for (int i = 1, p = start + step; i < len; i++, p += step) {
-                    float v = a[p];
-                    if (v != v) {
-                        return i;
-                    }
-                    if (max ? v > best : v < best) {
-                        best = v;
-                        at = i;
-                    }
-                }
-                return at;
-            }
-            default -> throw new IllegalArgumentException("unknown reduction " + op);
+            default -> throw new IllegalArgumentException(op + " does not give float32 values");
         }
+    }
+
+    private static int argLine(boolean max, float[] a, int start, int step, int len) {
+        float best = a[start];
+        int at = 0;
+        if (best != best) {
+            return 0;
+        }
+        for (int i = 1, p = start + step; i < len; i++, p += step) {
+            float v = a[p];
+            if (v != v) {
+                return i;
+            }
+            if (max ? v > best : v < best) {
+                best = v;
+                at = i;
+            }
+        }
+        return at;
     }
 }

@@ -126,7 +126,7 @@ final class TypedKernels {
         }
     }
 
-    /** SUM, MAX and MIN of an int64 storage along {@code dim} (ARGMAX/ARGMIN write float indices). */
+    /** SUM, MAX, MIN, ARGMAX and ARGMIN of an integer or bool storage along {@code dim} (positions as int64). */
     static void reduceIntegral(ReduceOp op, StridedView src, int dim, Storage dst) {
         Elements s = Elements.of(src.storage());
         Elements d = Elements.of(dst);
