@@ -3,6 +3,7 @@ package dev.cairn.nn;
 import dev.cairn.autograd.GradMode;
 import dev.cairn.tensor.CairnException;
 import dev.cairn.tensor.DType;
+import dev.cairn.tensor.Device;
 import dev.cairn.tensor.DeviceException;
 import dev.cairn.tensor.ShapeException;
 import dev.cairn.tensor.Shapes;
@@ -246,7 +247,7 @@ public final class Losses {
     }
 
     /** A 0-dim int64 tensor of {@code value} on {@code device}: filled there, or uploaded where a float cannot hold it. */
-    private static Tensor deviceLong(dev.cairn.tensor.Device device, long value) {
+    private static Tensor deviceLong(Device device, long value) {
         if (Math.abs(value) <= (1L << 24)) {
             return Tensor.full(device, DType.INT64, (float) value);
         }

@@ -11,6 +11,7 @@ import dev.cairn.nn.BatchNorm1d;
 import dev.cairn.nn.Embedding;
 import dev.cairn.nn.Losses;
 import dev.cairn.nn.Module;
+import dev.cairn.nn.optim.ClipGrad;
 import dev.cairn.tensor.CairnException;
 import dev.cairn.tensor.Device;
 import dev.cairn.tensor.Generator;
@@ -22,8 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The device paths that replaced host round trips, on {@link CountingBackend}'s device: they compute what
- * the CPU computes (same kernels, so exactly), and bad indices are still errors naming the op, the index and
- * the size, reported by the kernel instead of by a check that reads the indices back.
+ * the CPU computes (same kernels, so exactly), bad indices are still errors naming the op, the index and
+ * the size, reported by the kernel instead of by a check that reads the indices back, and BatchNorm and
+ * gradient clipping keep their constants on the device.
  */
 class DeviceIndexChecksTest {
     private static final Device DEVICE = Device.cuda(0);
@@ -77,6 +79,17 @@ class DeviceIndexChecksTest {
         bn.call(Tensor.randn(new Generator(6), 4, 3).to(DEVICE));
         bn.call(Tensor.randn(new Generator(7), 4, 3).to(DEVICE));
         assertArrayEquals(new long[] {2}, bn.stateDict().get("num_batches_tracked").reshape(1).toLongArray());
+    }
+
+    @Test
+    void clippingGradientsStaysOnTheDevice() {
+        Tensor w = Tensor.randn(new Generator(8), 3, 4).to(DEVICE).requiresGrad(true);
+        w.mul(5f).sum().backward();
+        backend.reset();
+        Tensor norm = ClipGrad.clipGradNorm(java.util.List.of(w), 1.0);
+        assertEquals(java.util.List.of(), backend.accesses());
+        assertEquals(5f * (float) Math.sqrt(12), norm.item(), 1e-4f);
+        assertEquals(1f, w.grad().mul(w.grad()).sum().sqrt().item(), 1e-4f);
     }
 
     /** {@code f} on the CPU and on the device: the same value and the same gradient. */
