@@ -7,8 +7,13 @@ import java.util.List;
 /**
  * The service a device backend provides, found by {@link java.util.ServiceLoader}: memory and a small
  * set of kernels. All shape checking, broadcasting, dtype rules and autograd happen in core before a
- * kernel is called, so kernels may assume valid, in-range arguments. Output storages given to kernels
- * are dense (row-major) and never alias an input.
+ * kernel is called, so kernels may assume valid, in-range arguments, except for the values of index
+ * tensors on devices other than the CPU: core does not read those back (that would be a host round trip
+ * per lookup), so {@link #indexSelect}, {@link #gather} and {@link #scatterAdd} must check each index
+ * themselves, never read or write out of range, and report a bad one with an error naming the op, the
+ * index, the dimension and its size (a device may report it at its next synchronisation, as CUDA's
+ * device-side assertions do). Output storages given to kernels are dense (row-major) and never alias an
+ * input.
  */
 public interface Backend {
     /** Which device type this backend serves. */
@@ -72,7 +77,8 @@ public interface Backend {
 
     /**
      * {@code dst} (dense, {@code src.shape()} with dimension {@code dim} resized to the index count) takes the
-     * slices of {@code src} along {@code dim} at the int64 positions of the 1-D {@code index} (all in range).
+     * slices of {@code src} along {@code dim} at the int64 positions of the 1-D {@code index}, each checked to
+     * lie in {@code [0, src.shape()[dim])} (see the class comment).
      */
     default void indexSelect(StridedView src, int dim, StridedView index, Storage dst) {
         throw unsupported("indexSelect");

@@ -80,7 +80,8 @@ public abstract class BatchNorm extends Module {
                     Tensor unbiased = var.mul((float) count / Math.max(count - 1, 1)).reshape(numFeatures);
                     runningMean.copyFrom(runningMean.mul(1 - momentum).add(mean.reshape(numFeatures).mul(momentum)));
                     runningVar.copyFrom(runningVar.mul(1 - momentum).add(unbiased.mul(momentum)));
-                    numBatchesTracked.copyFrom(numBatchesTracked.add(Tensor.of(new long[] {1})));
+                    numBatchesTracked.copyFrom(numBatchesTracked.add(
+                            Tensor.full(numBatchesTracked.device(), DType.INT64, 1f)));
                 }
             }
         } else {

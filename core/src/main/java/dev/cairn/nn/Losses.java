@@ -2,6 +2,8 @@ package dev.cairn.nn;
 
 import dev.cairn.autograd.GradMode;
 import dev.cairn.CairnException;
+import dev.cairn.DType;
+import dev.cairn.Device;
 import dev.cairn.DeviceException;
 import dev.cairn.tensor.ShapeException;
 import dev.cairn.tensor.Shapes;
@@ -170,7 +172,9 @@ public final class Losses {
      * is either {@code [N]} class indices (int64, or integral floats), where rows whose target equals
      * {@code ignoreIndex} count neither in the sum nor in the mean, or {@code [N, C]} float class
      * probabilities. With {@code labelSmoothing} {@code e}, each target mixes {@code 1 - e} of itself with
-     * {@code e} spread evenly over the {@code C} classes. Stable for very large or very small logits.
+     * {@code e} spread evenly over the {@code C} classes. Stable for very large or very small logits. Class
+     * indices are checked on the CPU, naming the first bad target; on other devices they are not read back
+     * (no host round trip) and the gather kernel reports an out-of-range one, as PyTorch's CUDA kernels do.
      */
     public static Tensor crossEntropy(Tensor logits, Tensor targets, long ignoreIndex, float labelSmoothing) {
         int[] ls = logits.shape();
@@ -192,30 +196,62 @@ public final class Losses {
             throw new ShapeException("crossEntropy: expected targets of shape [" + ls[0] + "] (class indices) or "
                     + Shapes.format(ls) + " (probabilities), got " + Shapes.format(ts));
         }
-        long[] idx = targets.toLongArray();
-        float[] raw = targets.dtype().isFloatingPoint() ? targets.toFloatArray() : null;
-        long[] safe = new long[idx.length];
-        boolean[] keep = new boolean[idx.length];
-        for (int i = 0; i < idx.length; i++) {
-            if (raw != null && raw[i] != Math.rint(raw[i])) {
-                throw new CairnException("crossEntropy: target " + i + " is " + raw[i] + ", which is not a class index");
-            }
-            keep[i] = idx[i] != ignoreIndex;
-            if (keep[i] && (idx[i] < 0 || idx[i] >= c)) {
-                throw new CairnException("crossEntropy: target " + i + " is class index " + idx[i]
-                        + ", which is out of range for " + c + " classes (valid: 0.." + (c - 1) + ", or the ignore_index "
-                        + ignoreIndex + ")");
-            }
-            safe[i] = keep[i] ? idx[i] : 0;
+        if (targets.device().isCpu()) {
+            checkTargets(targets, c, ignoreIndex);
         }
-        Tensor picked = logp.gather(1, Tensor.of(safe, idx.length, 1).to(logits.device())).squeeze(1);
+        Tensor idx = classIndices(targets, c, ignoreIndex);
+        Tensor keep = idx.ne(deviceLong(idx.device(), ignoreIndex));
+        Tensor safe = Tensor.where(keep, idx, Tensor.full(idx.device(), DType.INT64, 0f));
+        Tensor picked = logp.gather(1, safe.unsqueeze(1)).squeeze(1);
         Tensor perRow = picked.neg();
         if (labelSmoothing > 0f) {
             perRow = perRow.mul(1f - labelSmoothing).add(logp.mean(1, false).neg().mul(labelSmoothing));
         }
-        Tensor kept = Tensor.of(keep, idx.length).to(logits.device());
-        return Tensor.where(kept, perRow, Tensor.zeros(logits.device())).sum().div(kept.sum().to(
-                dev.cairn.DType.FLOAT32));
+        return Tensor.where(keep, perRow, Tensor.zeros(logits.device())).sum().div(keep.sum().to(DType.FLOAT32));
+    }
+
+    /** crossEntropy's targets on the CPU: integers, each a class in {@code [0, c)} or {@code ignoreIndex}. */
+    private static void checkTargets(Tensor targets, int c, long ignoreIndex) {
+        long[] idx = targets.toLongArray();
+        float[] raw = targets.dtype().isFloatingPoint() ? targets.toFloatArray() : null;
+        for (int i = 0; i < idx.length; i++) {
+            if (raw != null && raw[i] != Math.rint(raw[i])) {
+                throw new CairnException("crossEntropy: target " + i + " is " + raw[i] + ", which is not a class index");
+            }
+            if (idx[i] != ignoreIndex && (idx[i] < 0 || idx[i] >= c)) {
+                throw new CairnException("crossEntropy: target " + i + " is class index " + idx[i]
+                        + ", which is out of range for " + c + " classes (valid: 0.." + (c - 1) + ", or the ignore_index "
+                        + ignoreIndex + ")");
+            }
+        }
+    }
+
+    /**
+     * The targets as int64 class indices where they are, without reading them back. Float targets convert
+     * as {@code to(INT64)} does, except that on devices other than the CPU (where they were not checked) a
+     * value that is not an integer becomes an out-of-range class ({@code c}, or {@code c + 1} when {@code c}
+     * is the ignore index), so that the gather kernel's index check reports it instead of a wrong class.
+     */
+    private static Tensor classIndices(Tensor targets, int c, Long ignoreIndex) {
+        Tensor t = targets.detach();
+        if (t.dtype() == DType.INT64) {
+            return t;
+        }
+        Tensor idx = t.to(DType.INT64);
+        if (t.device().isCpu() || !t.dtype().isFloatingPoint()) {
+            return idx;
+        }
+        Tensor notIntegral = idx.to(t.dtype()).ne(t);
+        float outOfRange = ignoreIndex != null && ignoreIndex == c ? c + 1f : c;
+        return Tensor.where(notIntegral, Tensor.full(t.device(), DType.INT64, outOfRange), idx);
+    }
+
+    /** A 0-dim int64 tensor of {@code value} on {@code device}: filled there, or uploaded where a float cannot hold it. */
+    private static Tensor deviceLong(Device device, long value) {
+        if (Math.abs(value) <= (1L << 24)) {
+            return Tensor.full(device, DType.INT64, (float) value);
+        }
+        return Tensor.of(new long[] {value}).to(device);
     }
 
     private static Tensor nll(String op, Tensor scores, Tensor targets, boolean applyLogSoftmax) {
@@ -235,19 +271,15 @@ public final class Losses {
         }
         checkSameDevice(op, scores, targets);
         int c = s2.shape()[1];
-        checkClassIndices(op, t1, c);
+        if (t1.device().isCpu()) {
+            checkClassIndices(op, t1, c);
+        }
         Tensor logProbs = applyLogSoftmax ? logSoftmax(s2, 1) : s2;
-        Tensor classes = Tensor.arange(c).to(s2.device()).unsqueeze(0);
-        Tensor oneHot = classes.eq(t1.detach().unsqueeze(1));
-        // -inf log-probabilities of the other classes must not meet the mask's zeros (-inf * 0 is NaN), so
-        // they are lifted to the most negative float; the target's own entry is left as it is (floor -inf),
-        // so a -inf target log-probability still gives an infinite loss, as in PyTorch
-        Tensor floor = oneHot.mul(-Float.MAX_VALUE).add(-Float.MAX_VALUE); // target: -inf (overflow), others: -MAX
-        Tensor picked = logProbs.maximum(floor).mul(oneHot);
-        return picked.sum(1, false).neg().mean();
+        // each row's target log-probability, picked where it is (a -inf one gives an infinite loss, as in PyTorch)
+        return logProbs.gather(1, classIndices(t1, c, null).unsqueeze(1)).squeeze(1).neg().mean();
     }
 
-    /** Every target must be an integer in {@code [0, c)}; names the first that is not. */
+    /** Every target must be an integer in {@code [0, c)}; names the first that is not (CPU targets only). */
     private static void checkClassIndices(String op, Tensor targets, int c) {
         float[] t = targets.toFloatArray();
         for (int i = 0; i < t.length; i++) {

@@ -6,8 +6,10 @@ import java.lang.ref.Reference;
 
 /**
  * Indexing primitives with int64 indices and bool masks: where, indexSelect (the embedding lookup),
- * gather and scatterAdd, each with its gradient. Indices are checked against the sizes in core before
- * any kernel runs, so a bad index is an error naming the op, the index and the size, never a wrong read.
+ * gather and scatterAdd, each with its gradient. A bad index is an error naming the op, the index and the
+ * size, never a wrong read: on the CPU core checks the indices before any kernel runs; on other devices
+ * the kernel checks them where they are (reading them back would cost a host round trip per lookup), as
+ * PyTorch's CUDA kernels assert on the device, and the error may then surface at a later synchronisation.
  */
 final class Indexing {
     private Indexing() {
@@ -43,12 +45,18 @@ final class Indexing {
         }, cond, a, b);
     }
 
-    /** The int64 values of {@code index}, each checked to lie in {@code [0, size)}. */
-    private static long[] checkedIndices(String op, Tensor index, int size, int dim, int[] shape) {
+    /**
+     * Checks that {@code index} is int64 and, on the CPU, that each value lies in {@code [0, size)}. On other
+     * devices the values stay where they are: the backend's kernel checks them (see {@code Backend#gather}).
+     */
+    private static void checkIndices(String op, Tensor index, int size, int dim, int[] shape) {
         TensorBody ib = index.body();
         if (ib.dtype != DType.INT64) {
             throw new CairnException(op + ": expected an int64 index tensor, got " + ib.dtype
                     + "; convert with to(DType.INT64)");
+        }
+        if (!ib.device.isCpu()) {
+            return;
         }
         long[] values = (long[]) Creation.toHostArray(index, DType.INT64);
         for (long v : values) {
@@ -57,7 +65,6 @@ final class Indexing {
                         + " with size " + size + " (input shape " + Shapes.format(shape) + ")");
             }
         }
-        return values;
     }
 
     /** The slices of {@code x} along {@code dim} at the positions of the 1-D int64 {@code index}. */
@@ -70,7 +77,7 @@ final class Indexing {
         int r = xb.shape.length;
         int d = Shapes.wrapDim("indexSelect", dim, Math.max(r, 1));
         int size = r == 0 ? 1 : xb.shape[d];
-        checkedIndices("indexSelect", index, size, d, xb.shape);
+        checkIndices("indexSelect", index, size, d, xb.shape);
         int[] outShape = r == 0 ? new int[0] : xb.shape.clone();
         if (r > 0) {
             outShape[d] = ib.numel;
@@ -104,7 +111,7 @@ final class Indexing {
         TensorBody xb = x.body();
         TensorBody ib = Kernels.operand("gather", x, index);
         int d = checkGatherShapes("gather", xb.shape, dim, ib.shape);
-        checkedIndices("gather", index, xb.shape[d], d, xb.shape);
+        checkIndices("gather", index, xb.shape[d], d, xb.shape);
         TensorBody ob = xb.newDense(ib.shape.clone());
         if (ob.numel > 0) {
             ob.backend.gather(xb.stridedView(), d, ib.stridedView(), ob.storage());
@@ -132,7 +139,7 @@ final class Indexing {
             throw new CairnException("scatterAdd: the source's dtype " + sb.dtype + " differs from the tensor's "
                     + xb.dtype);
         }
-        checkedIndices("scatterAdd", index, xb.shape[d], d, xb.shape);
+        checkIndices("scatterAdd", index, xb.shape[d], d, xb.shape);
         TensorBody ob = xb.newDense(xb.shape.clone());
         Kernels.copy(xb, ob);
         if (ib.numel > 0) {

@@ -5,7 +5,6 @@ import dev.cairn.Device;
 import dev.cairn.autograd.GradMode;
 import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.UnaryOp;
-import java.util.Arrays;
 
 /** Reduction primitives (sum, max/min, argmax/argmin) over one dimension or all elements, with their gradients. */
 final class Reductions {
@@ -139,14 +138,10 @@ final class Reductions {
         // the chosen indices are saved now, as PyTorch does, not recomputed from later values
         Tensor saved = GradMode.isEnabled() && x.requiresGrad()
                 ? TensorScope.forget(reduceKernel(x, op, max ? ReduceOp.ARGMAX : ReduceOp.ARGMIN, d)) : null;
-        Device device = b.device;
         Tensor rec = Graph.record(out, name, g -> {
-            Tensor idx = saved.unsqueeze(d);
-            int[] along = new int[original.length];
-            Arrays.fill(along, 1);
-            along[d] = original[d];
-            Tensor positions = Tensor.arange(original[d]).to(device).reshape(along);
-            return new Tensor[] {Pointwise.mask(dev.cairn.backend.BinaryOp.EQ, positions, idx).mul(g.unsqueeze(d))};
+            // the gradient scattered to the chosen positions, on the device (no index range built on the host)
+            Tensor idx = Creation.toDType(saved, DType.INT64).unsqueeze(d);
+            return new Tensor[] {Tensor.zeros(g.device(), original).scatterAdd(d, idx, g.unsqueeze(d))};
         }, x);
         return keepDims(rec, d, keepdim);
     }

@@ -85,8 +85,9 @@ public final class ClipGrad {
                 }
             }
             // PyTorch: clip_coef = max_norm / (total + 1e-6), computed as reciprocal(total + 1e-6) * max_norm
-            Tensor coef = Tensor.scalar(device, 1f).div(total.add(1e-6f)).mul((float) maxNorm)
-                    .minimum(Tensor.scalar(device, 1f));
+            // the ones are filled on the device: no host round trip (uploading a scalar) per clip
+            Tensor one = Tensor.full(device, 1f);
+            Tensor coef = one.div(total.add(1e-6f)).mul((float) maxNorm).minimum(one);
             for (Tensor p : withGrad) {
                 Tensor grad = p.grad();
                 Tensor scaled = grad.mul(coef.to(grad.device()));

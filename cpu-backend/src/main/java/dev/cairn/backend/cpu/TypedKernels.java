@@ -198,7 +198,7 @@ final class TypedKernels {
                 int c = rem % outShape[k];
                 rem /= outShape[k];
                 if (k == dim) {
-                    c = (int) ix.getLong(offsetOf(index, c));
+                    c = checkedIndex("indexSelect", ix, index, c, dim, src.shape());
                 }
                 off += c * srcStrides[k];
             }
@@ -224,7 +224,7 @@ final class TypedKernels {
                 int c = rem % shape[k];
                 rem /= shape[k];
                 if (k == dim) {
-                    c = (int) ix.getLong(offsetOf(index, i));
+                    c = checkedIndex("gather", ix, index, i, dim, src.shape());
                 }
                 off += c * src.strides()[k];
             }
@@ -249,7 +249,7 @@ final class TypedKernels {
                 int c = rem % shape[k];
                 rem /= shape[k];
                 if (k == dim) {
-                    c = (int) ix.getLong(offsetOf(index, i));
+                    c = checkedIndex("scatterAdd", ix, index, i, dim, dst.shape());
                 }
                 off += c * dst.strides()[k];
             }
@@ -260,6 +260,20 @@ final class TypedKernels {
                 d.set(off, d.get(off) + s.get(si));
             }
         }
+    }
+
+    /**
+     * The index at row-major position {@code flat} of {@code index}, checked to lie in {@code [0, shape[dim])}
+     * as {@code Backend} asks of its index kernels (core checks CPU tensors' indices before the kernel runs;
+     * this check keeps the kernel safe for any caller).
+     */
+    private static int checkedIndex(String op, Elements ix, StridedView index, int flat, int dim, int[] shape) {
+        long v = ix.getLong(offsetOf(index, flat));
+        if (v < 0 || v >= shape[dim]) {
+            throw new dev.cairn.CairnException(op + ": index " + v + " is out of bounds for dimension " + dim
+                    + " with size " + shape[dim] + " (input shape " + java.util.Arrays.toString(shape) + ")");
+        }
+        return (int) v;
     }
 
     /** {@code src}'s strides, for walking it over index's (possibly smaller) shape. */
