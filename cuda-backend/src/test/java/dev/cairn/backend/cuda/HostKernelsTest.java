@@ -251,7 +251,8 @@ class HostKernelsTest {
                 Storage cin = CPU.upload(0, x, 0, len);
                 Storage ein = dev.upload(x);
                 List<Runnable> checks = new ArrayList<>();
-                for (ReduceOp op : ReduceOp.values()) {
+                // float32 results; ARGMAX/ARGMIN write int64 positions (HostTypedKernelsTest)
+                for (ReduceOp op : new ReduceOp[] {ReduceOp.SUM, ReduceOp.MAX, ReduceOp.MIN}) {
                     for (Case c : cases) {
                         StridedView v = new StridedView(null, c.offset(), c.shape(), c.strides());
                         int n = v.numel() / c.shape()[c.dim()];
