@@ -31,6 +31,8 @@
 #define U_COS 24
 #define U_CLAMP_MIN 25
 #define U_CLAMP_MAX 26
+#define U_GELU 27
+#define U_GELU_TANH 28
 
 // ---- BinaryOp ordinals ----
 #define B_ADD 0
@@ -43,6 +45,8 @@
 #define B_GT 7
 #define B_LT 8
 #define B_EQ 9
+#define B_GELU_BACKWARD 10
+#define B_GELU_TANH_BACKWARD 11
 
 // x^s as UnaryOp.pow: fast paths for 2, 1 and 0.5, else Java's Math.pow special cases.
 __device__ __forceinline__ float cairn_pow(float x, float s) {
@@ -66,6 +70,36 @@ __device__ __forceinline__ float java_min(float a, float b) {
     if (isnan(a) || isnan(b)) return __int_as_float(0x7fc00000);
     if (a == 0.0f && b == 0.0f) return signbit(a) ? a : b;
     return a <= b ? a : b;
+}
+
+// GELU as UnaryOp.gelu / geluTanh and their derivatives (the same formulas as the CPU's Vector API loops):
+// Phi(x) = erfc(-x / sqrt 2) / 2 by the erfcc fit (relative error < 1.2e-7 in both tails), its e^(-z^2)
+// split as e^(-h^2) e^((h - z)(h + z)) with h the top 12 bits of z so that h^2 is exact.
+__device__ __forceinline__ float cairn_normal_cdf(float x) {
+    float z = fminf(fabsf(x) * 0.70710678118654752f, 20.0f);  // erfc(20) is 0 in float; keeps inf - inf out
+    float t = 1.0f / (1.0f + 0.5f * z);
+    float poly = ((((((((0.17087277f * t - 0.82215223f) * t + 1.48851587f) * t - 1.13520398f) * t + 0.27886807f) * t
+                    - 0.18628806f) * t + 0.09678418f) * t + 0.37409196f) * t + 1.00002368f) * t - 1.26551223f;
+    float h = __int_as_float(__float_as_int(z) & 0xfffff000);
+    float erfc = t * expf(-(h * h)) * expf((h - z) * (h + z) + poly);
+    float half = 0.5f * erfc;
+    return x >= 0.0f ? 1.0f - half : half;
+}
+
+// sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3): 0.5 (1 + tanh u) without its cancellation.
+__device__ __forceinline__ float cairn_sigmoid_two_u(float x) {
+    float u = (x * x * x * 0.044715f + x) * 0.7978845608028654f;
+    return 1.0f / (1.0f + expf(-2.0f * u));
+}
+
+__device__ __forceinline__ float cairn_gelu_derivative(float x) {
+    return fmaf(x, expf(-0.5f * (x * x)) * 0.3989422804014327f, cairn_normal_cdf(x));
+}
+
+__device__ __forceinline__ float cairn_gelu_tanh_derivative(float x) {
+    float s = cairn_sigmoid_two_u(x);
+    float inner = (x * x * (3.0f * 0.044715f) + 1.0f) * 0.7978845608028654f;
+    return x * 2.0f * s * (1.0f - s) * inner + s;
 }
 
 __device__ __forceinline__ float unary_apply(int op, float x, float s) {
@@ -97,6 +131,8 @@ __device__ __forceinline__ float unary_apply(int op, float x, float s) {
         case U_COS: return cosf(x);
         case U_CLAMP_MIN: return x < s ? s : x;  /* NaN stays, as PyTorch's clamp */
         case U_CLAMP_MAX: return x > s ? s : x;
+        case U_GELU: return x * cairn_normal_cdf(x);
+        case U_GELU_TANH: return x * cairn_sigmoid_two_u(x);
         default: return __int_as_float(0x7fc00000);
     }
 }
@@ -113,6 +149,8 @@ __device__ __forceinline__ float binary_apply(int op, float a, float b) {
         case B_GT: return a > b ? 1.0f : 0.0f;
         case B_LT: return a < b ? 1.0f : 0.0f;
         case B_EQ: return a == b ? 1.0f : 0.0f;
+        case B_GELU_BACKWARD: return a * cairn_gelu_derivative(b);
+        case B_GELU_TANH_BACKWARD: return a * cairn_gelu_tanh_derivative(b);
         default: return __int_as_float(0x7fc00000);
     }
 }

@@ -1,5 +1,5 @@
 // Reductions along one dimension of a strided view. Op codes are the ordinals of
-// dev.cairn.backend.ReduceOp: SUM, MAX, MIN, ARGMAX, ARGMIN. MAX/MIN propagate NaN; ARGMAX/ARGMIN
+// dev.cairn.backend.ReduceOp: SUM, MAX, MIN, ARGMAX, ARGMIN, PROD. MAX/MIN propagate NaN; ARGMAX/ARGMIN
 // give the first index of the extreme value, a NaN counting as the extreme; indices are written as
 // floats. The output is dense; its layout L (s0 = source strides of the kept dimensions) maps each
 // output index to the start of its slice in the source.
@@ -10,6 +10,7 @@
 #define R_MIN 2
 #define R_ARGMAX 3
 #define R_ARGMIN 4
+#define R_PROD 5
 
 #define IDX_NONE 0x7fffffff
 
@@ -22,6 +23,7 @@ __device__ __forceinline__ Acc acc_init(int op) {
     Acc a;
     a.idx = IDX_NONE;
     if (op == R_SUM) a.v = 0.0f;
+    else if (op == R_PROD) a.v = 1.0f;
     else if (op == R_MAX || op == R_ARGMAX) a.v = -INFINITY;
     else a.v = INFINITY;
     return a;
@@ -40,6 +42,10 @@ __device__ __forceinline__ bool takes_over(bool isMax, Acc a, Acc b) {
 __device__ __forceinline__ Acc acc_combine(int op, Acc a, Acc b) {
     if (op == R_SUM) {
         a.v += b.v;
+        return a;
+    }
+    if (op == R_PROD) {
+        a.v *= b.v;
         return a;
     }
     bool isMax = (op == R_MAX || op == R_ARGMAX);

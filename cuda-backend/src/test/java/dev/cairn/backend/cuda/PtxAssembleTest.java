@@ -29,7 +29,8 @@ class PtxAssembleTest {
     static final double MAX_PTX_VERSION = 8.0;
     static final Set<String> KERNELS = Set.of("cairn_unary_dense", "cairn_unary_strided", "cairn_binary_dense",
             "cairn_binary_strided", "cairn_bias_relu", "cairn_reduce_block", "cairn_reduce_thread",
-            "cairn_sgemm_64", "cairn_sgemm_128");
+            "cairn_sgemm_64", "cairn_sgemm_128", "cairn_softmax", "cairn_softmax_backward", "cairn_layer_norm",
+            "cairn_layer_norm_backward", "cairn_layer_norm_param_grads", "cairn_cumsum");
 
     static String ptx(String module) throws IOException {
         try (InputStream in = PtxAssembleTest.class.getResourceAsStream("/dev/cairn/backend/cuda/" + module + ".ptx")) {
