@@ -18,17 +18,22 @@ F = torch.nn.functional
 g = torch.Generator().manual_seed(20261201)
 
 
-def rnd(*shape, scale=2.0):
-    return (torch.rand(tuple(shape), generator=g) * 2 - 1) * scale
+# inputs of the cases added later come from their own generator, so that every earlier case's inputs and
+# upstream gradients stay bit-identical
+g_fused = torch.Generator().manual_seed(20261218)
+
+
+def rnd(*shape, scale=2.0, gen=None):
+    return (torch.rand(tuple(shape), generator=gen or g) * 2 - 1) * scale
 
 
 # tensors some cases use besides their inputs (fixed weights; module states): saved as extra.<name>
 EXTRA = {"conv_same_weight": rnd(4, 3, 4, 3)}
 
 
-def special(*shape):
+def special(*shape, gen=None):
     """Random values with NaN, +inf and -inf planted in the first row."""
-    x = rnd(*shape, scale=4.0)
+    x = rnd(*shape, scale=4.0, gen=gen)
     flat = x.view(-1)
     flat[0], flat[1], flat[2] = float("nan"), float("inf"), float("-inf")
     return x
@@ -160,6 +165,53 @@ CASES = {
     "all_any": ([torch.tensor([[True, True], [False, True]])], lambda m: torch.stack([m.all(1), m.any(0)])),
     "to_int64_truncates": ([torch.tensor([-2.7, -0.5, 0.5, 2.9, 7.0])], lambda x: x.to(torch.int64)),
     "int_true_divide": ([torch.tensor([7, -7, 1]), torch.tensor([2, 2, 3])], lambda a, b: a / b),
+    # fused primitives (issue 18), appended so that the seeded inputs of the cases above stay identical
+    "softmax_special": ([special(3, 5, gen=g_fused)], lambda x: x.softmax(-1)),
+    "softmax_all_masked_row": ([rnd(3, 4, gen=g_fused)], lambda x: x.masked_fill(torch.tensor([[False, True, False, True],
+                                                                                  [True, True, True, True],
+                                                                                  [False] * 4]),
+                                                                    float("-inf")).softmax(-1)),
+    "log_softmax_masked": ([rnd(2, 5, gen=g_fused)], lambda x: x.masked_fill(torch.tensor([[False, True, False, False, True],
+                                                                              [True] + [False] * 4]),
+                                                                float("-inf")).log_softmax(-1)),
+    "log_softmax_special": ([special(2, 6, gen=g_fused)], lambda x: x.log_softmax(1)),
+    "softmax_neg_dim_middle": ([rnd(2, 3, 4, scale=4, gen=g_fused)], lambda x: x.softmax(-2)),
+    "softmax_long_rows": ([rnd(3, 50, scale=6, gen=g_fused)], lambda x: x.softmax(-1)),
+    "log_softmax_long_rows_dim0": ([rnd(37, 3, scale=6, gen=g_fused)], lambda x: x.log_softmax(0)),
+    "softmax_attention_scores": ([rnd(2, 5, 8, gen=g_fused), rnd(2, 7, 8, gen=g_fused)],
+                                 lambda q, k: (q @ k.transpose(1, 2) / math.sqrt(8)).softmax(-1)),
+    "softmax_empty": ([rnd(0, 4, gen=g_fused)], lambda x: x.softmax(-1)),
+    "gelu_special": ([special(2, 4, gen=g_fused)], lambda x: F.gelu(x)),
+    "gelu_tanh_special": ([special(2, 4, gen=g_fused)], lambda x: F.gelu(x, approximate="tanh")),
+    "gelu_tails": ([torch.linspace(-12, 12, 49)], lambda x: F.gelu(x)),
+    "gelu_tanh_tails": ([torch.linspace(-12, 12, 49)], lambda x: F.gelu(x, approximate="tanh")),
+    "gelu_wide_transposed": ([rnd(40, 3, scale=5, gen=g_fused)], lambda x: F.gelu(x.t())),
+    "layer_norm_wide_offset": ([rnd(4, 40, gen=g_fused) + 100, rnd(40, gen=g_fused), rnd(40, gen=g_fused)],
+                               lambda x, w, b: F.layer_norm(x, (40,), w, b, eps=1e-5)),
+    "layer_norm_no_affine": ([rnd(3, 7, scale=3, gen=g_fused)], lambda x: F.layer_norm(x, (7,))),
+    "layer_norm_transposed": ([rnd(5, 2, 3, gen=g_fused), rnd(3, 2, gen=g_fused), rnd(3, 2, gen=g_fused)],
+                              lambda x, w, b: F.layer_norm(x.transpose(1, 2), (3, 2), w, b, eps=1e-3)),
+    "layer_norm_special": ([special(3, 6, gen=g_fused), rnd(6, gen=g_fused), rnd(6, gen=g_fused)], lambda x, w, b: F.layer_norm(x, (6,), w, b)),
+    "layer_norm_empty": ([rnd(0, 5, gen=g_fused), rnd(5, gen=g_fused), rnd(5, gen=g_fused)], lambda x, w, b: F.layer_norm(x, (5,), w, b)),
+    "prod_all": ([rnd(2, 3, gen=g_fused)], lambda x: x.prod()),
+    "prod_dim": ([rnd(3, 4, gen=g_fused)], lambda x: x.prod(1)),
+    "prod_neg_dim_keepdim": ([rnd(2, 3, 4, gen=g_fused)], lambda x: x.prod(-2, keepdim=True)),
+    "prod_transposed": ([rnd(3, 4, gen=g_fused)], lambda x: x.t().prod(0)),
+    "prod_dim_zeros": ([torch.tensor([[1.5, 0.0, -2.0, 0.5], [0.0, 3.0, 0.0, 1.25], [0.5, -1.5, 2.0, 0.75]])],
+                       lambda x: x.prod(1)),
+    "prod_all_one_zero": ([torch.tensor([[1.5, -2.0, 0.5], [0.75, 0.0, 3.0]])], lambda x: x.prod()),
+    "prod_all_two_zeros": ([torch.tensor([[1.5, 0.0, 0.5], [0.75, 0.0, 3.0]])], lambda x: x.prod()),
+    "prod_empty": ([rnd(0, 3, gen=g_fused)], lambda x: x.prod(0)),
+    "prod_int": ([torch.tensor([[2, -3, 4], [5, 6, -7]])], lambda a: a.prod(1)),
+    "prod_bool_all": ([torch.tensor([[True, True], [True, False]])], lambda m: m.prod()),
+    "cumsum_neg_dim": ([rnd(2, 3, 4, gen=g_fused)], lambda x: x.cumsum(-1)),
+    "cumsum_transposed": ([rnd(3, 5, gen=g_fused)], lambda x: x.t().cumsum(1)),
+    "cumsum_special": ([special(2, 5, gen=g_fused)], lambda x: x.cumsum(1)),
+    "cumsum_long": ([rnd(2, 300, gen=g_fused)], lambda x: x.cumsum(1)),
+    "cumsum_empty": ([rnd(0, 3, gen=g_fused)], lambda x: x.cumsum(0)),
+    "cumsum_int64": ([torch.tensor([[1 << 40, 2, -3], [4, 5, 6]])], lambda a: a.cumsum(1)),
+    "cumsum_int32": ([torch.tensor([[1, -2], [3, 4], [5, 6]], dtype=torch.int32)], lambda a: a.cumsum(0)),
+    "cumsum_bool": ([torch.tensor([True, False, True, True])], lambda m: m.cumsum(0)),
 }
 
 

@@ -94,6 +94,58 @@ public interface Backend {
         throw unsupported("scatterAdd");
     }
 
+    /**
+     * Softmax of {@code src} along {@code dim} into the dense {@code dst} of {@code src.shape()} (float32): per
+     * line, one pass for the maximum, one for the sum of {@code e^(x - max)}, one write; with {@code log}, the
+     * log-softmax {@code x - max - ln(sum)}. {@code src} may be any strided view (no copy is made); a line
+     * holding NaN, {@code +inf} or only {@code -inf} gives NaN, as in PyTorch.
+     */
+    default void softmax(StridedView src, int dim, boolean log, Storage dst) {
+        throw unsupported("softmax");
+    }
+
+    /**
+     * The gradient of softmax along {@code dim} into the dense {@code dst}: {@code g*y - y*sum(g*y)} from the
+     * softmax output {@code y}, or with {@code log} {@code g - e^y * sum(g)} from the log-softmax output;
+     * {@code y} and {@code g} are views of one shape.
+     */
+    default void softmaxBackward(StridedView y, StridedView g, int dim, boolean log, Storage dst) {
+        throw unsupported("softmax backward");
+    }
+
+    /**
+     * Layer normalisation of the rows of the 2-D {@code x} ({@code [rows, cols]}, unit column stride):
+     * {@code dst = (x - mean) * rstd * weight + bias} with the biased variance and
+     * {@code rstd = 1 / sqrt(var + eps)}; {@code weight} and {@code bias} are {@code [cols]} views or null.
+     * {@code dst} is dense {@code [rows, cols]}; {@code mean} and {@code rstd} receive one float per row (saved
+     * for the backward pass).
+     */
+    default void layerNorm(StridedView x, StridedView weight, StridedView bias, float eps, Storage dst,
+                           Storage mean, Storage rstd) {
+        throw unsupported("layerNorm");
+    }
+
+    /**
+     * The gradients of {@link #layerNorm} as PyTorch's: {@code dx} (dense {@code [rows, cols]}) from the
+     * output's gradient {@code g} ({@code [rows, cols]}, unit column stride), the saved {@code mean} and
+     * {@code rstd}, and {@code weight} (null without affine); {@code dweight = sum_rows(g * xhat)} and
+     * {@code dbias = sum_rows(g)} ({@code [cols]}). Any of {@code dx}, {@code dweight}, {@code dbias} may be
+     * null when that gradient is not needed.
+     */
+    default void layerNormBackward(StridedView x, StridedView g, Storage mean, Storage rstd, StridedView weight,
+                                   Storage dx, Storage dweight, Storage dbias) {
+        throw unsupported("layerNorm backward");
+    }
+
+    /**
+     * Running sums of {@code src} along {@code dim} into the dense {@code dst} of {@code src.shape()}, from the
+     * last element backwards when {@code reverse} (the gradient of cumsum); float32 sums accumulate in double,
+     * int64 sums exactly (wrapping as PyTorch's). {@code src} and {@code dst} have one dtype.
+     */
+    default void cumsum(StridedView src, int dim, boolean reverse, Storage dst) {
+        throw unsupported("cumsum");
+    }
+
     /** The error for an operation this backend does not implement. */
     default UnsupportedOperationException unsupported(String what) {
         return new UnsupportedOperationException("the " + type().name().toLowerCase() + " backend does not support "
@@ -126,8 +178,8 @@ public interface Backend {
 
     /**
      * Reduces {@code src} along {@code dim}; {@code dst} is dense with {@code src.shape()} minus that dimension.
-     * ARGMAX/ARGMIN write int64 positions (the first on ties, the first NaN where there is one); SUM of
-     * integers or bools writes int64; otherwise {@code dst} has {@code src}'s dtype.
+     * ARGMAX/ARGMIN write int64 positions (the first on ties, the first NaN where there is one); SUM and PROD
+     * of integers or bools write int64; otherwise {@code dst} has {@code src}'s dtype.
      */
     void reduce(ReduceOp op, StridedView src, int dim, Storage dst);
 

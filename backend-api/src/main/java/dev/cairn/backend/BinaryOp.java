@@ -1,8 +1,16 @@
 package dev.cairn.backend;
 
-/** Elementwise operations of two tensors broadcast to one shape. Comparisons give 1 or 0. */
+/**
+ * Elementwise operations of two tensors broadcast to one shape. Comparisons give 1 or 0. The fused
+ * gradients take the output's gradient as {@code a} and the op's input as {@code b}. New ops are appended
+ * (CUDA kernels receive the ordinal).
+ */
 public enum BinaryOp {
-    ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, GT, LT, EQ;
+    ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, GT, LT, EQ,
+    /** {@code a * gelu'(b)}: exact GELU's gradient, in one pass */
+    GELU_BACKWARD,
+    /** {@code a * d/db geluTanh(b)}: the tanh approximation's gradient, in one pass */
+    GELU_TANH_BACKWARD;
 
     /** Reference semantics on the host; the CPU backend and tests use it. */
     public float apply(float a, float b) {
@@ -17,6 +25,8 @@ public enum BinaryOp {
             case GT -> a > b ? 1f : 0f;
             case LT -> a < b ? 1f : 0f;
             case EQ -> a == b ? 1f : 0f;
+            case GELU_BACKWARD -> (float) (a * UnaryOp.geluDerivative(b));
+            case GELU_TANH_BACKWARD -> (float) (a * UnaryOp.geluTanhDerivative(b));
         };
     }
 }

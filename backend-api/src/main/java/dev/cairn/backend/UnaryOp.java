@@ -58,7 +58,11 @@ public enum UnaryOp {
     /** x &lt; s ? s : x (NaN stays NaN, as PyTorch's clamp) */
     CLAMP_MIN,
     /** x &gt; s ? s : x (NaN stays NaN) */
-    CLAMP_MAX;
+    CLAMP_MAX,
+    /** GELU, exact: {@code x * Phi(x)} with the normal CDF {@code Phi(x) = erfc(-x / sqrt 2) / 2} (see {@link #gelu}) */
+    GELU,
+    /** GELU, tanh approximation: {@code 0.5 x (1 + tanh(u))}, {@code u = sqrt(2/pi) (x + 0.044715 x^3)} (see {@link #geluTanh}) */
+    GELU_TANH;
 
     /** Reference semantics on the host; the CPU backend's scalar path and tests use it. */
     public float apply(float x, float s) {
@@ -90,7 +94,63 @@ public enum UnaryOp {
             case COS -> (float) Math.cos(x);
             case CLAMP_MIN -> x < s ? s : x;
             case CLAMP_MAX -> x > s ? s : x;
+            case GELU -> (float) gelu(x);
+            case GELU_TANH -> (float) geluTanh(x);
         };
+    }
+
+    /** {@code 1 / sqrt 2} */
+    public static final double SQRT1_2 = 0.7071067811865476;
+    /** {@code sqrt(2 / pi)}, the tanh approximation's factor */
+    public static final double GELU_BETA = 0.7978845608028654;
+    /** the tanh approximation's cubic coefficient */
+    public static final double GELU_KAPPA = 0.044715;
+
+    /**
+     * The complementary error function {@code erfc z} for {@code z >= 0} with a relative error below 1.2e-7
+     * everywhere (Numerical Recipes' erfcc Chebyshev fit), so that {@code Phi(x)} keeps its precision in the
+     * far negative tail where {@code 1 + erf} would cancel. The same formula runs in every GELU kernel.
+     */
+    public static double erfcNonNegative(double z) {
+        double t = 1.0 / (1.0 + 0.5 * z);
+        return t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+                + t * (-0.82215223 + t * 0.17087277)))))))));
+    }
+
+    /** The normal CDF {@code Phi(x) = 0.5 erfc(-x / sqrt 2)}, accurate relative to its value in both tails. */
+    public static double normalCdf(double x) {
+        double half = 0.5 * erfcNonNegative(Math.abs(x) * SQRT1_2);
+        return x < 0 ? half : 1.0 - half;
+    }
+
+    /** Exact GELU {@code x * Phi(x)}: -inf gives NaN and +inf gives +inf, as PyTorch's {@code 0.5 x (1 + erf(x / sqrt 2))}. */
+    public static double gelu(double x) {
+        return x * normalCdf(x);
+    }
+
+    /**
+     * The tanh-approximated GELU, {@code 0.5 x (1 + tanh u)}, evaluated as {@code x * sigmoid(2u)} (the same
+     * value without the cancellation of {@code 1 + tanh u} for negative {@code u}).
+     */
+    public static double geluTanh(double x) {
+        double u = GELU_BETA * (x + GELU_KAPPA * x * x * x);
+        return x / (1.0 + Math.exp(-2.0 * u));
+    }
+
+    /** d/dx of exact GELU, {@code Phi(x) + x phi(x)} (PyTorch's GeluBackward). */
+    public static double geluDerivative(double x) {
+        return normalCdf(x) + x * Math.exp(-0.5 * x * x) * 0.3989422804014327;
+    }
+
+    /**
+     * d/dx of the tanh approximation, PyTorch's {@code 0.5 (1 + t) + 0.5 x (1 - t^2) u'} with {@code t = tanh u},
+     * written with {@code s = sigmoid(2u)} ({@code 1 + t = 2s}, {@code 1 - t^2 = 4 s (1 - s)}).
+     */
+    public static double geluTanhDerivative(double x) {
+        double u = GELU_BETA * (x + GELU_KAPPA * x * x * x);
+        double s = 1.0 / (1.0 + Math.exp(-2.0 * u));
+        return s + 2.0 * x * s * (1.0 - s) * GELU_BETA * (1.0 + 3.0 * GELU_KAPPA * x * x);
     }
 
     /**

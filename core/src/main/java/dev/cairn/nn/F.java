@@ -62,16 +62,11 @@ public final class F {
      */
     public static Tensor layerNorm(Tensor x, int normalizedDims, Tensor weight, Tensor bias, float eps) {
         int[] s = x.shape();
-        int lead = s.length - normalizedDims;
-        int[] flat = java.util.Arrays.copyOf(s, lead + 1);
-        flat[lead] = dev.cairn.tensor.Shapes.numel(java.util.Arrays.copyOfRange(s, lead, s.length));
-        Tensor x2 = x.reshape(flat);
-        Tensor centered = x2.sub(x2.mean(-1, true));
-        Tensor normed = centered.mul(centered.mul(centered).mean(-1, true).add(eps).rsqrt()).reshape(s);
-        if (weight != null) {
-            normed = normed.mul(weight);
+        if (normalizedDims < 1 || normalizedDims > s.length) {
+            throw new dev.cairn.tensor.ShapeException("layerNorm: cannot normalise over the last " + normalizedDims
+                    + " dimensions of an input of shape " + dev.cairn.tensor.Shapes.format(s));
         }
-        return bias == null ? normed : normed.add(bias);
+        return x.layerNorm(java.util.Arrays.copyOfRange(s, s.length - normalizedDims, s.length), weight, bias, eps);
     }
 
     /**

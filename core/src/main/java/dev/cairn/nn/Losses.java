@@ -124,27 +124,16 @@ public final class Losses {
     }
 
     /**
-     * {@code log(softmax(x))} along {@code dim}, computed stably as {@code (x - m) - log(sum(exp(x - m)))}
-     * where {@code m} is the (detached) maximum along {@code dim}; like {@code F.log_softmax}.
+     * {@code log(softmax(x))} along {@code dim}, computed stably as {@code (x - max) - log(sum(exp(x - max)))},
+     * like {@code F.log_softmax}: the fused {@link Tensor#logSoftmax} (one kernel forward, one backward).
      */
     public static Tensor logSoftmax(Tensor x, int dim) {
-        if (x.dim() == 0) {
-            // a single element: log(softmax) is 0 (and its gradient too), as in PyTorch
-            return x.sub(x);
-        }
-        int d = Shapes.wrapDim("logSoftmax", dim, x.dim());
-        Tensor rowMax;
-        try (var g = GradMode.noGrad()) {
-            rowMax = x.max(d, true); // a constant: the result does not depend on it
-        }
-        Tensor shifted = x.sub(rowMax);
-        Tensor logSumExp = shifted.exp().sum(d, true).log();
-        return shifted.sub(logSumExp);
+        return x.logSoftmax(dim);
     }
 
-    /** {@code softmax(x)} along {@code dim}: {@code exp(logSoftmax(x, dim))}, like {@code F.softmax}. */
+    /** {@code softmax(x)} along {@code dim}, like {@code F.softmax}: the fused {@link Tensor#softmax}. */
     public static Tensor softmax(Tensor x, int dim) {
-        return logSoftmax(x, dim).exp();
+        return x.softmax(dim);
     }
 
     /**

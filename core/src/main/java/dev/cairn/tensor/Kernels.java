@@ -95,4 +95,65 @@ final class Kernels {
         Reference.reachabilityFence(keepAlive);
         Reference.reachabilityFence(dst);
     }
+
+    /** Softmax (or log-softmax) of {@code src} along {@code dim} into the dense {@code dst}. */
+    static void softmax(TensorBody src, int dim, boolean log, TensorBody dst) {
+        if (dst.numel > 0) {
+            dst.backend.softmax(src.stridedView(), dim, log, dst.storage());
+        }
+        Reference.reachabilityFence(src);
+        Reference.reachabilityFence(dst);
+    }
+
+    /** Softmax's gradient from its output {@code y} and the output's gradient {@code g} into the dense {@code dst}. */
+    static void softmaxBackward(TensorBody y, TensorBody g, int dim, boolean log, TensorBody dst) {
+        if (dst.numel > 0) {
+            dst.backend.softmaxBackward(y.stridedView(), g.viewAs(y.shape), dim, log, dst.storage());
+        }
+        Reference.reachabilityFence(y);
+        Reference.reachabilityFence(g);
+        Reference.reachabilityFence(dst);
+    }
+
+    /** Layer norm of the rows of the 2-D {@code x} into dense {@code dst}, one mean and rstd per row. */
+    static void layerNorm(TensorBody x, TensorBody weight, TensorBody bias, float eps, TensorBody dst,
+                          TensorBody mean, TensorBody rstd) {
+        if (dst.numel > 0) {
+            dst.backend.layerNorm(x.stridedView(), weight == null ? null : weight.stridedView(),
+                    bias == null ? null : bias.stridedView(), eps, dst.storage(), mean.storage(), rstd.storage());
+        }
+        Reference.reachabilityFence(x);
+        Reference.reachabilityFence(weight);
+        Reference.reachabilityFence(bias);
+        Reference.reachabilityFence(dst);
+        Reference.reachabilityFence(mean);
+        Reference.reachabilityFence(rstd);
+    }
+
+    /** Layer norm's gradients; null outputs are not computed. */
+    static void layerNormBackward(TensorBody x, TensorBody g, TensorBody mean, TensorBody rstd, TensorBody weight,
+                                  TensorBody dx, TensorBody dweight, TensorBody dbias) {
+        if (x.numel > 0) {
+            x.backend.layerNormBackward(x.stridedView(), g.viewAs(x.shape), mean.storage(), rstd.storage(),
+                    weight == null ? null : weight.stridedView(), dx == null ? null : dx.storage(),
+                    dweight == null ? null : dweight.storage(), dbias == null ? null : dbias.storage());
+        }
+        Reference.reachabilityFence(x);
+        Reference.reachabilityFence(g);
+        Reference.reachabilityFence(mean);
+        Reference.reachabilityFence(rstd);
+        Reference.reachabilityFence(weight);
+        Reference.reachabilityFence(dx);
+        Reference.reachabilityFence(dweight);
+        Reference.reachabilityFence(dbias);
+    }
+
+    /** Running sums of {@code src} along {@code dim} (backwards when {@code reverse}) into the dense {@code dst}. */
+    static void cumsum(TensorBody src, int dim, boolean reverse, TensorBody dst) {
+        if (dst.numel > 0) {
+            dst.backend.cumsum(src.stridedView(), dim, reverse, dst.storage());
+        }
+        Reference.reachabilityFence(src);
+        Reference.reachabilityFence(dst);
+    }
 }

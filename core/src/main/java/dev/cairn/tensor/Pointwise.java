@@ -76,6 +76,13 @@ final class Pointwise {
     static final UnaryRow CLAMP_MAX = new UnaryRow("ClampMaxBackward", UnaryOp.CLAMP_MAX, Saves.INPUT,
             (g, x, out, s) -> g.mul(mask(UnaryOp.LE_SCALAR, x, s)));
 
+    /** Exact GELU; its gradient {@code g * gelu'(x)} is one fused kernel ({@link BinaryOp#GELU_BACKWARD}). */
+    static final UnaryRow GELU = new UnaryRow("GeluBackward", UnaryOp.GELU, Saves.INPUT,
+            (g, x, out, s) -> fused(BinaryOp.GELU_BACKWARD, g, x));
+    /** GELU's tanh approximation; its gradient is one fused kernel ({@link BinaryOp#GELU_TANH_BACKWARD}). */
+    static final UnaryRow GELU_TANH = new UnaryRow("GeluBackward", UnaryOp.GELU_TANH, Saves.INPUT,
+            (g, x, out, s) -> fused(BinaryOp.GELU_TANH_BACKWARD, g, x));
+
     // ---- the binary rows ------------------------------------------------------------------------------------
 
     static final BinaryRow ADD = new BinaryRow("AddBackward", BinaryOp.ADD, false, false,
@@ -163,6 +170,11 @@ final class Pointwise {
 
     private static String opName(String rowName) {
         return rowName.endsWith("Backward") ? rowName.substring(0, rowName.length() - 8).toLowerCase() : rowName;
+    }
+
+    /** A fused gradient kernel {@code kind(g, x)} (float32, broadcast); not recorded (backward runs without grad). */
+    static Tensor fused(BinaryOp kind, Tensor g, Tensor x) {
+        return binaryKernel(kind.name().toLowerCase(), kind, Creation.toDType(g, DType.FLOAT32), x);
     }
 
     /** The kernel of a binary op on two operands of one dtype, broadcast; not recorded. */

@@ -6,7 +6,10 @@ import dev.cairn.autograd.GradMode;
 import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.UnaryOp;
 
-/** Reduction primitives (sum, max/min, argmax/argmin) over one dimension or all elements, with their gradients. */
+/**
+ * Reduction primitives (sum, prod, max/min, argmax/argmin) over one dimension or all elements, and the
+ * running sum (cumsum, a scan), with their gradients.
+ */
 final class Reductions {
     private Reductions() {
     }
@@ -24,7 +27,7 @@ final class Reductions {
             }
             return new Tensor(ob);
         }
-        if (b.shape[d] == 0 && kind != ReduceOp.SUM) {
+        if (b.shape[d] == 0 && kind != ReduceOp.SUM && kind != ReduceOp.PROD) {
             throw new ShapeException(op + ": cannot reduce over dimension " + d + " of size 0 (shape "
                     + Shapes.format(b.shape) + ") since the operation has no identity");
         }
@@ -42,7 +45,7 @@ final class Reductions {
     /** All-element reduction as a 0-dim tensor (not recorded). */
     static Tensor reduceAll(Tensor x, String op, ReduceOp kind) {
         TensorBody b = x.body();
-        if (b.numel == 0 && kind != ReduceOp.SUM) {
+        if (b.numel == 0 && kind != ReduceOp.SUM && kind != ReduceOp.PROD) {
             throw new ShapeException(op + "(): cannot reduce an empty tensor of shape " + Shapes.format(b.shape));
         }
         if (b.shape.length == 1) {
@@ -99,6 +102,63 @@ final class Reductions {
             }
         }
         return t;
+    }
+
+    /** The product of all elements (1 for an empty tensor); integer and bool tensors multiply as int64. */
+    static Tensor prod(Tensor x) {
+        Tensor in = asSummable(x);
+        Tensor out = reduceAll(in, "prod", ReduceOp.PROD);
+        return Graph.record(out, "ProdBackward", new Tensor[] {in, out}, g -> new Tensor[] {prodGrad(g, in, out, -1)}, in);
+    }
+
+    /** The product along {@code dim}, as {@code torch.prod(x, dim, keepdim)}. */
+    static Tensor prod(Tensor x, int dim, boolean keepdim) {
+        Tensor in = asSummable(x);
+        int[] original = in.body().shape;
+        int d = Shapes.wrapDim("prod", dim, original.length);
+        Tensor out = reduceKernel(in, "prod", ReduceOp.PROD, d);
+        if (original.length == 0) {
+            return Graph.record(out, "ProdBackward", g -> new Tensor[] {g}, in);
+        }
+        Tensor rec = Graph.record(out, "ProdBackward", new Tensor[] {in, out},
+                g -> new Tensor[] {prodGrad(g.unsqueeze(d), in, out.unsqueeze(d), d)}, in);
+        return keepDims(rec, d, keepdim);
+    }
+
+    /**
+     * PyTorch's prod gradient for each slice ({@code d < 0}: the whole tensor), with {@code g} and {@code out}
+     * broadcastable against {@code x}: without a zero in the slice {@code g * (out / x)}; with exactly one zero,
+     * the product of the other elements at the zero and 0 elsewhere; with several zeros, 0.
+     */
+    private static Tensor prodGrad(Tensor g, Tensor x, Tensor out, int d) {
+        Tensor isZero = x.eq(0f);
+        Tensor zeroMask = Pointwise.mask(UnaryOp.EQ_SCALAR, x, 0f);
+        Tensor zeros = d < 0 ? zeroMask.sum() : zeroMask.sum(d, true);
+        Tensor nonZero = x.add(zeroMask); // zeros replaced by ones
+        Tensor others = d < 0 ? nonZero.prod() : nonZero.prod(d, true);
+        Tensor atSingleZero = Tensor.where(isZero.logicalAnd(zeros.eq(1f)), others, Tensor.zeros(x.device()));
+        return g.mul(Tensor.where(zeros.eq(0f), out.div(x), atSingleZero));
+    }
+
+    /**
+     * Running sums along {@code dim}, as {@code torch.cumsum}: one O(n) scan kernel; integer and bool inputs
+     * give int64. The gradient is the reversed running sum of the output's gradient.
+     */
+    static Tensor cumsum(Tensor x, int dim) {
+        Tensor in = x.body().dtype == DType.FLOAT32 ? x : Creation.toDType(x, DType.INT64);
+        TensorBody b = in.body();
+        int d = Shapes.wrapDim("cumsum", dim, Math.max(b.shape.length, 1));
+        if (b.shape.length == 0) {
+            return in == x ? x.copy() : in;
+        }
+        TensorBody ob = b.newDense(b.shape.clone());
+        Kernels.cumsum(b, d, false, ob);
+        return Graph.record(new Tensor(ob), "CumsumBackward", g -> {
+            TensorBody gb = Creation.toDType(g, DType.FLOAT32).body();
+            TensorBody dx = gb.newDense(gb.shape.clone());
+            Kernels.cumsum(gb, d, true, dx);
+            return new Tensor[] {new Tensor(dx)};
+        }, in);
     }
 
     /** Which of {@code rank} dimensions {@code dims} names, each at most once. */

@@ -707,21 +707,11 @@ public class Tensor implements AutoCloseable {
     }
 
     /**
-     * Running sums along {@code dim}, as {@code torch.cumsum} (float tensors): one product with a triangular
-     * matrix of ones, so it costs {@code O(n^2)} for a dimension of size {@code n}.
+     * Running sums along {@code dim}, as {@code torch.cumsum}: an O(n) scan; integer and bool tensors give
+     * int64. The gradient is the reversed running sum of the output's gradient.
      */
     public Tensor cumsum(int dim) {
-        if (dtype() != DType.FLOAT32) {
-            throw new CairnException("cumsum: only float32 tensors are supported so far, got " + dtype()
-                    + "; convert with to(DType.FLOAT32)");
-        }
-        int d = Shapes.wrapDim("cumsum", dim, Math.max(dim(), 1));
-        if (dim() == 0) {
-            return copy();
-        }
-        int n = size(d);
-        Tensor ones = Tensor.ones(n, n).to(device()).triu(0);
-        return movedim(d, -1).matmul(ones).movedim(-1, d);
+        return Reductions.cumsum(this, dim);
     }
 
     // ---- pointwise ------------------------------------------------------------------------
@@ -859,20 +849,22 @@ public class Tensor implements AutoCloseable {
         return clampMin(min).clampMax(max);
     }
 
-    /** GELU with the exact erf form: {@code x * 0.5 * (1 + erf(x / sqrt(2)))}. */
+    /**
+     * GELU with the exact erf form, {@code x * 0.5 * (1 + erf(x / sqrt(2)))}: one pointwise kernel, and one
+     * fused kernel for its gradient.
+     */
     public Tensor gelu() {
-        return mul(0.5f).mul(mul((float) (1.0 / Math.sqrt(2.0))).erf().add(1f));
+        return Pointwise.unary(Pointwise.GELU, this);
     }
 
     /**
      * GELU as PyTorch's {@code F.gelu(x, approximate=...)}: {@code "none"} (exact, erf) or {@code "tanh"}
-     * ({@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}).
+     * ({@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}); each one pointwise kernel forward and one backward.
      */
     public Tensor gelu(String approximate) {
         return switch (approximate) {
             case "none" -> gelu();
-            case "tanh" -> mul(0.5f).mul(add(pow(3f).mul(0.044715f)).mul((float) Math.sqrt(2.0 / Math.PI)).tanh()
-                    .add(1f));
+            case "tanh" -> Pointwise.unary(Pointwise.GELU_TANH, this);
             default -> throw new CairnException("gelu: approximate must be \"none\" or \"tanh\", got \""
                     + approximate + "\"");
         };
@@ -1046,6 +1038,19 @@ public class Tensor implements AutoCloseable {
         return Reductions.sum(this, dims, keepdim);
     }
 
+    /** The product of all elements as a 0-dim tensor (1 when empty); integer and bool tensors give int64. */
+    public Tensor prod() {
+        return Reductions.prod(this);
+    }
+
+    /**
+     * The product along {@code dim}, as {@code torch.prod(x, dim, keepdim)}; the gradient follows PyTorch's, also
+     * for slices holding one zero (the product of the others) or several (0).
+     */
+    public Tensor prod(int dim, boolean keepdim) {
+        return Reductions.prod(this, dim, keepdim);
+    }
+
     /** Mean of all elements as a 0-dim tensor (NaN for an empty tensor). */
     public Tensor mean() {
         int n = numel();
@@ -1130,26 +1135,30 @@ public class Tensor implements AutoCloseable {
     }
 
     /**
-     * Softmax along {@code dim}, computed stably ({@code e^(x - max) / sum}); a row of only {@code -inf}
-     * gives NaN, as in PyTorch. Attention-sized inputs stay views until the exponent.
+     * Softmax along {@code dim} ({@code e^(x - max) / sum}), one fused kernel: a row of only {@code -inf} (or
+     * holding NaN or {@code +inf}) gives NaN, as in PyTorch. Strided inputs such as the scores of a batched
+     * matmul are read in place, not copied. The gradient {@code y * (g - sum(g * y))} is one kernel too.
      */
     public Tensor softmax(int dim) {
-        Tensor e;
-        try (var g = GradMode.noGrad()) {
-            e = amax(dim, true);
-        }
-        Tensor exps = sub(e).exp();
-        return exps.div(exps.sum(dim, true));
+        return Normalizations.softmax(this, dim, false);
     }
 
-    /** {@code log(softmax(x))} along {@code dim}, computed stably as {@code x - max - log(sum(e^(x - max)))}. */
+    /**
+     * {@code log(softmax(x))} along {@code dim}, as one fused kernel computing {@code x - max - log(sum(e^(x - max)))};
+     * its gradient is {@code g - e^y * sum(g)}.
+     */
     public Tensor logSoftmax(int dim) {
-        Tensor m;
-        try (var g = GradMode.noGrad()) {
-            m = amax(dim, true);
-        }
-        Tensor shifted = sub(m);
-        return shifted.sub(shifted.exp().sum(dim, true).log());
+        return Normalizations.softmax(this, dim, true);
+    }
+
+    /**
+     * Layer normalisation over the trailing dimensions {@code normalizedShape}, as
+     * {@code F.layer_norm(x, normalizedShape, weight, bias, eps)}: {@code (x - mean) / sqrt(var + eps) * weight + bias}
+     * with the biased variance; {@code weight} and {@code bias} (of {@code normalizedShape}) may be null. One
+     * fused kernel forward and one backward, with PyTorch's gradients for the input, weight and bias.
+     */
+    public Tensor layerNorm(int[] normalizedShape, Tensor weight, Tensor bias, float eps) {
+        return Normalizations.layerNorm(this, normalizedShape, weight, bias, eps);
     }
 
     /**

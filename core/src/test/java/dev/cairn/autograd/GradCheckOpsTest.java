@@ -184,6 +184,38 @@ class GradCheckOpsTest {
         return cases.stream();
     }
 
+    /** The fused primitives (one kernel forward, one backward) on long, strided and odd-sized lines. */
+    @TestFactory
+    Stream<DynamicTest> fusedPrimitives() {
+        add("softmax, 37-long rows (vector body and tail)", t -> t[0].softmax(1), any(300, 3, 37));
+        add("softmax of a transposed view (strided rows)", t -> t[0].t().softmax(-1), any(301, 5, 3));
+        add("softmax along the middle dim", t -> t[0].softmax(1), any(302, 2, 3, 4));
+        add("logSoftmax, 33-long rows", t -> t[0].logSoftmax(-1), any(303, 2, 33));
+        add("logSoftmax of a transposed view", t -> t[0].transpose(0, 1).logSoftmax(1), any(304, 4, 3));
+        add("softmax of 0-dim", t -> t[0].softmax(0), in(new float[] {0.3f}));
+        add("softmax of batched matmul scores", t -> t[0].matmul(t[1].transpose(1, 2)).softmax(-1),
+                any(305, 2, 3, 4), any(306, 2, 5, 4));
+        add("gelu, 40 values (vector body and tail)", t -> t[0].gelu(), uniform(307, -4, 4, 40));
+        add("gelu tanh, 40 values", t -> t[0].gelu("tanh"), uniform(308, -4, 4, 40));
+        add("gelu of a transposed view", t -> t[0].t().gelu(), any(309, 3, 4));
+        add("layerNorm with weight and bias", t -> t[0].layerNorm(new int[] {5}, t[1], t[2], 1e-5f),
+                any(310, 3, 5), any(311, 5), any(312, 5));
+        add("layerNorm over two dims, 40 columns", t -> t[0].layerNorm(new int[] {4, 10}, t[1], t[2], 1e-5f),
+                any(313, 2, 4, 10), any(314, 4, 10), any(315, 4, 10));
+        add("layerNorm without affine", t -> t[0].layerNorm(new int[] {6}, null, null, 1e-5f), any(316, 2, 6));
+        add("layerNorm of a transposed view, weight only", t -> t[0].t().layerNorm(new int[] {3}, t[1], null, 1e-3f),
+                any(317, 3, 4), any(318, 3));
+        add("cumsum dim 1", t -> t[0].cumsum(1), any(319, 3, 5));
+        add("cumsum dim 0 of a transposed view", t -> t[0].t().cumsum(0), any(320, 3, 4));
+        add("cumsum negative dim", t -> t[0].cumsum(-2), any(321, 2, 3, 2));
+        add("prod of all", t -> t[0].prod(), uniform(322, 0.5, 1.5, 2, 3));
+        add("prod dim 1 keepdim", t -> t[0].prod(1, true), uniform(323, -1.5, 1.5, 3, 4));
+        add("prod dim 0", t -> t[0].prod(0, false), uniform(324, 0.5, 1.5, 3, 2));
+        add("prod dim of a row with one zero", t -> t[0].prod(1, false),
+                in(new float[] {0f, 1.5f, -2f, 0.5f, 1.2f, 0.8f}, 2, 3));
+        return cases.stream();
+    }
+
     @TestFactory
     Stream<DynamicTest> linearAlgebra() {
         int[][][] combos = {

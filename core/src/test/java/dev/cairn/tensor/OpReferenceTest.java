@@ -170,6 +170,51 @@ class OpReferenceTest {
         OPS.put("all_any", x -> Tensor.stack(0, x[0].all(1, false), x[0].any(0, false)));
         OPS.put("to_int64_truncates", x -> x[0].to(DType.INT64));
         OPS.put("int_true_divide", x -> x[0].div(x[1]));
+        // the fused primitives (issue 18)
+        OPS.put("softmax_special", x -> x[0].softmax(-1));
+        OPS.put("softmax_all_masked_row", x -> x[0].maskedFill(mask(new boolean[] {false, true, false, true,
+            true, true, true, true, false, false, false, false}, 3, 4), Float.NEGATIVE_INFINITY).softmax(-1));
+        OPS.put("log_softmax_masked", x -> x[0].maskedFill(mask(new boolean[] {false, true, false, false, true,
+            true, false, false, false, false}, 2, 5), Float.NEGATIVE_INFINITY).logSoftmax(-1));
+        OPS.put("log_softmax_special", x -> x[0].logSoftmax(1));
+        OPS.put("softmax_neg_dim_middle", x -> x[0].softmax(-2));
+        OPS.put("softmax_long_rows", x -> x[0].softmax(-1));
+        OPS.put("log_softmax_long_rows_dim0", x -> x[0].logSoftmax(0));
+        OPS.put("softmax_attention_scores", x -> x[0].matmul(x[1].transpose(1, 2)).div((float) Math.sqrt(8)).softmax(-1));
+        OPS.put("softmax_empty", x -> x[0].softmax(-1));
+        OPS.put("gelu_special", x -> x[0].gelu());
+        OPS.put("gelu_tanh_special", x -> x[0].gelu("tanh"));
+        OPS.put("gelu_tails", x -> x[0].gelu());
+        OPS.put("gelu_tanh_tails", x -> x[0].gelu("tanh"));
+        OPS.put("gelu_wide_transposed", x -> x[0].t().gelu());
+        OPS.put("layer_norm_wide_offset", x -> x[0].layerNorm(new int[] {40}, x[1], x[2], 1e-5f));
+        OPS.put("layer_norm_no_affine", x -> x[0].layerNorm(new int[] {7}, null, null, 1e-5f));
+        OPS.put("layer_norm_transposed", x -> x[0].transpose(1, 2).layerNorm(new int[] {3, 2}, x[1], x[2], 1e-3f));
+        OPS.put("layer_norm_special", x -> x[0].layerNorm(new int[] {6}, x[1], x[2], 1e-5f));
+        OPS.put("layer_norm_empty", x -> x[0].layerNorm(new int[] {5}, x[1], x[2], 1e-5f));
+        OPS.put("prod_all", x -> x[0].prod());
+        OPS.put("prod_dim", x -> x[0].prod(1, false));
+        OPS.put("prod_neg_dim_keepdim", x -> x[0].prod(-2, true));
+        OPS.put("prod_transposed", x -> x[0].t().prod(0, false));
+        OPS.put("prod_dim_zeros", x -> x[0].prod(1, false));
+        OPS.put("prod_all_one_zero", x -> x[0].prod());
+        OPS.put("prod_all_two_zeros", x -> x[0].prod());
+        OPS.put("prod_empty", x -> x[0].prod(0, false));
+        OPS.put("prod_int", x -> x[0].prod(1, false));
+        OPS.put("prod_bool_all", x -> x[0].prod());
+        OPS.put("cumsum_neg_dim", x -> x[0].cumsum(-1));
+        OPS.put("cumsum_transposed", x -> x[0].t().cumsum(1));
+        OPS.put("cumsum_special", x -> x[0].cumsum(1));
+        OPS.put("cumsum_long", x -> x[0].cumsum(1));
+        OPS.put("cumsum_empty", x -> x[0].cumsum(0));
+        OPS.put("cumsum_int64", x -> x[0].cumsum(1));
+        OPS.put("cumsum_int32", x -> x[0].cumsum(0));
+        OPS.put("cumsum_bool", x -> x[0].cumsum(0));
+    }
+
+    /** A bool mask on the current device. */
+    private static Tensor mask(boolean[] values, int... shape) {
+        return Tensor.of(values, shape).to(device);
     }
 
     /** A train-mode step: the output, then the running statistics and batch count it left behind. */

@@ -191,11 +191,13 @@ public abstract class FakeBackend implements Backend {
         for (int o = 0; o < outer; o++) {
             int base = (o / inner) * len * inner + o % inner;
             double sum = 0;
+            double product = 1;
             float best = Float.NaN;
             int at = 0;
             for (int i = 0; i < len; i++) {
                 float v = a[offsetOf(src, base + i * inner)];
                 sum += v;
+                product *= v;
                 boolean better = i == 0 || Float.isNaN(v) && !Float.isNaN(best)
                         || (!Float.isNaN(best) && (op == ReduceOp.MAX || op == ReduceOp.ARGMAX ? v > best : v < best));
                 if (better) {
@@ -205,6 +207,7 @@ public abstract class FakeBackend implements Backend {
             }
             out[o] = switch (op) {
                 case SUM -> (float) sum;
+                case PROD -> (float) product;
                 case MAX, MIN -> best;
                 case ARGMAX, ARGMIN -> at;
             };

@@ -181,6 +181,52 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void softmax(StridedView src, int dim, boolean log, Storage dst) {
+        try (Pins p = pin(dst, src.storage())) {
+            RowKernels.softmax(src, dim, log, ((CpuStorage) dst).data);
+        }
+    }
+
+    @Override
+    public void softmaxBackward(StridedView y, StridedView g, int dim, boolean log, Storage dst) {
+        try (Pins p = pin(dst, y.storage(), g.storage())) {
+            RowKernels.softmaxBackward(y, g, dim, log, ((CpuStorage) dst).data);
+        }
+    }
+
+    @Override
+    public void layerNorm(StridedView x, StridedView weight, StridedView bias, float eps, Storage dst, Storage mean,
+                          Storage rstd) {
+        try (Pins p = pin(dst, x.storage(), weight == null ? null : weight.storage(),
+                bias == null ? null : bias.storage(), mean, rstd)) {
+            LayerNormKernels.forward(x, weight, bias, eps, ((CpuStorage) dst).data, ((CpuStorage) mean).data,
+                    ((CpuStorage) rstd).data);
+        }
+    }
+
+    @Override
+    public void layerNormBackward(StridedView x, StridedView g, Storage mean, Storage rstd, StridedView weight,
+                                  Storage dx, Storage dweight, Storage dbias) {
+        try (Pins p = pin(dx, x.storage(), g.storage(), mean, rstd, weight == null ? null : weight.storage(),
+                dweight, dbias)) {
+            LayerNormKernels.backward(x, g, ((CpuStorage) mean).data, ((CpuStorage) rstd).data, weight,
+                    dx == null ? null : ((CpuStorage) dx).data, dweight == null ? null : ((CpuStorage) dweight).data,
+                    dbias == null ? null : ((CpuStorage) dbias).data);
+        }
+    }
+
+    @Override
+    public void cumsum(StridedView src, int dim, boolean reverse, Storage dst) {
+        try (Pins p = pin(dst, src.storage())) {
+            if (dst instanceof CpuStorage d) {
+                RowKernels.cumsum(src, dim, reverse, d.data);
+            } else {
+                RowKernels.cumsum(src, dim, reverse, (long[]) ((CpuTypedStorage) dst).data);
+            }
+        }
+    }
+
+    @Override
     public void gemm(int batch, int m, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epilogue) {
         try (Pins p = pin(c.storage(), a.storage(), b.storage(), epilogue.bias())) {
             GemmKernels.gemm(batch, m, n, k, a, b, c, epilogue);

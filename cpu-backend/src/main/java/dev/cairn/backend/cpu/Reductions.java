@@ -63,6 +63,13 @@ final class Reductions {
                 }
                 return (float) s;
             }
+            case PROD -> {
+                double s = 1;
+                for (int i = 0, p = start; i < len; i++, p += step) {
+                    s *= a[p];
+                }
+                return (float) s;
+            }
             case MAX, MIN -> {
                 boolean max = op == ReduceOp.MAX;
                 float best = a[start];

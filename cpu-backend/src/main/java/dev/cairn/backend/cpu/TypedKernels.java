@@ -150,12 +150,13 @@ final class TypedKernels {
         StridedView rows = new StridedView(src.storage(), src.offset(), reducedShape, reducedStrides);
         for (int o = 0; o < outer; o++) {
             int base = offsetOf(rows, o);
-            long acc = op == ReduceOp.SUM ? 0 : s.getLong(base);
+            long acc = op == ReduceOp.SUM ? 0 : op == ReduceOp.PROD ? 1 : s.getLong(base);
             int best = 0;
             for (int j = 0; j < len; j++) {
                 long v = s.getLong(base + j * stride);
                 switch (op) {
                     case SUM -> acc += v;
+                    case PROD -> acc *= v; // wraps on overflow, as PyTorch's int64 prod
                     case MAX -> acc = Math.max(acc, v);
                     case MIN -> acc = Math.min(acc, v);
                     case ARGMAX -> {

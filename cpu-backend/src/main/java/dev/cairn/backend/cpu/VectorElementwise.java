@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector API loops for the most frequent elementwise ops over dense arrays (ReLU, scalar arithmetic,
- * tensor arithmetic with equal or scalar-broadcast operands). Each loop names its operation as a
+ * tanh, sigmoid, both GELUs and their fused gradients, tensor arithmetic with equal or scalar-broadcast
+ * operands). The GELUs use the same formulas as {@link UnaryOp#gelu} and {@link UnaryOp#geluTanh} in float32. Each loop names its operation as a
  * constant, which the JIT needs to turn it into vector instructions. Returns false for ops it does not
  * cover, so the caller runs its plain loop.
  */
@@ -44,6 +45,29 @@ final class VectorElementwise {
                     FloatVector.fromArray(S, a, off + i).div(s).intoArray(dst, dOff + i);
                 }
             }
+            case TANH -> {
+                for (; i < bound; i += L) {
+                    FloatVector.fromArray(S, a, off + i).lanewise(VectorOperators.TANH).intoArray(dst, dOff + i);
+                }
+            }
+            case SIGMOID -> {
+                for (; i < bound; i += L) {
+                    FloatVector e = FloatVector.fromArray(S, a, off + i).neg().lanewise(VectorOperators.EXP);
+                    ONE.div(e.add(1f)).intoArray(dst, dOff + i);
+                }
+            }
+            case GELU -> {
+                for (; i < bound; i += L) {
+                    FloatVector x = FloatVector.fromArray(S, a, off + i);
+                    x.mul(normalCdf(x)).intoArray(dst, dOff + i);
+                }
+            }
+            case GELU_TANH -> {
+                for (; i < bound; i += L) {
+                    FloatVector x = FloatVector.fromArray(S, a, off + i);
+                    x.mul(sigmoidTwoU(x)).intoArray(dst, dOff + i);
+                }
+            }
             default -> {
                 return false;
             }
@@ -52,6 +76,36 @@ final class VectorElementwise {
             dst[dOff + i] = op.apply(a[off + i], s);
         }
         return true;
+    }
+
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+    private static final float SQRT1_2 = (float) UnaryOp.SQRT1_2;
+    private static final float BETA = (float) UnaryOp.GELU_BETA;
+    private static final float KAPPA = (float) UnaryOp.GELU_KAPPA;
+    private static final float INV_SQRT_2PI = 0.3989422804014327f;
+
+    /**
+     * {@code Phi(x) = 0.5 erfc(-x / sqrt 2)} with {@link UnaryOp#erfcNonNegative}'s fit in float32; the
+     * {@code e^(-z^2)} factor is split as {@code e^(-h^2) e^((h - z)(h + z))} with {@code h} the top 12 bits of
+     * {@code z} ({@code h^2} is exact), so the far tail keeps its relative precision.
+     */
+    private static FloatVector normalCdf(FloatVector x) {
+        FloatVector z = x.abs().mul(SQRT1_2).min(20f); // erfc(20) is 0 in float; keeps inf - inf out
+        FloatVector t = ONE.div(z.mul(0.5f).add(1f));
+        FloatVector poly = t.mul(0.17087277f).add(-0.82215223f).mul(t).add(1.48851587f).mul(t).add(-1.13520398f)
+                .mul(t).add(0.27886807f).mul(t).add(-0.18628806f).mul(t).add(0.09678418f).mul(t).add(0.37409196f)
+                .mul(t).add(1.00002368f).mul(t).add(-1.26551223f);
+        FloatVector h = z.reinterpretAsInts().and(0xfffff000).reinterpretAsFloats();
+        FloatVector erfc = t.mul(h.mul(h).neg().lanewise(VectorOperators.EXP))
+                .mul(h.sub(z).mul(h.add(z)).add(poly).lanewise(VectorOperators.EXP));
+        FloatVector half = erfc.mul(0.5f);
+        return half.blend(ONE.sub(half), x.compare(VectorOperators.GE, 0f));
+    }
+
+    /** {@code sigmoid(2u)} with {@code u = sqrt(2/pi) (x + 0.044715 x^3)}: {@code 0.5 (1 + tanh u)} without cancellation. */
+    private static FloatVector sigmoidTwoU(FloatVector x) {
+        FloatVector u = x.mul(x).mul(x).mul(KAPPA).add(x).mul(BETA);
+        return ONE.div(u.mul(-2f).lanewise(VectorOperators.EXP).add(1f));
     }
 
     /** {@code dst = a op b} where b advances by {@code sb} (1: same shape, 0: one broadcast value). */
@@ -89,6 +143,22 @@ final class VectorElementwise {
             case DIV -> {
                 for (; i < bound; i += L) {
                     FloatVector.fromArray(S, a, ia + i).div(FloatVector.fromArray(S, b, ib + i)).intoArray(dst, out + i);
+                }
+            }
+            case GELU_BACKWARD -> {
+                for (; i < bound; i += L) {
+                    FloatVector x = FloatVector.fromArray(S, b, ib + i);
+                    FloatVector pdf = x.mul(x).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
+                    FloatVector.fromArray(S, a, ia + i).mul(x.fma(pdf, normalCdf(x))).intoArray(dst, out + i);
+                }
+            }
+            case GELU_TANH_BACKWARD -> {
+                for (; i < bound; i += L) {
+                    FloatVector x = FloatVector.fromArray(S, b, ib + i);
+                    FloatVector sg = sigmoidTwoU(x);
+                    FloatVector inner = x.mul(x).mul(3f * KAPPA).add(1f).mul(BETA);
+                    FloatVector d = x.mul(2f).mul(sg).mul(ONE.sub(sg)).mul(inner).add(sg);
+                    FloatVector.fromArray(S, a, ia + i).mul(d).intoArray(dst, out + i);
                 }
             }
             default -> {

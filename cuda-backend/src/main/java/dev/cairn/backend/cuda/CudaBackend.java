@@ -399,6 +399,34 @@ public final class CudaBackend implements Backend {
     // ---- reductions ----
 
     @Override
+    public void softmax(StridedView src, int dim, boolean log, Storage dst) {
+        CudaKernels.softmax(cuda(dst, "softmax destination").cudaDevice(), src, dim, log, dst);
+    }
+
+    @Override
+    public void softmaxBackward(StridedView y, StridedView g, int dim, boolean log, Storage dst) {
+        CudaKernels.softmaxBackward(cuda(dst, "softmax gradient destination").cudaDevice(), y, g, dim, log, dst);
+    }
+
+    @Override
+    public void layerNorm(StridedView x, StridedView weight, StridedView bias, float eps, Storage dst, Storage mean,
+                          Storage rstd) {
+        CudaKernels.layerNorm(cuda(dst, "layerNorm destination").cudaDevice(), x, weight, bias, eps, dst, mean, rstd);
+    }
+
+    @Override
+    public void layerNormBackward(StridedView x, StridedView g, Storage mean, Storage rstd, StridedView weight,
+                                  Storage dx, Storage dweight, Storage dbias) {
+        CudaKernels.layerNormBackward(cuda(mean, "layerNorm mean").cudaDevice(), x, g, mean, rstd, weight, dx,
+                dweight, dbias);
+    }
+
+    @Override
+    public void cumsum(StridedView src, int dim, boolean reverse, Storage dst) {
+        CudaKernels.cumsum(cuda(dst, "cumsum destination").cudaDevice(), src, dim, reverse, dst);
+    }
+
+    @Override
     public void reduce(ReduceOp op, StridedView src, int dim, Storage dst) {
         CudaKernels.reduce(cuda(dst, "reduce destination").cudaDevice(), op, src, dim, dst);
     }

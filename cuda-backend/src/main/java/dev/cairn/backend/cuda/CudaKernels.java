@@ -363,6 +363,144 @@ final class CudaKernels {
         }
     }
 
+    /** Threads of a block that owns one line of {@code len} elements: a power of two from 32 to 1024. */
+    static int lineBlock(int len) {
+        return Math.max(32, Math.min(1024, Integer.highestOneBit(Math.max(1, len - 1)) << 1));
+    }
+
+    /** The product of the sizes after {@code dim}: the step of a dense output's lines along {@code dim}. */
+    private static int inner(int[] shape, int dim) {
+        int n = 1;
+        for (int i = dim + 1; i < shape.length; i++) {
+            n *= shape[i];
+        }
+        return n;
+    }
+
+    /** {@code shape} (or {@code strides}) without {@code dim}: the dimensions that number the lines. */
+    private static int[] without(int[] values, int dim) {
+        int[] r = new int[values.length - 1];
+        for (int i = 0, j = 0; i < values.length; i++) {
+            if (i != dim) {
+                r[j++] = values[i];
+            }
+        }
+        return r;
+    }
+
+    /** Softmax (or log-softmax) along {@code dim}: one block per line, the source read in place. */
+    static void softmax(KernelLauncher d, StridedView src, int dim, boolean log, Storage dst) {
+        Object in = d.pointer(src.storage(), "softmax source");
+        Object out = d.pointer(dst, "softmax destination");
+        int len = src.shape()[dim];
+        Layout l = Layout.of(without(src.shape(), dim), without(src.strides(), dim), null);
+        if (l.numel() == 0 || len == 0) {
+            return;
+        }
+        int[] packed = l.packInner();
+        long lines = l.innerNumel();
+        int grid = (int) Math.min(lines, (long) Math.max(1, d.smCount()) * 32);
+        for (long o = 0, outer = l.outerCount(); o < outer; o++) {
+            long[] offs = l.outerOffsets(o);
+            d.launch("cairn_softmax", grid, 1, 1, lineBlock(len), new KernelArgs()
+                    .ptr(in).l(src.offset() + offs[0]).ints(packed).i(len).i(src.strides()[dim])
+                    .ptr(out).l(0).i(inner(src.shape(), dim)).i((int) (o * lines)).i((int) lines).i(log ? 1 : 0));
+        }
+    }
+
+    /** Softmax's gradient from its output {@code y} and the output's gradient {@code g}: one block per line. */
+    static void softmaxBackward(KernelLauncher d, StridedView y, StridedView g, int dim, boolean log, Storage dst) {
+        Object py = d.pointer(y.storage(), "softmax output");
+        Object pg = d.pointer(g.storage(), "softmax output gradient");
+        Object out = d.pointer(dst, "softmax gradient destination");
+        int len = y.shape()[dim];
+        Layout l = Layout.of(without(y.shape(), dim), without(y.strides(), dim), without(g.strides(), dim));
+        if (l.numel() == 0 || len == 0) {
+            return;
+        }
+        int[] packed = l.packInner();
+        long lines = l.innerNumel();
+        int grid = (int) Math.min(lines, (long) Math.max(1, d.smCount()) * 32);
+        for (long o = 0, outer = l.outerCount(); o < outer; o++) {
+            long[] offs = l.outerOffsets(o);
+            d.launch("cairn_softmax_backward", grid, 1, 1, lineBlock(len), new KernelArgs()
+                    .ptr(py).l(y.offset() + offs[0]).ptr(pg).l(g.offset() + offs[1]).ints(packed).i(len)
+                    .i(y.strides()[dim]).i(g.strides()[dim]).ptr(out).l(0).i(inner(y.shape(), dim))
+                    .i((int) (o * lines)).i((int) lines).i(log ? 1 : 0));
+        }
+    }
+
+    /** Layer norm of the rows of the 2-D {@code x} (unit column stride): one block per row. */
+    static void layerNorm(KernelLauncher d, StridedView x, StridedView weight, StridedView bias, float eps,
+                          Storage dst, Storage mean, Storage rstd) {
+        int rows = x.shape()[0];
+        int cols = x.shape()[1];
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        Object px = d.pointer(x.storage(), "layerNorm input");
+        Object out = d.pointer(dst, "layerNorm destination");
+        Object pw = weight == null ? out : d.pointer(weight.storage(), "layerNorm weight");
+        Object pb = bias == null ? out : d.pointer(bias.storage(), "layerNorm bias");
+        int grid = (int) Math.min(rows, (long) Math.max(1, d.smCount()) * 32);
+        d.launch("cairn_layer_norm", grid, 1, 1, lineBlock(cols), new KernelArgs()
+                .ptr(px).l(x.offset()).i(x.strides()[0]).i(rows).i(cols)
+                .ptr(pw).l(weight == null ? 0 : weight.offset()).i(weight == null ? 0 : 1)
+                .ptr(pb).l(bias == null ? 0 : bias.offset()).i(bias == null ? 0 : 1).f(eps)
+                .ptr(out).l(0).ptr(d.pointer(mean, "layerNorm mean")).l(0).ptr(d.pointer(rstd, "layerNorm rstd")).l(0));
+    }
+
+    /** Layer norm's gradients: dx one block per row, dweight and dbias one thread per column. */
+    static void layerNormBackward(KernelLauncher d, StridedView x, StridedView g, Storage mean, Storage rstd,
+                                  StridedView weight, Storage dx, Storage dweight, Storage dbias) {
+        int rows = x.shape()[0];
+        int cols = x.shape()[1];
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        Object px = d.pointer(x.storage(), "layerNorm input");
+        Object pg = d.pointer(g.storage(), "layerNorm output gradient");
+        Object pm = d.pointer(mean, "layerNorm mean");
+        Object pr = d.pointer(rstd, "layerNorm rstd");
+        if (dx != null) {
+            Object pdx = d.pointer(dx, "layerNorm input gradient");
+            Object pw = weight == null ? pdx : d.pointer(weight.storage(), "layerNorm weight");
+            int grid = (int) Math.min(rows, (long) Math.max(1, d.smCount()) * 32);
+            d.launch("cairn_layer_norm_backward", grid, 1, 1, lineBlock(cols), new KernelArgs()
+                    .ptr(px).l(x.offset()).i(x.strides()[0]).ptr(pg).l(g.offset()).i(g.strides()[0]).i(rows).i(cols)
+                    .ptr(pm).l(0).ptr(pr).l(0).ptr(pw).l(weight == null ? 0 : weight.offset())
+                    .i(weight == null ? 0 : 1).ptr(pdx).l(0));
+        }
+        if (dweight != null || dbias != null) {
+            Object pdw = dweight == null ? null : d.pointer(dweight, "layerNorm weight gradient");
+            Object pdb = dbias == null ? null : d.pointer(dbias, "layerNorm bias gradient");
+            d.launch("cairn_layer_norm_param_grads", d.gridFor(cols, BLOCK), 1, 1, BLOCK, new KernelArgs()
+                    .ptr(px).l(x.offset()).i(x.strides()[0]).ptr(pg).l(g.offset()).i(g.strides()[0]).i(rows).i(cols)
+                    .ptr(pm).l(0).ptr(pr).l(0)
+                    .ptr(pdw != null ? pdw : pdb).l(0).i(pdw != null ? 1 : 0)
+                    .ptr(pdb != null ? pdb : pdw).l(0).i(pdb != null ? 1 : 0));
+        }
+    }
+
+    /** Running sums along {@code dim} (from the end when {@code reverse}): one thread per line, O(len) each. */
+    static void cumsum(KernelLauncher d, StridedView src, int dim, boolean reverse, Storage dst) {
+        Object in = d.pointer(src.storage(), "cumsum source");
+        Object out = d.pointer(dst, "cumsum destination");
+        int len = src.shape()[dim];
+        Layout l = Layout.of(without(src.shape(), dim), without(src.strides(), dim), null);
+        if (l.numel() == 0 || len == 0) {
+            return;
+        }
+        int[] packed = l.packInner();
+        long lines = l.innerNumel();
+        for (long o = 0, outer = l.outerCount(); o < outer; o++) {
+            long[] offs = l.outerOffsets(o);
+            d.launch("cairn_cumsum", d.gridFor(lines, BLOCK), 1, 1, BLOCK, new KernelArgs()
+                    .ptr(in).l(src.offset() + offs[0]).ints(packed).i(len).i(src.strides()[dim])
+                    .ptr(out).l(0).i(inner(src.shape(), dim)).i((int) (o * lines)).i((int) lines).i(reverse ? 1 : 0));
+        }
+    }
+
     /**
      * Cairn's tiled GEMM with the epilogue fused: 128x128 tiles when they fill the SMs, else 64x64;
      * rows beyond what one grid covers go to further launches, batches beyond gridDim.z to the kernel's
