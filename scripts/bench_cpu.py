@@ -15,8 +15,10 @@ torch on /usr/bin/python3 and, for the reference models, ../shared/models/refere
 OpenBLAS: these machines set OPENBLAS_CORETYPE=Haswell and OPENBLAS_L2_SIZE in the environment, which
 would make numpy's OpenBLAS run its AVX2 kernels on an AVX-512 CPU. numpy therefore runs in a child
 process with both variables removed (its OpenBLAS then picks its kernels from the CPU), PyTorch (Debian's
-/usr/bin/python3, whose OpenBLAS does not detect this CPU) with OPENBLAS_CORETYPE=SkylakeX, both on
-2 threads. The script prints the OpenBLAS core and thread count each of them reports.
+/usr/bin/python3) with OPENBLAS_CORETYPE=SkylakeX, both on 2 threads. The script prints numpy's OpenBLAS
+core and threads, and for PyTorch the core OpenBLAS announces (OPENBLAS_VERBOSE=2) and the BLAS libraries
+it loaded: Debian's torch goes through libblas.so.3, which is OpenBLAS only where the system's BLAS
+alternative points to it (on the development VM it is the reference BLAS, next to oneDNN).
 """
 import argparse, json, os, platform, statistics, subprocess, sys, time
 
@@ -161,8 +163,11 @@ for name, (expr, row, dtype) in job["models"].items():
         shape = (b,) + tuple(row)
         x = torch.randint(1, 50, shape) if dtype == "int64" else torch.rand(shape)
         out[name + "/" + str(b)] = median_us(m, x, 1.5)
+import re
+maps = open("/proc/self/maps").read()
 out["info"] = {"torch": torch.__version__, "threads": torch.get_num_threads(),
-               "blas": [l.strip() for l in torch.__config__.show().splitlines() if "BLAS" in l]}
+               "blas": re.findall(r"BLAS_INFO=[^,\s]+", torch.__config__.show()),
+               "libs": sorted({l.split()[-1] for l in maps.splitlines() if re.search(r"blas|dnnl", l)})}
 print(json.dumps(out))
 """
 
@@ -192,7 +197,7 @@ def torch_run(latency, models):
         return None
     res = json.loads(r.stdout.strip().splitlines()[-1])
     res["info"]["core"] = next((l.split(":", 1)[1].strip() for l in r.stderr.splitlines() if l.startswith("Core:")),
-                               "not printed")
+                               "not printed (no OpenBLAS loaded)")
     return res
 
 
@@ -259,7 +264,8 @@ def main():
           f"({np_info.get('config', '?').strip()}), OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset")
     if torch_info:
         print(f"# PyTorch {torch_info['torch']} on {TORCH_PY}, {torch_info['threads']} threads, OPENBLAS_CORETYPE=SkylakeX: "
-              f"OpenBLAS core {torch_info['core']}; {' '.join(torch_info['blas'])}")
+              f"OpenBLAS core {torch_info['core']}; {' '.join(torch_info['blas'])}; BLAS libraries loaded: "
+              f"{', '.join(torch_info['libs'])}")
     print("| item | Cairn | reference | ratio |")
     print("| --- | --- | --- | --- |")
     if "gemm" in items:
