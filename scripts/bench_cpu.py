@@ -1,147 +1,290 @@
-"""Cairn's CPU backend side by side with numpy (OpenBLAS) in one run, alternating, on this machine.
+"""Cairn's CPU backend side by side with numpy (OpenBLAS) and PyTorch eager in one run, alternating, on this machine.
 
-Usage: python3 scripts/bench_cpu.py [--rounds 3] [--sizes 1024,2048,4096] [--quick]
-Runs `bin/cairn bench ... --json` and the same work in numpy in turns, several rounds, and prints per
-item the median over rounds of each side and their ratio. Also times the seed MLP and the chimera at
-batch 1 (and PyTorch eager for them when /usr/bin/python3 has torch), the `wide` model at batch 2048
-against numpy doing the same three products with bias and ReLU, and Cairn's plain-Java path
-(Vector API off) at n = 1024.
+Usage: python3 scripts/bench_cpu.py [--rounds 3] [--sizes 1024,2048,4096] [--items gemm,wide,plain,latency,models]
+                                    [--quick]
+Runs `bin/cairn bench ... --json` and the same work in numpy and in PyTorch in turns, at least 3 rounds
+(--quick: one), and prints per item the median over rounds of each side and the ratio of the medians.
+
+Items: `gemm` SGEMM at each --sizes n on 2 threads; `wide` the `wide` model at batch 2048 against numpy
+doing the same three products with bias and ReLU; `plain` Cairn's plain-Java path (Vector API off) at
+n = 1024; `latency` the seed MLP and the chimera at batch 1; `models` the reference models lenet,
+convnet and encoder (12 tokens), `encoder-seq128` (the encoder at 128 tokens) and `encoder-large`
+(d=256, 4 heads, 4 layers, feed-forward 1024, 128 tokens) at batch 1 and 32. PyTorch's figures need
+torch on /usr/bin/python3 and, for the reference models, ../shared/models/reference_models.py.
+
+OpenBLAS: these machines set OPENBLAS_CORETYPE=Haswell and OPENBLAS_L2_SIZE in the environment, which
+would make numpy's OpenBLAS run its AVX2 kernels on an AVX-512 CPU. numpy therefore runs in a child
+process with both variables removed (its OpenBLAS then picks its kernels from the CPU), PyTorch (Debian's
+/usr/bin/python3) with OPENBLAS_CORETYPE=SkylakeX, both on 2 threads. The script prints numpy's OpenBLAS
+core and threads, and for PyTorch the core OpenBLAS announces (OPENBLAS_VERBOSE=2) and the BLAS libraries
+it loaded: Debian's torch goes through libblas.so.3, which is OpenBLAS only where the system's BLAS
+alternative points to it (on the development VM it is the reference BLAS, next to oneDNN).
 """
 import argparse, json, os, platform, statistics, subprocess, sys, time
 
-import numpy as np
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CAIRN = os.path.join(ROOT, "bin", "cairn")
+TORCH_PY = "/usr/bin/python3"
+THREADS = "2"
+MODEL_BATCHES = (1, 32)
+# name in Cairn's registry -> (PyTorch builder expression over reference_models `rm` and `nn`, input row shape, dtype)
+REFERENCE_MODELS = {
+    "lenet": ("rm.lenet()", (1, 28, 28), "float32"),
+    "convnet": ("rm.ConvNet()", (1, 8, 8), "float32"),
+    "encoder": ("rm.TextEncoder()", (12,), "int64"),
+    "encoder-seq128": ("rm.TextEncoder(max_len=128)", (128,), "int64"),
+    "encoder-large": ("wider(rm.TextEncoder(d=256, heads=4, layers=4, max_len=128), 256, 4, 4, 1024)", (128,), "int64"),
+}
+
+
+def blas_env(coretype=None):
+    """This process's environment without the OpenBLAS tuning variables, with coretype when given and 2 threads."""
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    if coretype:
+        env["OPENBLAS_CORETYPE"] = coretype
+    env["OPENBLAS_NUM_THREADS"] = env["OMP_NUM_THREADS"] = THREADS
+    return env
 
 
 def cairn(args, extra_opts=""):
     env = dict(os.environ)
     if extra_opts:
         env["CAIRN_JAVA_OPTS"] = (env.get("CAIRN_JAVA_OPTS", "") + " " + extra_opts).strip()
-    out = subprocess.run([CAIRN] + args + ["--json"], capture_output=True, text=True, env=env, check=True).stdout
+    out = subprocess.run([CAIRN] + args + ["--json", "-q"], capture_output=True, text=True, env=env, check=True).stdout
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
-def timeit(fn, budget=1.5, min_calls=5):
-    fn()
-    fn()
+# The numpy side, run as `python3 -c NUMPY_CHILD JOB` in the cleaned environment; prints one JSON line.
+NUMPY_CHILD = r"""
+import ctypes, glob, json, os, statistics, sys, time
+import numpy as np
+
+def timeit(fn, budget):
+    fn(); fn()
     samples, end = [], time.perf_counter() + budget
-    while len(samples) < min_calls or time.perf_counter() < end:
-        t = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t)
+    while len(samples) < 5 or time.perf_counter() < end:
+        t = time.perf_counter(); fn(); samples.append(time.perf_counter() - t)
     return statistics.median(samples)
 
+def info():
+    out = {"numpy": np.__version__}
+    libs = glob.glob(os.path.join(os.path.dirname(np.__file__), "..", "numpy.libs", "*openblas*"))
+    for lib in libs:
+        h = ctypes.CDLL(lib)
+        for pre, suf in (("scipy_openblas_", "64_"), ("scipy_openblas_", ""), ("openblas_", "64_"), ("openblas_", "")):
+            if hasattr(h, pre + "get_corename" + suf):
+                for key, fn in (("core", "get_corename"), ("config", "get_config")):
+                    f = getattr(h, pre + fn + suf); f.restype = ctypes.c_char_p; out[key] = f().decode()
+                out["threads"] = getattr(h, pre + "get_num_threads" + suf)()
+                return out
+    try:
+        import threadpoolctl
+        for p in threadpoolctl.threadpool_info():
+            if p.get("internal_api") == "openblas":
+                out.update(core=p.get("architecture"), threads=p.get("num_threads"), config=p.get("version"))
+                return out
+    except ImportError:
+        pass
+    out["core"] = "unknown (run with OPENBLAS_VERBOSE=2 to see it on stderr)"
+    return out
 
-def numpy_gemm(n):
+job = json.loads(sys.argv[1])
+if job["kind"] == "info":
+    print(json.dumps(info()))
+elif job["kind"] == "gemm":
+    n = job["n"]
     rng = np.random.default_rng(42)
-    a = rng.random((n, n), dtype=np.float32)
-    b = rng.random((n, n), dtype=np.float32)
-    t = timeit(lambda: a @ b)
-    return 2.0 * n ** 3 / t / 1e9
-
-
-def numpy_wide(batch):
+    a = rng.random((n, n), dtype=np.float32); b = rng.random((n, n), dtype=np.float32)
+    print(json.dumps({"gflops": 2.0 * n ** 3 / timeit(lambda: a @ b, 2.0) / 1e9}))
+elif job["kind"] == "wide":
+    batch = job["batch"]
     rng = np.random.default_rng(1)
     dims = [1024, 4096, 4096, 1024]
     ws = [rng.standard_normal((dims[i + 1], dims[i]), dtype=np.float32) * 0.02 for i in range(3)]
     bs = [rng.standard_normal(dims[i + 1], dtype=np.float32) for i in range(3)]
     x = rng.random((batch, 1024), dtype=np.float32)
-
     def fwd():
         h = np.maximum(x @ ws[0].T + bs[0], 0)
         h = np.maximum(h @ ws[1].T + bs[1], 0)
         return h @ ws[2].T + bs[2]
-
-    t = timeit(fwd, budget=3.0)
     flops = 2.0 * batch * sum(dims[i] * dims[i + 1] for i in range(3))
-    return flops / t / 1e9
+    print(json.dumps({"gflops": flops / timeit(fwd, 3.0) / 1e9}))
+"""
 
 
-TORCH_SNIPPET = r"""
-import json, statistics, sys, time, torch
-sys.path.insert(0, %r)
+def numpy_job(job):
+    r = subprocess.run([sys.executable, "-c", NUMPY_CHILD, json.dumps(job)], capture_output=True, text=True,
+                       env=blas_env(), check=True)
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+# The PyTorch side: one /usr/bin/python3 process per round times every model asked for; prints one JSON line.
+TORCH_CHILD = r"""
+import json, os, statistics, sys, time, torch
+from torch import nn
+job = json.loads(sys.argv[1])
+sys.path.insert(0, job["scripts"])
 from torch_models import MODELS
-torch.set_num_threads(2)
-out = {}
-for name in ("mlp", "chimera"):
-    factory, width = MODELS[name]
-    m = factory().eval()
-    x = torch.rand(1, width)
+rm = None
+if job["shared"]:
+    sys.path.insert(0, job["shared"])
+    import reference_models as rm
+torch.set_num_threads(int(job["threads"]))
+torch.manual_seed(0)
+
+def wider(m, d, heads, layers, ff):
+    layer = nn.TransformerEncoderLayer(d, heads, dim_feedforward=ff, dropout=0.1, activation="gelu",
+                                       batch_first=True, norm_first=True)
+    m.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+    return m
+
+def median_us(m, x, budget):
     with torch.no_grad():
-        for _ in range(200): m(x)
+        warm = time.perf_counter() + budget / 3
+        for _ in range(20):
+            m(x)
+            if time.perf_counter() > warm:
+                break
         s = []
-        end = time.perf_counter() + 1.5
-        while time.perf_counter() < end:
+        end = time.perf_counter() + budget
+        while len(s) < 5 or time.perf_counter() < end:
             t = time.perf_counter(); m(x); s.append(time.perf_counter() - t)
-    out[name] = statistics.median(s) * 1e6
+    return statistics.median(s) * 1e6
+
+out = {}
+for name in job["latency"]:
+    factory, width = MODELS[name]
+    out[name + "/1"] = median_us(factory().eval(), torch.rand(1, width), 1.5)
+for name, (expr, row, dtype) in job["models"].items():
+    if rm is None:
+        break
+    m = eval(expr).eval()
+    for b in job["batches"]:
+        shape = (b,) + tuple(row)
+        x = torch.randint(1, 50, shape) if dtype == "int64" else torch.rand(shape)
+        out[name + "/" + str(b)] = median_us(m, x, 1.5)
+import re
+maps = open("/proc/self/maps").read()
+out["info"] = {"torch": torch.__version__, "threads": torch.get_num_threads(),
+               "blas": re.findall(r"BLAS_INFO=[^,\s]+", torch.__config__.show()),
+               "libs": sorted({l.split()[-1] for l in maps.splitlines() if re.search(r"blas|dnnl", l)})}
 print(json.dumps(out))
 """
 
 
-def torch_eager():
-    py = "/usr/bin/python3"
-    try:
-        env = dict(os.environ, OPENBLAS_CORETYPE="SkylakeX")
-        r = subprocess.run([py, "-c", TORCH_SNIPPET % os.path.join(ROOT, "scripts")], capture_output=True, text=True,
-                           env=env, timeout=120)
-        return json.loads(r.stdout.strip().splitlines()[-1]) if r.returncode == 0 else None
-    except Exception:
+def shared_models_dir():
+    for cand in (os.path.join(ROOT, "..", "shared", "models"), os.path.join(ROOT, "..", "..", "shared", "models")):
+        if os.path.exists(os.path.join(cand, "reference_models.py")):
+            return os.path.abspath(cand)
+    return None
+
+
+def torch_run(latency, models):
+    """PyTorch eager times in microseconds keyed 'model/batch' plus 'info', or None without torch."""
+    if not os.path.exists(TORCH_PY):
         return None
+    job = {"scripts": os.path.join(ROOT, "scripts"), "shared": shared_models_dir(), "threads": THREADS,
+           "latency": list(latency), "models": models, "batches": list(MODEL_BATCHES)}
+    env = blas_env("SkylakeX")
+    env["OPENBLAS_VERBOSE"] = "2"  # OpenBLAS prints "Core: <name>" on stderr at load
+    try:
+        r = subprocess.run([TORCH_PY, "-c", TORCH_CHILD, json.dumps(job)], capture_output=True, text=True, env=env,
+                           timeout=900)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if r.returncode != 0:
+        print(f"# PyTorch side failed: {r.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+        return None
+    res = json.loads(r.stdout.strip().splitlines()[-1])
+    res["info"]["core"] = next((l.split(":", 1)[1].strip() for l in r.stderr.splitlines() if l.startswith("Core:")),
+                               "not printed (no OpenBLAS loaded)")
+    return res
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds (at least 3 unless --quick)")
     ap.add_argument("--sizes", default="1024,2048,4096")
-    ap.add_argument("--quick", action="store_true", help="one round, smaller budgets")
+    ap.add_argument("--items", default="gemm,wide,plain,latency,models")
+    ap.add_argument("--quick", action="store_true", help="one round")
     a = ap.parse_args()
+    if not a.quick and a.rounds < 3:
+        ap.error("--rounds must be at least 3 (the ratios are medians over alternating rounds); use --quick for one")
     rounds = 1 if a.quick else a.rounds
     sizes = [int(s) for s in a.sizes.split(",")]
+    items = set(a.items.split(","))
+    unknown = items - {"gemm", "wide", "plain", "latency", "models"}
+    if unknown:
+        ap.error(f"unknown --items {sorted(unknown)}; choose from gemm, wide, plain, latency, models")
     subprocess.run([CAIRN, "devices"], check=True, capture_output=True)  # builds once, outside the timings
+    np_info = numpy_job({"kind": "info"})
+    torch_info = None
     res = {}
 
     def add(key, value):
         res.setdefault(key, []).append(value)
 
+    latency = ("mlp", "chimera") if "latency" in items else ()
+    models = REFERENCE_MODELS if "models" in items else {}
     for r in range(rounds):
-        for n in sizes:
-            add(("gemm", n, "cairn"), cairn(["bench", "gemm", "--n", str(n), "--threads", "2", "--device", "cpu",
-                                             "--budget-ms", "3000"])[0]["gflops"])
-            add(("gemm", n, "numpy"), numpy_gemm(n))
-        add(("wide", 2048, "cairn"), cairn(["bench", "model", "--model", "wide", "--batch", "2048", "--device", "cpu",
-                                            "--budget-ms", "4000"])[0]["gflops"])
-        add(("wide", 2048, "numpy"), numpy_wide(2048))
-        add(("plain", 1024, "cairn"), cairn(["bench", "gemm", "--n", "1024", "--device", "cpu", "--budget-ms", "3000"],
-                                            extra_opts="-Dcairn.cpu.vector=false")[0]["gflops"])
-        add(("plain", 1024, "numpy"), numpy_gemm(1024))
-        for model in ("mlp", "chimera"):
+        if "gemm" in items:
+            for n in sizes:
+                add(("gemm", n, "cairn"), cairn(["bench", "gemm", "--n", str(n), "--threads", THREADS, "--device", "cpu",
+                                                 "--budget-ms", "3000"])[0]["gflops"])
+                add(("gemm", n, "numpy"), numpy_job({"kind": "gemm", "n": n})["gflops"])
+        if "wide" in items:
+            add(("wide", 2048, "cairn"), cairn(["bench", "model", "--model", "wide", "--batch", "2048", "--device", "cpu",
+                                                "--budget-ms", "4000"])[0]["gflops"])
+            add(("wide", 2048, "numpy"), numpy_job({"kind": "wide", "batch": 2048})["gflops"])
+        if "plain" in items:
+            add(("plain", 1024, "cairn"), cairn(["bench", "gemm", "--n", "1024", "--device", "cpu", "--budget-ms", "3000"],
+                                                extra_opts="-Dcairn.cpu.vector=false")[0]["gflops"])
+            add(("plain", 1024, "numpy"), numpy_job({"kind": "gemm", "n": 1024})["gflops"])
+        for model in latency:
             row = cairn(["bench", "model", "--model", model, "--batch", "1", "--device", "cpu", "--budget-ms", "2000"])[0]
-            add(("latency", model, "cairn"), row["median_us"])
-        t = torch_eager()
-        if t:
-            for model, us in t.items():
-                add(("latency", model, "torch"), us)
+            add(("model", model, 1, "cairn"), row["median_us"])
+        for model in models:
+            for row in cairn(["bench", "model", "--model", model, "--batch", ",".join(map(str, MODEL_BATCHES)),
+                              "--device", "cpu", "--budget-ms", "2000"]):
+                add(("model", model, row["batch"], "cairn"), row["median_us"])
+        if latency or models:
+            t = torch_run(latency, models)
+            if t:
+                torch_info = t.pop("info")
+                for key, us in t.items():
+                    model, b = key.rsplit("/", 1)
+                    add(("model", model, int(b), "torch"), us)
+        print(f"# round {r + 1}/{rounds} done, load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
 
     med = {k: statistics.median(v) for k, v in res.items()}
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} {platform.node()} {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores, numpy {np.__version__}, {rounds} round(s), medians over rounds")
+          f"{os.cpu_count()} cores, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}, {rounds} round(s), "
+          f"medians over rounds")
+    print(f"# numpy {np_info.get('numpy')}: OpenBLAS core {np_info.get('core')}, {np_info.get('threads')} threads "
+          f"({np_info.get('config', '?').strip()}), OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset")
+    if torch_info:
+        print(f"# PyTorch {torch_info['torch']} on {TORCH_PY}, {torch_info['threads']} threads, OPENBLAS_CORETYPE=SkylakeX: "
+              f"OpenBLAS core {torch_info['core']}; {' '.join(torch_info['blas'])}; BLAS libraries loaded: "
+              f"{', '.join(torch_info['libs'])}")
     print("| item | Cairn | reference | ratio |")
     print("| --- | --- | --- | --- |")
-    for n in sizes:
-        c, o = med[("gemm", n, "cairn")], med[("gemm", n, "numpy")]
-        print(f"| SGEMM n={n}, 2 threads (GFLOP/s) | {c:.1f} | numpy {o:.1f} | {c / o:.2f}x |")
-    c, o = med[("wide", 2048, "cairn")], med[("wide", 2048, "numpy")]
-    print(f"| wide model batch 2048 (GFLOP/s) | {c:.1f} | numpy {o:.1f} | {c / o:.2f}x |")
-    c, o = med[("plain", 1024, "cairn")], med[("plain", 1024, "numpy")]
-    print(f"| SGEMM n=1024, Vector API off (GFLOP/s) | {c:.1f} | numpy {o:.1f} | {c / o:.2f}x |")
-    for model in ("mlp", "chimera"):
-        c = med[("latency", model, "cairn")]
-        t = med.get(("latency", model, "torch"))
-        ref = f"PyTorch eager {t:.1f}" if t else "PyTorch not installed"
-        ratio = f"{t / c:.1f}x faster" if t else "-"
-        print(f"| {model} batch 1 median latency (us) | {c:.2f} | {ref} | {ratio} |")
+    if "gemm" in items:
+        for n in sizes:
+            c, o = med[("gemm", n, "cairn")], med[("gemm", n, "numpy")]
+            print(f"| SGEMM n={n}, 2 threads (GFLOP/s) | {c:.1f} | numpy {o:.1f} | {c / o:.2f}x |")
+    if "wide" in items:
+        c, o = med[("wide", 2048, "cairn")], med[("wide", 2048, "numpy")]
+        print(f"| wide model batch 2048 (GFLOP/s) | {c:.1f} | numpy {o:.1f} | {c / o:.2f}x |")
+    if "plain" in items:
+        c, o = med[("plain", 1024, "cairn")], med[("plain", 1024, "numpy")]
+        print(f"| SGEMM n=1024, Vector API off (GFLOP/s) | {c:.1f} | numpy {o:.1f} | {c / o:.2f}x |")
+    rows = [(m, 1) for m in latency] + [(m, b) for m in models for b in MODEL_BATCHES]
+    for model, b in rows:
+        c = med[("model", model, b, "cairn")]
+        t = med.get(("model", model, b, "torch"))
+        ref = f"PyTorch eager {t:.1f}" if t else "PyTorch not available"
+        ratio = (f"{t / c:.2f}x faster" if t >= c else f"{c / t:.2f}x slower") if t else "-"
+        print(f"| {model} batch {b} median latency (us) | {c:.1f} | {ref} | {ratio} |")
 
 
 if __name__ == "__main__":

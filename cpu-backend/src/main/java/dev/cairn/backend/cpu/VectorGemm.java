@@ -10,19 +10,26 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Packed, register-blocked, cache-blocked float32 GEMM on the Java Vector API (the preferred species:
  * 512-bit with AVX-512). A is packed into MR-row panels, B into NR-column panels (NR = two vectors);
- * an MR x NR micro-kernel keeps its accumulators in registers. Transposed operands are read through
- * their layout while packing, never copied whole. Products with few rows (batch-1 inference) skip
- * packing and run as vectorized dot products or row updates on the calling thread. The epilogue
- * (bias, ReLU) is applied while the last K block is stored.
+ * an MR x NR micro-kernel keeps its accumulators in registers. The loops keep a KC x NC block of packed
+ * B (512 KiB) in L2 and one MR x KC panel of packed A (12 KiB) in L1 while the micro-kernel sweeps the
+ * B block's panels; a block of up to MC rows of A is packed once per K block and each B block once
+ * per MC rows, so for products up to MC rows both operands are packed exactly once. Transposed
+ * operands are read through their layout while packing, never copied whole. Products with few rows
+ * (batch-1 inference) skip packing and run as vectorized dot products or row updates on the calling
+ * thread. The epilogue (bias, ReLU) is applied while the last K block is stored. Stateless apart from
+ * per-thread packing buffers, so safe to call from any number of threads.
  */
 final class VectorGemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
     static final int MR = 12;
     static final int NR = 2 * L;
+    /** Depth of a packed block: one MR x KC panel of A (12 KiB) stays in L1 across a B block. */
     private static final int KC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.kc", 256));
-    private static final int MC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.mc", 48) / MR) * MR;
-    private static final int NC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.nc", 64 * NR) / NR) * NR;
+    /** Rows of A packed together (a multiple of MR): B blocks are packed once per MC rows. */
+    private static final int MC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.mc", 1032) / MR) * MR;
+    /** Columns of a packed B block (a multiple of NR): KC x NC floats (512 KiB) stay in L2. */
+    private static final int NC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.nc", 16 * NR) / NR) * NR;
     /** At or below this many rows the unpacked row-by-row path is used. */
     private static final int SMALL_M = 4;
     /** Below this depth the unpacked row-by-row path is used. */
@@ -96,21 +103,22 @@ final class VectorGemm {
         float[] packA = buf[0];
         float[] packB = buf[1];
         float[] tile = buf[2];
-        for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
+        for (int ic = i0; ic < i1; ic += MC) {
+            int mc = Math.min(MC, i1 - ic);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean first = pc == 0;
                 boolean last = pc + kc == k;
-                packB(bd, bOff, b.ld(), b.transposed(), pc, kc, jc, nc, packB);
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
-                    packA(ad, aOff, a.ld(), a.transposed(), ic, mc, pc, kc, packA);
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int cols = Math.min(NR, nc - jr);
-                        for (int ir = 0; ir < mc; ir += MR) {
+                packA(ad, aOff, a.ld(), a.transposed(), ic, mc, pc, kc, packA);
+                for (int jc = j0; jc < j1; jc += NC) {
+                    int nc = Math.min(NC, j1 - jc);
+                    packB(bd, bOff, b.ld(), b.transposed(), pc, kc, jc, nc, packB);
+                    for (int ir = 0; ir < mc; ir += MR) {
+                        int rows = Math.min(MR, mc - ir);
+                        int cRow = cOff + (ic + ir) * c.ld() + jc;
+                        for (int jr = 0; jr < nc; jr += NR) {
                             kernel(packA, ir * kc, packB, jr * kc, kc, tile);
-                            store(tile, Math.min(MR, mc - ir), cols, cd, cOff + (ic + ir) * c.ld() + jc + jr, c.ld(),
+                            store(tile, rows, Math.min(NR, nc - jr), cd, cRow + jr, c.ld(),
                                     first, last, bias, epi.biasOffset() + jc + jr, epi.relu());
                         }
                     }
@@ -277,30 +285,41 @@ final class VectorGemm {
         }
     }
 
-    /** Packs depth [pc, pc+kc) x columns [jc, jc+nc) of B into NR-column panels: panel q holds kc groups of NR values. */
+    /**
+     * Packs depth [pc, pc+kc) x columns [jc, jc+nc) of B into NR-column panels: panel q holds kc groups
+     * of NR values. A row-major B is read row by row (sequential reads the hardware prefetcher follows,
+     * rather than kc rows of one panel at a time, a page apart each).
+     */
     private static void packB(float[] bd, int off, int ld, boolean transposed, int pc, int kc, int jc, int nc, float[] out) {
+        if (!transposed) {
+            int full = nc / NR * NR;
+            for (int p = 0; p < kc; p++) {
+                int src = off + (pc + p) * ld + jc;
+                int dst = p * NR;
+                for (int jr = 0; jr < full; jr += NR) {
+                    FloatVector.fromArray(S, bd, src + jr).intoArray(out, jr * kc + dst);
+                    FloatVector.fromArray(S, bd, src + jr + L).intoArray(out, jr * kc + dst + L);
+                }
+                if (full < nc) {
+                    int pos = full * kc + dst;
+                    System.arraycopy(bd, src + full, out, pos, nc - full);
+                    Arrays.fill(out, pos + nc - full, pos + NR, 0f);
+                }
+            }
+            return;
+        }
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             int base = jr * kc;
-            if (!transposed) {
-                for (int p = 0; p < kc; p++) {
-                    int dst = base + p * NR;
-                    System.arraycopy(bd, off + (pc + p) * ld + jc + jr, out, dst, cols);
-                    if (cols < NR) {
-                        Arrays.fill(out, dst + cols, dst + NR, 0f);
+            for (int j = 0; j < NR; j++) {
+                if (j < cols) {
+                    int src = off + (jc + jr + j) * ld + pc;
+                    for (int p = 0; p < kc; p++) {
+                        out[base + p * NR + j] = bd[src + p];
                     }
-                }
-            } else {
-                for (int j = 0; j < NR; j++) {
-                    if (j < cols) {
-                        int src = off + (jc + jr + j) * ld + pc;
-                        for (int p = 0; p < kc; p++) {
-                            out[base + p * NR + j] = bd[src + p];
-                        }
-                    } else {
-                        for (int p = 0; p < kc; p++) {
-                            out[base + p * NR + j] = 0f;
-                        }
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        out[base + p * NR + j] = 0f;
                     }
                 }
             }

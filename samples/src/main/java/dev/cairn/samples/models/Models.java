@@ -76,6 +76,9 @@ public final class Models {
         add("mlp-fashion", Models::mlpFashion, 784);
         add("convnet", ConvNet::new, new int[] {1, 8, 8}, DType.FLOAT32);
         add("encoder", TextEncoder::new, new int[] {12}, DType.INT64);
+        // benchmark sizes of the encoder (no golden cases): 128 tokens, and a wider, deeper one
+        add("encoder-seq128", () -> new TextEncoder(50, 32, 4, 2, 3, 128), new int[] {128}, DType.INT64);
+        add("encoder-large", () -> new TextEncoder(50, 256, 4, 4, 3, 128, 1024), new int[] {128}, DType.INT64);
         add("zoo", Zoo::new, 24);
         add("lenet", Models::lenet, new int[] {1, 28, 28}, DType.FLOAT32);
     }

@@ -27,10 +27,19 @@ public class TextEncoder extends Module {
     }
 
     public TextEncoder(int vocab, int d, int heads, int layers, int classes, int maxLen) {
+        this(vocab, d, heads, layers, classes, maxLen, 64);
+    }
+
+    /**
+     * The same architecture with a feed-forward width of {@code ff} (the reference's is 64), as
+     * {@code reference_models.TextEncoder} with its layers built by
+     * {@code nn.TransformerEncoderLayer(d, heads, dim_feedforward=ff, ...)}.
+     */
+    public TextEncoder(int vocab, int d, int heads, int layers, int classes, int maxLen, int ff) {
         tok = register("tok", new Embedding(vocab, d, 0));
         pos = registerParameter("pos", Tensor.randn(maxLen, d).mul(0.02f));
         encoder = register("encoder", new TransformerEncoder(
-                () -> new TransformerEncoderLayer(d, heads, 64, 0.1, "gelu", 1e-5f, true, true), layers));
+                () -> new TransformerEncoderLayer(d, heads, ff, 0.1, "gelu", 1e-5f, true, true), layers));
         norm = register("norm", new LayerNorm(d));
         head = register("head", new Linear(d, classes));
     }
