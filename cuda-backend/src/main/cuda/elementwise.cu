@@ -4,6 +4,8 @@
 // and `..._dense` (dense operands); semantics follow their `apply` methods (float32) and the CPU
 // backend's TypedKernels (integer and bool tensors: IDENTITY, NEG, ABS, ADD/MUL_SCALAR; ADD, SUB, MUL,
 // MAXIMUM, MINIMUM, computed in 64-bit two's complement and stored with wrap-around, bool as != 0).
+// GELU and GELU_TANH (and the fused gradients GELU_BACKWARD, GELU_TANH_BACKWARD) follow the float32
+// formulas of the CPU backend's Vector API loops rather than UnaryOp.apply's double evaluation.
 #include "cairn_common.cuh"
 
 // x^s as UnaryOp.pow: fast paths for 2, 1 and 0.5, else Java's Math.pow special cases.
@@ -28,6 +30,38 @@ __device__ __forceinline__ float java_min(float a, float b) {
     if (isnan(a) || isnan(b)) return __int_as_float(0x7fc00000);
     if (a == 0.0f && b == 0.0f) return signbit(a) ? a : b;
     return a <= b ? a : b;
+}
+
+// GELU as UnaryOp.gelu / geluTanh and their derivatives (the same formulas as the CPU's Vector API loops):
+// Phi(x) = erfc(-x / sqrt 2) / 2 by the erfcc fit (relative error < 1.2e-7 in both tails), its e^(-z^2)
+// split as e^(-h^2) e^((h - z)(h + z)) with h the top 12 bits of z so that h^2 is exact.
+__device__ __forceinline__ float cairn_normal_cdf(float x) {
+    float z = fminf(fabsf(x) * 0.70710678118654752f, 20.0f);  // erfc(20) is 0 in float; keeps inf - inf out
+    float t = 1.0f / (1.0f + 0.5f * z);
+    float poly = ((((((((0.17087277f * t - 0.82215223f) * t + 1.48851587f) * t - 1.13520398f) * t + 0.27886807f) * t
+                    - 0.18628806f) * t + 0.09678418f) * t + 0.37409196f) * t + 1.00002368f) * t - 1.26551223f;
+    float h = __int_as_float(__float_as_int(z) & 0xfffff000);
+    float erfc = t * expf(-(h * h)) * expf((h - z) * (h + z) + poly);
+    float half = 0.5f * erfc;
+    return x >= 0.0f ? 1.0f - half : half;
+}
+
+// sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3): 0.5 (1 + tanh u) without its cancellation.
+__device__ __forceinline__ float cairn_sigmoid_two_u(float x) {
+    float u = (x * x * x * 0.044715f + x) * 0.7978845608028654f;
+    return 1.0f / (1.0f + expf(-2.0f * u));
+}
+
+// d/dx of exact GELU: Phi(x) + x phi(x).
+__device__ __forceinline__ float cairn_gelu_derivative(float x) {
+    return fmaf(x, expf(-0.5f * (x * x)) * 0.3989422804014327f, cairn_normal_cdf(x));
+}
+
+// d/dx of the tanh GELU: s + 2 x s (1 - s) u'(x), s = sigmoid(2u).
+__device__ __forceinline__ float cairn_gelu_tanh_derivative(float x) {
+    float s = cairn_sigmoid_two_u(x);
+    float inner = (x * x * (3.0f * 0.044715f) + 1.0f) * 0.7978845608028654f;
+    return x * 2.0f * s * (1.0f - s) * inner + s;
 }
 
 
@@ -78,6 +112,8 @@ CAIRN_UNARY_F32(sin, sinf(x))
 CAIRN_UNARY_F32(cos, cosf(x))
 CAIRN_UNARY_F32(clamp_min, x < s ? s : x)  /* NaN stays, as PyTorch's clamp */
 CAIRN_UNARY_F32(clamp_max, x > s ? s : x)
+CAIRN_UNARY_F32(gelu, x * cairn_normal_cdf(x))  /* -inf gives NaN, as PyTorch's 0.5 x (1 + erf(x / sqrt 2)) */
+CAIRN_UNARY_F32(gelu_tanh, x * cairn_sigmoid_two_u(x))
 
 // ---- integer and bool unary ops: v is the element as a long long, k the scalar as Java's (long) s ----
 #define CAIRN_UNARY_INT(NAME, T, EXPR)                                                                        \
@@ -151,6 +187,9 @@ CAIRN_BINARY_F32(minimum, java_min(x, y))
 CAIRN_BINARY_F32(gt, x > y ? 1.0f : 0.0f)
 CAIRN_BINARY_F32(lt, x < y ? 1.0f : 0.0f)
 CAIRN_BINARY_F32(eq, x == y ? 1.0f : 0.0f)
+// fused gradients: the output's gradient x (a) times the derivative at the op's input y (b)
+CAIRN_BINARY_F32(gelu_backward, x * cairn_gelu_derivative(y))
+CAIRN_BINARY_F32(gelu_tanh_backward, x * cairn_gelu_tanh_derivative(y))
 
 #define CAIRN_BINARY_INT_ALL(T)                                                 \
     CAIRN_BINARY(add, T, long long, wrap_add(x, y), put_long)                   \

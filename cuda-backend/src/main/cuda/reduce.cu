@@ -1,6 +1,8 @@
 // Reductions along one dimension of a strided view, one kernel per op and dtype pair:
 // reduce_<op>_<source dtype>_<destination dtype>_block / _thread. SUM over float32 accumulates in
-// float32 (a tree, not the CPU's double); over integers and bool in int64 with wrap-around. MAX/MIN
+// float32 (a tree, not the CPU's double); over integers and bool in int64 with wrap-around. PROD over
+// float32 multiplies in double and rounds once at the end, as the CPU backend (so partial products may
+// leave float's range); over integers and bool in int64 with wrap-around (as PyTorch's int64 prod). MAX/MIN
 // propagate NaN. ARGMAX/ARGMIN give the first index of the extreme value, a NaN counting as the
 // extreme, written as float32 or int64. The output is dense; its layout L (s0 = source strides of the
 // kept dimensions) maps each output index to the start of its slice in the source.
@@ -12,6 +14,7 @@
 #define K_MIN 2
 #define K_ARGMAX 3
 #define K_ARGMIN 4
+#define K_PROD 5
 
 #define IDX_NONE 0x7fffffff
 
@@ -26,9 +29,16 @@ __device__ __forceinline__ float v_highest(float) { return INFINITY; }
 __device__ __forceinline__ long long v_lowest(long long) { return (long long) (-0x7fffffffffffffffLL - 1); }
 __device__ __forceinline__ long long v_highest(long long) { return 0x7fffffffffffffffLL; }
 __device__ __forceinline__ bool v_isnan(float x) { return isnan(x); }
+__device__ __forceinline__ double v_lowest(double) { return -INFINITY; }
+__device__ __forceinline__ double v_highest(double) { return INFINITY; }
 __device__ __forceinline__ bool v_isnan(long long) { return false; }
+__device__ __forceinline__ bool v_isnan(double x) { return isnan(x); }
 __device__ __forceinline__ float v_add(float a, float b) { return a + b; }
+__device__ __forceinline__ double v_add(double a, double b) { return a + b; }
 __device__ __forceinline__ long long v_add(long long a, long long b) { return wrap_add(a, b); }
+__device__ __forceinline__ float v_mul(float a, float b) { return a * b; }
+__device__ __forceinline__ double v_mul(double a, double b) { return a * b; }
+__device__ __forceinline__ long long v_mul(long long a, long long b) { return wrap_mul(a, b); }
 __device__ __forceinline__ float v_load(float x) { return x; }
 __device__ __forceinline__ long long v_load(long long x) { return x; }
 __device__ __forceinline__ long long v_load(int x) { return x; }
@@ -39,6 +49,7 @@ __device__ __forceinline__ Acc<V> acc_init() {
     Acc<V> a;
     a.idx = IDX_NONE;
     if (K == K_SUM) a.v = (V) 0;
+    else if (K == K_PROD) a.v = (V) 1;
     else if (K == K_MAX || K == K_ARGMAX) a.v = v_lowest(V());
     else a.v = v_highest(V());
     return a;
@@ -59,6 +70,10 @@ template <int K, class V>
 __device__ __forceinline__ Acc<V> acc_combine(Acc<V> a, Acc<V> b) {
     if (K == K_SUM) {
         a.v = v_add(a.v, b.v);
+        return a;
+    }
+    if (K == K_PROD) {
+        a.v = v_mul(a.v, b.v);
         return a;
     }
     return takes_over(K == K_MAX || K == K_ARGMAX, a, b) ? b : a;
@@ -163,10 +178,12 @@ CAIRN_REDUCE(argmax, K_ARGMAX, f32, float, f32)
 CAIRN_REDUCE(argmin, K_ARGMIN, f32, float, f32)
 CAIRN_REDUCE(argmax, K_ARGMAX, f32, float, i64)
 CAIRN_REDUCE(argmin, K_ARGMIN, f32, float, i64)
+CAIRN_REDUCE(prod, K_PROD, f32, double, f32)  /* accumulated in double, as the CPU backend */
 
-// Integers and bool: sums as int64, MAX/MIN in the source dtype, indices as int64.
+// Integers and bool: sums and products as int64, MAX/MIN in the source dtype, indices as int64.
 #define CAIRN_REDUCE_INT(S)                                  \
     CAIRN_REDUCE(sum, K_SUM, S, long long, i64)              \
+    CAIRN_REDUCE(prod, K_PROD, S, long long, i64)            \
     CAIRN_REDUCE(max, K_MAX, S, long long, S)                \
     CAIRN_REDUCE(min, K_MIN, S, long long, S)                \
     CAIRN_REDUCE(argmax, K_ARGMAX, S, long long, i64)        \

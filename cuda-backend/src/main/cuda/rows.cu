@@ -1,11 +1,15 @@
 // Line kernels: softmax / log-softmax and their gradient, layer norm (statistics, write, gradients) and
-// the running sum (cumsum). A "line" is every index of the dimensions other than the one the op runs
+// the running sum (cumsum), one extern "C" kernel each, named as the others (KernelNames: the op and the
+// dtype): softmax_f32, softmax_backward_f32, layer_norm_f32, layer_norm_backward_f32,
+// layer_norm_param_grads_f32, cumsum_f32 and cumsum_i64 (core gives cumsum integer and bool inputs as
+// int64). A "line" is every index of the dimensions other than the one the op runs
 // along; the Layout L gives each line's start in the strided operands (s0, and s1 for a second operand),
 // and dense outputs are addressed from the line number o (lineBase + the launch's own index, when the
 // lines take several launches): start = (o / inner) * len * inner + o % inner, step inner (inner = the
 // product of the sizes after the dimension). Semantics follow the CPU backend
 // (RowKernels, LayerNormKernels): NaN propagates through the maximum, sums of float lines are in float
-// here (block tree order) and in double on the CPU.
+// here (block tree order) and in double on the CPU; running sums are in double (float32) or wrapping int64,
+// in the CPU's order.
 #include "cairn_common.cuh"
 
 // Block-wide reductions: blockDim.x a multiple of 32 (at most 1024); every thread gets the result.
@@ -48,7 +52,7 @@ extern "C" {
 
 // One block per line (grid-stride over lines): the maximum, the sum of e^(x - max) (kept in dst), then
 // the scaled write; with isLog, x - max - ln(sum).
-__global__ void cairn_softmax(const float* __restrict__ src, long long sOff, Layout L, int len, int sStep,
+__global__ void softmax_f32(const float* __restrict__ src, long long sOff, Layout L, int len, int sStep,
                               float* __restrict__ dst, long long dOff, int inner, int lineBase, int nLines, int isLog) {
     __shared__ float red[32];
     for (unsigned int o = blockIdx.x; o < (unsigned int) nLines; o += gridDim.x) {
@@ -77,7 +81,7 @@ __global__ void cairn_softmax(const float* __restrict__ src, long long sOff, Lay
 }
 
 // dst = y * (g - sum(g * y)), or with isLog g - e^y * sum(g); y uses strides s0, g strides s1.
-__global__ void cairn_softmax_backward(const float* __restrict__ y, long long yOff, const float* __restrict__ g,
+__global__ void softmax_backward_f32(const float* __restrict__ y, long long yOff, const float* __restrict__ g,
                                        long long gOff, Layout L, int len, int yStep, int gStep,
                                        float* __restrict__ dst, long long dOff, int inner, int lineBase, int nLines, int isLog) {
     __shared__ float red[32];
@@ -103,7 +107,7 @@ __global__ void cairn_softmax_backward(const float* __restrict__ y, long long yO
 
 // One block per row of x ([rows, cols], row stride xStride, unit column stride): mean, biased variance
 // of the centred values, then dst = (x - mean) * rstd * w + b (dense); mean and rstd saved per row.
-__global__ void cairn_layer_norm(const float* __restrict__ x, long long xOff, int xStride, int rows, int cols,
+__global__ void layer_norm_f32(const float* __restrict__ x, long long xOff, int xStride, int rows, int cols,
                                  const float* __restrict__ w, long long wOff, int hasW,
                                  const float* __restrict__ b, long long bOff, int hasB, float eps,
                                  float* __restrict__ dst, long long dOff, float* __restrict__ mean,
@@ -135,7 +139,7 @@ __global__ void cairn_layer_norm(const float* __restrict__ x, long long xOff, in
 }
 
 // One block per row: dx = rstd * (gw - mean(gw) - xhat * mean(gw * xhat)), gw = g * w, xhat = (x - mean) * rstd.
-__global__ void cairn_layer_norm_backward(const float* __restrict__ x, long long xOff, int xStride,
+__global__ void layer_norm_backward_f32(const float* __restrict__ x, long long xOff, int xStride,
                                           const float* __restrict__ g, long long gOff, int gStride, int rows, int cols,
                                           const float* __restrict__ mean, long long meanOff,
                                           const float* __restrict__ rstd, long long rstdOff,
@@ -164,7 +168,7 @@ __global__ void cairn_layer_norm_backward(const float* __restrict__ x, long long
 }
 
 // One thread per column: dw[j] = sum over rows of g * xhat, db[j] = sum of g (each when asked).
-__global__ void cairn_layer_norm_param_grads(const float* __restrict__ x, long long xOff, int xStride,
+__global__ void layer_norm_param_grads_f32(const float* __restrict__ x, long long xOff, int xStride,
                                              const float* __restrict__ g, long long gOff, int gStride, int rows,
                                              int cols, const float* __restrict__ mean, long long meanOff,
                                              const float* __restrict__ rstd, long long rstdOff,
@@ -182,21 +186,31 @@ __global__ void cairn_layer_norm_param_grads(const float* __restrict__ x, long l
     }
 }
 
-// One thread per line, an O(len) scan accumulated in double (as the CPU backend); from the end when reverse.
-__global__ void cairn_cumsum(const float* __restrict__ src, long long sOff, Layout L, int len, int sStep,
-                             float* __restrict__ dst, long long dOff, int inner, int lineBase, int nLines, int reverse) {
-    for (unsigned int o = blockIdx.x * blockDim.x + threadIdx.x; o < (unsigned int) nLines; o += blockDim.x * gridDim.x) {
-        long long base, unused;
-        layout_offsets(L, o, base, unused);
-        const float* p = src + sOff + base;
-        float* q = dst + dOff + dense_line_start((unsigned int) lineBase + o, len, inner);
-        double acc = 0.0;
-        for (int k = 0; k < len; ++k) {
-            int i = reverse ? len - 1 - k : k;
-            acc += p[(long long) i * sStep];
-            q[(long long) i * inner] = (float) acc;
-        }
-    }
-}
-
 }  // extern "C"
+
+// One thread per line, an O(len) scan from the end when reverse: float32 accumulated in double (A double),
+// int64 in int64 with wrap-around (A long long), in the CPU backend's order.
+#define CAIRN_CUMSUM(T, A)                                                                                     \
+    extern "C" __global__ void cumsum_##T(const T* __restrict__ src, long long sOff, Layout L, int len, int sStep,  \
+                                          T* __restrict__ dst, long long dOff, int inner, int lineBase, int nLines, \
+                                          int reverse) {                                                        \
+        CAIRN_GRID_LOOP(o, nLines) {                                                                           \
+            long long base, unused;                                                                            \
+            layout_offsets(L, o, base, unused);                                                                \
+            const T* p = src + sOff + base;                                                                    \
+            T* q = dst + dOff + dense_line_start((unsigned int) lineBase + o, len, inner);                     \
+            A acc = 0;                                                                                         \
+            for (int k = 0; k < len; ++k) {                                                                    \
+                int i = reverse ? len - 1 - k : k;                                                             \
+                acc = cumsum_add(acc, p[(long long) i * sStep]);                                               \
+                q[(long long) i * inner] = (T) acc;                                                            \
+            }                                                                                                  \
+        }                                                                                                      \
+    }                                                                                                          \
+    CAIRN_REGISTER(cumsum_##T)
+
+__device__ __forceinline__ double cumsum_add(double acc, float x) { return acc + x; }
+__device__ __forceinline__ long long cumsum_add(long long acc, long long x) { return wrap_add(acc, x); }
+
+CAIRN_CUMSUM(f32, double)
+CAIRN_CUMSUM(i64, long long)

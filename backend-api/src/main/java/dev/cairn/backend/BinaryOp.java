@@ -2,8 +2,8 @@ package dev.cairn.backend;
 
 /**
  * Elementwise operations of two tensors broadcast to one shape. Comparisons give 1 or 0. The fused
- * gradients take the output's gradient as {@code a} and the op's input as {@code b}. New ops are appended
- * (CUDA kernels receive the ordinal).
+ * gradients take the output's gradient as {@code a} and the op's input as {@code b}. The CUDA backend finds
+ * each op's kernel by its name ({@code binary_<op>_<dtype>}), never by the ordinal.
  */
 public enum BinaryOp {
     ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, GT, LT, EQ,

@@ -47,6 +47,14 @@ final class CudaKernels {
         return t;
     }
 
+    /** Checks that the {@code role} operand of {@code op} (absent when null) has dtype {@code t}. */
+    private static void sameDType(String op, String role, Storage s, DType t) {
+        if (s != null && s.dtype() != t) {
+            throw new IllegalArgumentException(op + ": " + role + " of dtype " + s.dtype() + " on " + s.device()
+                    + " but the input is " + t + "; convert with copy first");
+        }
+    }
+
     /** {@code dst[i] = op(src[i], scalar)}; dst is dense with src's shape and dtype. */
     static void unary(KernelLauncher d, UnaryOp op, float scalar, StridedView src, Storage dst) {
         unaryInto(d, op, scalar, src, dst, 0);
@@ -392,17 +400,20 @@ final class CudaKernels {
     static void softmax(KernelLauncher d, StridedView src, int dim, boolean log, Storage dst) {
         Object in = d.pointer(src.storage(), "softmax source");
         Object out = d.pointer(dst, "softmax destination");
+        String op = log ? "logSoftmax" : "softmax";
+        DType t = sameDType(op, src, dst);
         int len = src.shape()[dim];
         Layout l = Layout.of(without(src.shape(), dim), without(src.strides(), dim), null);
         if (l.numel() == 0 || len == 0) {
             return;
         }
+        String name = kernel(d, KernelNames.softmax(t), op + " on " + t);
         int[] packed = l.packInner();
         long lines = l.innerNumel();
         int grid = (int) Math.min(lines, (long) Math.max(1, d.smCount()) * 32);
         for (long o = 0, outer = l.outerCount(); o < outer; o++) {
             long[] offs = l.outerOffsets(o);
-            d.launch("cairn_softmax", grid, 1, 1, lineBlock(len), new KernelArgs()
+            d.launch(name, grid, 1, 1, lineBlock(len), new KernelArgs()
                     .ptr(in).l(src.offset() + offs[0]).ints(packed).i(len).i(src.strides()[dim])
                     .ptr(out).l(0).i(inner(src.shape(), dim)).i((int) (o * lines)).i((int) lines).i(log ? 1 : 0));
         }
@@ -413,17 +424,21 @@ final class CudaKernels {
         Object py = d.pointer(y.storage(), "softmax output");
         Object pg = d.pointer(g.storage(), "softmax output gradient");
         Object out = d.pointer(dst, "softmax gradient destination");
+        String op = log ? "logSoftmax backward" : "softmax backward";
+        DType t = sameDType(op, y, dst);
+        sameDType(op, g, dst);
         int len = y.shape()[dim];
         Layout l = Layout.of(without(y.shape(), dim), without(y.strides(), dim), without(g.strides(), dim));
         if (l.numel() == 0 || len == 0) {
             return;
         }
+        String name = kernel(d, KernelNames.softmaxBackward(t), op + " on " + t);
         int[] packed = l.packInner();
         long lines = l.innerNumel();
         int grid = (int) Math.min(lines, (long) Math.max(1, d.smCount()) * 32);
         for (long o = 0, outer = l.outerCount(); o < outer; o++) {
             long[] offs = l.outerOffsets(o);
-            d.launch("cairn_softmax_backward", grid, 1, 1, lineBlock(len), new KernelArgs()
+            d.launch(name, grid, 1, 1, lineBlock(len), new KernelArgs()
                     .ptr(py).l(y.offset() + offs[0]).ptr(pg).l(g.offset() + offs[1]).ints(packed).i(len)
                     .i(y.strides()[dim]).i(g.strides()[dim]).ptr(out).l(0).i(inner(y.shape(), dim))
                     .i((int) (o * lines)).i((int) lines).i(log ? 1 : 0));
@@ -442,8 +457,14 @@ final class CudaKernels {
         Object out = d.pointer(dst, "layerNorm destination");
         Object pw = weight == null ? out : d.pointer(weight.storage(), "layerNorm weight");
         Object pb = bias == null ? out : d.pointer(bias.storage(), "layerNorm bias");
+        DType t = sameDType("layerNorm", x, dst);
+        sameDType("layerNorm", "weight", weight == null ? null : weight.storage(), t);
+        sameDType("layerNorm", "bias", bias == null ? null : bias.storage(), t);
+        sameDType("layerNorm", "mean", mean, t);
+        sameDType("layerNorm", "rstd", rstd, t);
+        String name = kernel(d, KernelNames.layerNorm(t), "layerNorm on " + t);
         int grid = (int) Math.min(rows, (long) Math.max(1, d.smCount()) * 32);
-        d.launch("cairn_layer_norm", grid, 1, 1, lineBlock(cols), new KernelArgs()
+        d.launch(name, grid, 1, 1, lineBlock(cols), new KernelArgs()
                 .ptr(px).l(x.offset()).i(x.strides()[0]).i(rows).i(cols)
                 .ptr(pw).l(weight == null ? 0 : weight.offset()).i(weight == null ? 0 : 1)
                 .ptr(pb).l(bias == null ? 0 : bias.offset()).i(bias == null ? 0 : 1).f(eps)
@@ -462,11 +483,24 @@ final class CudaKernels {
         Object pg = d.pointer(g.storage(), "layerNorm output gradient");
         Object pm = d.pointer(mean, "layerNorm mean");
         Object pr = d.pointer(rstd, "layerNorm rstd");
+        String op = "layerNorm backward";
+        DType t = x.storage().dtype();
+        sameDType(op, "output gradient", g.storage(), t);
+        sameDType(op, "mean", mean, t);
+        sameDType(op, "rstd", rstd, t);
+        sameDType(op, "weight", weight == null ? null : weight.storage(), t);
+        sameDType(op, "input gradient", dx, t);
+        sameDType(op, "weight gradient", dweight, t);
+        sameDType(op, "bias gradient", dbias, t);
+        // both kernels are looked up before the first launch, so a missing one launches nothing
+        String inputGrad = dx == null ? null : kernel(d, KernelNames.layerNormBackward(t), op + " (input gradient) on " + t);
+        String paramGrads = dweight == null && dbias == null ? null
+                : kernel(d, KernelNames.layerNormParamGrads(t), op + " (weight and bias gradients) on " + t);
         if (dx != null) {
             Object pdx = d.pointer(dx, "layerNorm input gradient");
             Object pw = weight == null ? pdx : d.pointer(weight.storage(), "layerNorm weight");
             int grid = (int) Math.min(rows, (long) Math.max(1, d.smCount()) * 32);
-            d.launch("cairn_layer_norm_backward", grid, 1, 1, lineBlock(cols), new KernelArgs()
+            d.launch(inputGrad, grid, 1, 1, lineBlock(cols), new KernelArgs()
                     .ptr(px).l(x.offset()).i(x.strides()[0]).ptr(pg).l(g.offset()).i(g.strides()[0]).i(rows).i(cols)
                     .ptr(pm).l(0).ptr(pr).l(0).ptr(pw).l(weight == null ? 0 : weight.offset())
                     .i(weight == null ? 0 : 1).ptr(pdx).l(0));
@@ -474,7 +508,7 @@ final class CudaKernels {
         if (dweight != null || dbias != null) {
             Object pdw = dweight == null ? null : d.pointer(dweight, "layerNorm weight gradient");
             Object pdb = dbias == null ? null : d.pointer(dbias, "layerNorm bias gradient");
-            d.launch("cairn_layer_norm_param_grads", d.gridFor(cols, BLOCK), 1, 1, BLOCK, new KernelArgs()
+            d.launch(paramGrads, d.gridFor(cols, BLOCK), 1, 1, BLOCK, new KernelArgs()
                     .ptr(px).l(x.offset()).i(x.strides()[0]).ptr(pg).l(g.offset()).i(g.strides()[0]).i(rows).i(cols)
                     .ptr(pm).l(0).ptr(pr).l(0)
                     .ptr(pdw != null ? pdw : pdb).l(0).i(pdw != null ? 1 : 0)
@@ -482,20 +516,25 @@ final class CudaKernels {
         }
     }
 
-    /** Running sums along {@code dim} (from the end when {@code reverse}): one thread per line, O(len) each. */
+    /**
+     * Running sums along {@code dim} (from the end when {@code reverse}) of a float32 or int64 source into a
+     * dense destination of its dtype: one thread per line, O(len) each.
+     */
     static void cumsum(KernelLauncher d, StridedView src, int dim, boolean reverse, Storage dst) {
         Object in = d.pointer(src.storage(), "cumsum source");
         Object out = d.pointer(dst, "cumsum destination");
+        DType t = sameDType("cumsum", src, dst);
         int len = src.shape()[dim];
         Layout l = Layout.of(without(src.shape(), dim), without(src.strides(), dim), null);
         if (l.numel() == 0 || len == 0) {
             return;
         }
+        String name = kernel(d, KernelNames.cumsum(t), "cumsum on " + t + " (integer and bool inputs run as int64)");
         int[] packed = l.packInner();
         long lines = l.innerNumel();
         for (long o = 0, outer = l.outerCount(); o < outer; o++) {
             long[] offs = l.outerOffsets(o);
-            d.launch("cairn_cumsum", d.gridFor(lines, BLOCK), 1, 1, BLOCK, new KernelArgs()
+            d.launch(name, d.gridFor(lines, BLOCK), 1, 1, BLOCK, new KernelArgs()
                     .ptr(in).l(src.offset() + offs[0]).ints(packed).i(len).i(src.strides()[dim])
                     .ptr(out).l(0).i(inner(src.shape(), dim)).i((int) (o * lines)).i((int) lines).i(reverse ? 1 : 0));
         }

@@ -12,7 +12,8 @@ import java.util.Locale;
 /**
  * The names of Cairn's CUDA kernels, built from an op's Java name and the dtypes it runs on, so that a
  * kernel is found by name (never by an enum ordinal mirrored in C): {@code unary_tanh_f32},
- * {@code binary_add_i64_dense}, {@code compare_lt_b8}, {@code reduce_argmax_f32_i64_block}, ...
+ * {@code binary_add_i64_dense}, {@code compare_lt_b8}, {@code reduce_argmax_f32_i64_block}, the line kernels
+ * {@code softmax_f32}, {@code layer_norm_backward_f32}, {@code cumsum_i64}, ...
  * Dtypes are spelled {@code f32}, {@code i64}, {@code i32}, {@code b8}, as the typedefs of
  * {@code cairn_common.cuh}. {@link #expected()} lists every kernel the sources must define. Stateless.
  */
@@ -75,6 +76,36 @@ final class KernelNames {
         return "scatter_add_" + suffix(dtype);
     }
 
+    /** Softmax (and log-softmax: a flag of the same kernel) along a dimension. */
+    static String softmax(DType dtype) {
+        return "softmax_" + suffix(dtype);
+    }
+
+    static String softmaxBackward(DType dtype) {
+        return "softmax_backward_" + suffix(dtype);
+    }
+
+    static String layerNorm(DType dtype) {
+        return "layer_norm_" + suffix(dtype);
+    }
+
+    /** Layer norm's input gradient. */
+    static String layerNormBackward(DType dtype) {
+        return "layer_norm_backward_" + suffix(dtype);
+    }
+
+    /** Layer norm's weight and bias gradients. */
+    static String layerNormParamGrads(DType dtype) {
+        return "layer_norm_param_grads_" + suffix(dtype);
+    }
+
+    static String cumsum(DType dtype) {
+        return "cumsum_" + suffix(dtype);
+    }
+
+    /** The dtypes of cumsum's kernels: float32, and int64 (core gives integer and bool inputs as int64). */
+    static final List<DType> CUMSUM = List.of(DType.FLOAT32, DType.INT64);
+
     /** A reduction kernel: one block per output ({@code block}) or one thread per output. */
     static String reduce(ReduceOp op, DType src, DType dst, boolean block) {
         return "reduce_" + lower(op) + "_" + suffix(src) + "_" + suffix(dst) + (block ? "_block" : "_thread");
@@ -82,15 +113,17 @@ final class KernelNames {
 
     /**
      * The destination dtype of a reduction whose source has {@code src}'s dtype, for the combinations the
-     * kernels define: float32 sums and extremes stay float32 and its indices are float32 or int64;
-     * integer and bool sums and indices are int64, their extremes keep the source dtype.
+     * kernels define: float32 sums, products and extremes stay float32 and its indices are float32 or
+     * int64; integer and bool sums, products and indices are int64, their extremes keep the source dtype
+     * (as the CPU backend and PyTorch).
      */
     static List<DType> reduceOutputs(ReduceOp op, DType src) {
         boolean index = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
         if (src == DType.FLOAT32) {
             return index ? List.of(DType.FLOAT32, DType.INT64) : List.of(DType.FLOAT32);
         }
-        return List.of(op == ReduceOp.SUM || index ? DType.INT64 : src);
+        boolean widens = op == ReduceOp.SUM || op == ReduceOp.PROD;
+        return List.of(widens || index ? DType.INT64 : src);
     }
 
     /** Every kernel name the Java side may launch for some op and dtype (the GEMM kernels aside). */
@@ -131,6 +164,12 @@ final class KernelNames {
                     names.add(reduce(op, t, out, false));
                 }
             }
+        }
+        DType f = DType.FLOAT32;
+        names.addAll(List.of(softmax(f), softmaxBackward(f), layerNorm(f), layerNormBackward(f),
+                layerNormParamGrads(f)));
+        for (DType t : CUMSUM) {
+            names.add(cumsum(t));
         }
         names.add("cairn_bias_relu");
         return names;

@@ -94,6 +94,18 @@ class HostKernelsTest {
         }
     }
 
+    /**
+     * Per-element tolerances {@code rel * |e|} (plus the smallest normal float): for kernels whose float32
+     * formula the CPU evaluates in another order or in double precision (GELU, line sums).
+     */
+    static float[] relative(float[] expected, float rel) {
+        float[] t = new float[expected.length];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = Float.isFinite(expected[i]) ? rel * Math.abs(expected[i]) + Float.MIN_NORMAL : 0f;
+        }
+        return t;
+    }
+
     /** A view of the same numbers over another storage. */
     static StridedView on(Storage s, StridedView v) {
         return new StridedView(s, v.offset(), v.shape(), v.strides());
@@ -135,7 +147,11 @@ class HostKernelsTest {
                         int ulps = op == UnaryOp.ERF ? 8 : transcendental ? 2 : 0;
                         String what = op + "(" + s + ") on " + java.util.Arrays.toString(v.shape()) + " strides "
                                 + java.util.Arrays.toString(v.strides());
-                        checks.add(() -> assertSame(cpuDown(cout), eout.data, ulps, null, what));
+                        boolean gelu = op == UnaryOp.GELU || op == UnaryOp.GELU_TANH;
+                        checks.add(() -> {
+                            float[] e = cpuDown(cout);
+                            assertSame(e, eout.data, ulps, gelu ? relative(e, 1e-4f) : null, what);
+                        });
                     }
                 }
             }
@@ -213,7 +229,11 @@ class HostKernelsTest {
                     CudaKernels.binary(dev, op, on(ea, va), on(eb, vb), eout);
                     String what = op + " on " + java.util.Arrays.toString(c.shape()) + " a strides "
                             + java.util.Arrays.toString(c.sa()) + " b strides " + java.util.Arrays.toString(c.sb());
-                    checks.add(() -> assertSame(cpuDown(cout), eout.data, op == BinaryOp.POW ? 2 : 0, null, what));
+                    boolean gelu = op == BinaryOp.GELU_BACKWARD || op == BinaryOp.GELU_TANH_BACKWARD;
+                    checks.add(() -> {
+                        float[] e = cpuDown(cout);
+                        assertSame(e, eout.data, op == BinaryOp.POW ? 2 : 0, gelu ? relative(e, 1e-4f) : null, what);
+                    });
                 }
             }
             dev.sync();
@@ -251,7 +271,8 @@ class HostKernelsTest {
                 Storage cin = CPU.upload(0, x, 0, len);
                 Storage ein = dev.upload(x);
                 List<Runnable> checks = new ArrayList<>();
-                // float32 results; ARGMAX/ARGMIN write int64 positions (HostTypedKernelsTest)
+                // float32 results; ARGMAX/ARGMIN write int64 positions (HostTypedKernelsTest); PROD of these
+                // values leaves float's range, HostRowKernelsTest checks it on values near 1
                 for (ReduceOp op : new ReduceOp[] {ReduceOp.SUM, ReduceOp.MAX, ReduceOp.MIN}) {
                     for (Case c : cases) {
                         StridedView v = new StridedView(null, c.offset(), c.shape(), c.strides());

@@ -9,6 +9,10 @@ import static dev.cairn.backend.cuda.HostKernelsTest.relative;
 import static dev.cairn.backend.cuda.HostKernelsTest.small;
 import static dev.cairn.backend.cuda.HostKernelsTest.values;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.DType;
 import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.Storage;
 import dev.cairn.backend.StridedView;
@@ -20,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The line kernels of {@code rows.cu} (softmax and its gradient, layer norm and its gradients, cumsum) and
- * the PROD reduction, run on the host under the CUDA emulation (see {@link HostKernels}) through the
+ * the float32 PROD reduction (integer PROD: {@link HostTypedKernelsTest}), run on the host under the CUDA emulation (see {@link HostKernels}) through the
  * backend's launch code ({@link CudaKernels}) and compared with the CPU backend on lines that are dense,
  * strided, transposed, a block of 1024 threads long, one element long, empty, and spread over two launches
  * (rank 10 after merging), with NaN and infinities mixed in.
@@ -198,6 +202,52 @@ class HostRowKernelsTest {
             dev.sync();
             checks.forEach(Runnable::run);
         }
+    }
+
+    /** int64 running sums (what core gives integer and bool inputs) wrap as the CPU backend's. */
+    @Test
+    void int64CumsumMatchesTheCpuBackendExactly() {
+        Random rnd = new Random(25);
+        for (EmulatedDevice dev : new EmulatedDevice[] {small(), large()}) {
+            Object x = HostTypedKernelsTest.values(rnd, DType.INT64, BUFFER);  // Long.MAX_VALUE etc.: sums wrap
+            Storage cx = CPU.upload(0, DType.INT64, x, 0, BUFFER);
+            Storage ex = dev.upload(DType.INT64, x);
+            List<Runnable> checks = new ArrayList<>();
+            for (boolean reverse : new boolean[] {false, true}) {
+                for (Lines c : lines()) {
+                    StridedView v = c.view();
+                    int n = v.numel();
+                    Storage cy = CPU.allocate(0, DType.INT64, n);
+                    EmulatedDevice.HostStorage ey = dev.allocate(DType.INT64, n);
+                    CPU.cumsum(on(cx, v), c.dim(), reverse, cy);
+                    CudaKernels.cumsum(dev, on(ex, v), c.dim(), reverse, ey);
+                    String what = (reverse ? "reverse " : "") + "int64 cumsum along " + c;
+                    checks.add(() -> HostTypedKernelsTest.assertSameValues(HostTypedKernelsTest.cpuDown(cy), ey, what));
+                }
+            }
+            dev.sync();
+            checks.forEach(Runnable::run);
+        }
+    }
+
+    /** A line op on a dtype without a kernel names the missing kernel; mixed dtypes are refused; nothing launches. */
+    @Test
+    void aDtypeWithoutALineKernelIsAnErrorNamingIt() {
+        EmulatedDevice dev = large();
+        StridedView ints = StridedView.contiguous(dev.upload(DType.INT32, new int[] {1, 2, 3, 4, 5, 6}), 0, new int[] {2, 3});
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () ->
+                CudaKernels.softmax(dev, ints, 1, false, dev.allocate(DType.INT32, 6)));
+        assertTrue(e.getMessage().contains("softmax_i32") && e.getMessage().contains("softmax on int32"), e.getMessage());
+        e = assertThrows(UnsupportedOperationException.class, () ->
+                CudaKernels.cumsum(dev, ints, 1, false, dev.allocate(DType.INT32, 6)));
+        assertTrue(e.getMessage().contains("cumsum_i32") && e.getMessage().contains("as int64"), e.getMessage());
+        StridedView floats = StridedView.contiguous(dev.upload(new float[6]), 0, new int[] {2, 3});
+        IllegalArgumentException m = assertThrows(IllegalArgumentException.class, () ->
+                CudaKernels.layerNorm(dev, floats, null, null, 1e-5f, dev.allocate(6), dev.allocate(DType.INT64, 2),
+                        dev.allocate(2)));
+        assertTrue(m.getMessage().contains("layerNorm: mean of dtype int64"), m.getMessage());
+        dev.sync();  // runs whatever was queued: nothing may have been
+        assertTrue(dev.history.isEmpty(), "launched: " + dev.history);
     }
 
     @Test

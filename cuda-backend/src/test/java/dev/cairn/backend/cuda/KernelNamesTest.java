@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Kernels are found by name, built from the Java op and the dtypes ({@link KernelNames}): every op of
- * UnaryOp, BinaryOp, CompareOp and ReduceOp (and every dtype the backend holds) has its kernel symbol in
- * the committed PTX, and a missing kernel is an error naming it. No GPU needed.
+ * UnaryOp, BinaryOp, CompareOp and ReduceOp (and every dtype the backend holds) and every line kernel
+ * (softmax, layer norm, cumsum) has its kernel symbol in the committed PTX, and a missing kernel is an error naming it. No GPU needed.
  */
 class KernelNamesTest {
 
@@ -40,6 +40,10 @@ class KernelNamesTest {
         assertEquals("convert_f32_to_i32", KernelNames.convert(DType.FLOAT32, DType.INT32));
         assertEquals("reduce_argmax_f32_i64_block", KernelNames.reduce(ReduceOp.ARGMAX, DType.FLOAT32, DType.INT64, true));
         assertEquals("scatter_add_f32", KernelNames.scatterAdd(DType.FLOAT32));
+        assertEquals("reduce_prod_b8_i64_thread", KernelNames.reduce(ReduceOp.PROD, DType.BOOL, DType.INT64, false));
+        assertEquals("softmax_backward_f32", KernelNames.softmaxBackward(DType.FLOAT32));
+        assertEquals("layer_norm_param_grads_f32", KernelNames.layerNormParamGrads(DType.FLOAT32));
+        assertEquals("cumsum_i64", KernelNames.cumsum(DType.INT64));
     }
 
     /** Every Java op, on every dtype it runs on, has its kernel (dense and strided) in the PTX. */
@@ -74,6 +78,12 @@ class KernelNamesTest {
                 }
             }
         }
+        for (String k : List.of(KernelNames.softmax(DType.FLOAT32), KernelNames.softmaxBackward(DType.FLOAT32),
+                KernelNames.layerNorm(DType.FLOAT32), KernelNames.layerNormBackward(DType.FLOAT32),
+                KernelNames.layerNormParamGrads(DType.FLOAT32), KernelNames.cumsum(DType.FLOAT32),
+                KernelNames.cumsum(DType.INT64))) {
+            assertTrue(ptx.contains(k), "no line kernel " + k + " in the PTX");
+        }
         List<String> missing = KernelNames.expected().stream().filter(k -> !ptx.contains(k)).toList();
         assertEquals(List.of(), missing, "kernels the Java side launches but the PTX lacks");
     }
@@ -100,6 +110,7 @@ class KernelNamesTest {
         e = assertThrows(UnsupportedOperationException.class, () ->
                 CudaKernels.reduce(dev, ReduceOp.SUM, StridedView.contiguous(in, 0, new int[] {3}), 0, i32));
         assertTrue(e.getMessage().contains("reduce_sum_i64_i32_thread"), e.getMessage());
-        assertTrue(dev.history.isEmpty());
+        dev.sync();  // runs whatever was queued: nothing may have been
+        assertTrue(dev.history.isEmpty(), "launched: " + dev.history);
     }
 }
