@@ -1,11 +1,19 @@
 """Cairn's CPU backend side by side with numpy (OpenBLAS) in one run, alternating, on this machine.
 
-Usage: python3 scripts/bench_cpu.py [--rounds 3] [--sizes 1024,2048,4096] [--quick]
+Usage: python3 scripts/bench_cpu.py [--rounds 3] [--sizes 1024,2048,4096] [--quick] [--only all|gemm|conv]
+                                    [--before DIR]
 Runs `bin/cairn bench ... --json` and the same work in numpy in turns, several rounds, and prints per
 item the median over rounds of each side and their ratio. Also times the seed MLP and the chimera at
 batch 1 (and PyTorch eager for them when /usr/bin/python3 has torch), the `wide` model at batch 2048
 against numpy doing the same three products with bias and ReLU, and Cairn's plain-Java path
 (Vector API off) at n = 1024.
+
+The conv part (`--only conv` runs just it): the reference `lenet` and `convnet` forward passes at batch 1,
+64 and 256 (`bin/cairn bench model`) and a `lenet` SGD training step at batch 256 (`bench model --train`:
+forward, cross-entropy, backward, step), each beside PyTorch 1.13 eager on 2 threads
+(/usr/bin/python3, OPENBLAS_CORETYPE=SkylakeX, the models of ../shared/models/reference_models.py).
+`--before DIR` also times another checkout's built `bin/cairn` (an older commit) in the same rounds,
+alternating with this one (its training step is skipped when it has no `--train`).
 """
 import argparse, json, os, platform, statistics, subprocess, sys, time
 
@@ -15,11 +23,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CAIRN = os.path.join(ROOT, "bin", "cairn")
 
 
-def cairn(args, extra_opts=""):
+def cairn(args, extra_opts="", exe=CAIRN):
     env = dict(os.environ)
     if extra_opts:
         env["CAIRN_JAVA_OPTS"] = (env.get("CAIRN_JAVA_OPTS", "") + " " + extra_opts).strip()
-    out = subprocess.run([CAIRN] + args + ["--json"], capture_output=True, text=True, env=env, check=True).stdout
+    out = subprocess.run([exe] + args + ["--json"], capture_output=True, text=True, env=env, check=True).stdout
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
@@ -91,21 +99,123 @@ def torch_eager():
         return None
 
 
+CONV_BATCHES = (1, 64, 256)
+TRAIN_BATCH = 256
+
+TORCH_CONV_SNIPPET = r"""
+import json, os, statistics, sys, time, torch
+for p in %r:
+    sys.path.insert(0, p)
+import reference_models
+torch.set_num_threads(2)
+torch.manual_seed(7)
+BATCHES, TRAIN_BATCH = %r, %r
+
+
+def median(fn, budget):
+    for _ in range(3): fn()
+    s, end = [], time.perf_counter() + budget
+    while len(s) < 5 or time.perf_counter() < end:
+        t = time.perf_counter(); fn(); s.append(time.perf_counter() - t)
+    return statistics.median(s) * 1e6
+
+
+out = {}
+shapes = {"lenet": (1, 28, 28), "convnet": (1, 8, 8)}
+for name in ("lenet", "convnet"):
+    m = getattr(reference_models, name)().eval()
+    for b in BATCHES:
+        x = torch.rand((b,) + shapes[name])
+        with torch.no_grad():
+            out[f"{name}/{b}"] = median(lambda: m(x), 1.5)
+m = reference_models.lenet().train()
+opt = torch.optim.SGD(m.parameters(), lr=0.01)
+x = torch.rand((TRAIN_BATCH,) + shapes["lenet"])
+y = torch.randint(0, 10, (TRAIN_BATCH,))
+def step():
+    opt.zero_grad()
+    torch.nn.functional.cross_entropy(m(x), y).backward()
+    opt.step()
+out[f"lenet-train/{TRAIN_BATCH}"] = median(step, 3.0)
+print(json.dumps(out))
+"""
+
+
+def torch_conv():
+    models = [os.path.join(ROOT, "..", "shared", "models"), os.path.join(ROOT, "..", "..", "shared", "models")]
+    env = dict(os.environ, OPENBLAS_CORETYPE="SkylakeX", OMP_NUM_THREADS="2")
+    r = subprocess.run(["/usr/bin/python3", "-c", TORCH_CONV_SNIPPET % (models, CONV_BATCHES, TRAIN_BATCH)],
+                       capture_output=True, text=True, env=env, timeout=600)
+    if r.returncode != 0:
+        print("PyTorch conv benchmark failed: " + r.stderr.strip().splitlines()[-1], file=sys.stderr)
+        return None
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def cairn_conv(exe):
+    """Median microseconds per forward call of lenet/convnet per batch, and per lenet training step."""
+    out = {}
+    for model in ("lenet", "convnet"):
+        for row in cairn(["bench", "model", "--model", model, "--batch", ",".join(map(str, CONV_BATCHES)),
+                          "--device", "cpu", "--budget-ms", "1500"], exe=exe):
+            out[f"{model}/{row['batch']}"] = row["median_us"]
+    try:
+        row = cairn(["bench", "model", "--model", "lenet", "--batch", str(TRAIN_BATCH), "--train", "--device", "cpu",
+                     "--budget-ms", "3000"], exe=exe)[0]
+        out[f"lenet-train/{TRAIN_BATCH}"] = row["median_us"]
+    except subprocess.CalledProcessError:
+        pass  # a build without bench model --train
+    return out
+
+
+def print_conv(med, before):
+    print("| item (median us per call) | Cairn | PyTorch 1.13 eager | Cairn speed vs PyTorch |"
+          + (" Cairn before | speed-up |" if before else ""))
+    print("| --- | --- | --- | --- |" + (" --- | --- |" if before else ""))
+    keys = [f"{m}/{b}" for m in ("lenet", "convnet") for b in CONV_BATCHES] + [f"lenet-train/{TRAIN_BATCH}"]
+    for k in keys:
+        c = med.get(("conv", k, "cairn"))
+        if c is None:
+            continue
+        t = med.get(("conv", k, "torch"))
+        name = k.replace("lenet-train", "lenet training step, batch").replace("/", " forward, batch ") \
+            if "train" not in k else f"lenet SGD training step, batch {TRAIN_BATCH}"
+        row = f"| {name} | {c:.1f} | " + (f"{t:.1f} | {t / c:.2f}x |" if t else "- | - |")
+        if before:
+            b = med.get(("conv", k, "before"))
+            row += f" {b:.1f} | {b / c:.2f}x |" if b else " - | - |"
+        print(row)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--sizes", default="1024,2048,4096")
     ap.add_argument("--quick", action="store_true", help="one round, smaller budgets")
+    ap.add_argument("--only", choices=("all", "gemm", "conv"), default="all",
+                    help="gemm: the GEMM, wide and batch-1 items; conv: lenet/convnet against PyTorch")
+    ap.add_argument("--before", metavar="DIR", help="a checkout of an older commit, built, timed alternately (conv)")
     a = ap.parse_args()
     rounds = 1 if a.quick else a.rounds
     sizes = [int(s) for s in a.sizes.split(",")]
     subprocess.run([CAIRN, "devices"], check=True, capture_output=True)  # builds once, outside the timings
+    before = os.path.join(a.before, "bin", "cairn") if a.before else None
     res = {}
 
     def add(key, value):
         res.setdefault(key, []).append(value)
 
     for r in range(rounds):
+        if a.only in ("all", "conv"):
+            sides = [("cairn", CAIRN)] + ([("before", before)] if before else [])
+            for side, exe in (sides if r % 2 == 0 else sides[::-1]):
+                for k, us in cairn_conv(exe).items():
+                    add(("conv", k, side), us)
+            t = torch_conv()
+            for k, us in (t or {}).items():
+                add(("conv", k, "torch"), us)
+        if a.only == "conv":
+            continue
         for n in sizes:
             add(("gemm", n, "cairn"), cairn(["bench", "gemm", "--n", str(n), "--threads", "2", "--device", "cpu",
                                              "--budget-ms", "3000"])[0]["gflops"])
@@ -127,6 +237,10 @@ def main():
     med = {k: statistics.median(v) for k, v in res.items()}
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} {platform.node()} {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, numpy {np.__version__}, {rounds} round(s), medians over rounds")
+    if a.only in ("all", "conv"):
+        print_conv(med, before)
+    if a.only == "conv":
+        return
     print("| item | Cairn | reference | ratio |")
     print("| --- | --- | --- | --- |")
     for n in sizes:
