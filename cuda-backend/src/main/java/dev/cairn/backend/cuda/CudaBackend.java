@@ -18,6 +18,7 @@ import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.Storage;
 import dev.cairn.backend.StridedView;
 import dev.cairn.backend.UnaryOp;
+import dev.cairn.backend.Window;
 import dev.cairn.tensor.Device;
 import dev.cairn.tensor.DeviceException;
 import java.nio.FloatBuffer;
@@ -255,6 +256,28 @@ public final class CudaBackend implements Backend {
     @Override
     public void reduce(ReduceOp op, StridedView src, int dim, Storage dst) {
         CudaKernels.reduce(cuda(dst, "reduce destination").cudaDevice(), op, src, dim, dst);
+    }
+
+    // ---- sliding windows ----
+
+    @Override
+    public void unfold(StridedView src, Window window, Storage dst) {
+        CudaKernels.unfold(cuda(dst, "unfold destination").cudaDevice(), src, window, dst);
+    }
+
+    @Override
+    public void fold(StridedView src, Window window, Storage dst) {
+        CudaKernels.fold(cuda(dst, "fold destination").cudaDevice(), src, window, dst);
+    }
+
+    @Override
+    public void maxPool2d(StridedView src, Window window, Storage dst, Storage indices) {
+        CudaKernels.maxPool2d(cuda(dst, "maxPool2d destination").cudaDevice(), src, window, dst, indices);
+    }
+
+    @Override
+    public void maxPool2dBackward(StridedView grad, StridedView indices, Window window, Storage dst) {
+        CudaKernels.maxPool2dBackward(cuda(dst, "maxPool2d input gradient").cudaDevice(), grad, indices, window, dst);
     }
 
     // ---- GEMM ----
