@@ -94,8 +94,9 @@ final class Functional2d {
         Tensor cols = kh == 1 && kw == 1 && stride[0] == 1 && stride[1] == 1 && ph == 0 && pw == 0
                 ? in.reshape(n, xs[1], l) // a 1x1 convolution is a product over channels: no copies
                 : in.im2col(new int[] {kh, kw}, dilation, new int[] {ph, pw}, stride);
+        // groups == 1: the weight broadcast over the batch (stride 0, never copied) times each image's columns
         Tensor out = groups == 1
-                ? weight.reshape(cout, k).matmul(cols)
+                ? weight.reshape(1, cout, k).expand(n, cout, k).bmm(cols)
                 : weight.reshape(groups, cout / groups, k).matmul(cols.reshape(n, groups, k, l));
         out = out.reshape(n, cout, outH, outW);
         return bias == null ? out : out.add(bias.reshape(1, cout, 1, 1));
