@@ -35,7 +35,7 @@ public final class BenchCommand implements Runnable {
     }
 
     /** Median and p90 of timed calls in microseconds. */
-    record Timing(double medianUs, double p90Us, int calls) {
+    record Timing(double medianUs, double p90Us, double minUs, int calls) {
     }
 
     /** Runs {@code body} after warm-up until about {@code budgetMs} have passed (at least 5 calls) and reports the spread. */
@@ -60,7 +60,7 @@ public final class BenchCommand implements Runnable {
         }
         double[] s = Arrays.copyOf(samples, n);
         Arrays.sort(s);
-        return new Timing(s[n / 2], s[Math.min(n - 1, (int) Math.ceil(n * 0.9) - 1)], n);
+        return new Timing(s[n / 2], s[Math.min(n - 1, (int) Math.ceil(n * 0.9) - 1)], s[0], n);
     }
 
     /** Largest GEMM size: n * n must stay below 2^31 elements. */
@@ -234,7 +234,8 @@ public final class BenchCommand implements Runnable {
                 if (json) {
                     out.printf(Locale.ROOT, "{\"bench\":\"%s\",", train ? "train" : "model");
                     out.printf(Locale.ROOT, "\"device\":\"%s\",\"model\":\"%s\",\"batch\":%d,\"median_us\":%.3f,"
-                            + "\"p90_us\":%.3f,\"gflops\":%.2f,\"calls\":%d}%n", device, model, b, t.medianUs(), t.p90Us(), gflops, t.calls());
+                            + "\"p90_us\":%.3f,\"min_us\":%.3f,\"gflops\":%.2f,\"calls\":%d}%n", device, model, b, t.medianUs(),
+                            t.p90Us(), t.minUs(), gflops, t.calls());
                 } else {
                     out.printf(Locale.ROOT, (train ? "train " : "model ") + "%-16s batch=%-5d device=%-7s median %10.2f us  p90 %10.2f us  %8.2f GFLOP/s  (%d calls)%n",
                             model, b, device, t.medianUs(), t.p90Us(), gflops, t.calls());
