@@ -45,21 +45,6 @@ final class Functional2d {
         return cols.size() == 1 ? tall : Tensor.cat(3, cols);
     }
 
-    /** Output size of a sliding window, as PyTorch computes it (floor, or ceil with {@code ceilMode}). */
-    static int outputSize(String op, int in, int kernel, int stride, int pad, int dilation, boolean ceilMode) {
-        int span = dilation * (kernel - 1) + 1;
-        int avail = in + 2 * pad - span;
-        if (avail < 0) {
-            throw new ShapeException(op + ": the window (kernel " + kernel + ", dilation " + dilation
-                    + ") is larger than the padded input (" + in + " + 2*" + pad + ")");
-        }
-        int out = (ceilMode ? (avail + stride - 1) / stride : avail / stride) + 1;
-        if (ceilMode && (out - 1) * stride >= in + pad) {
-            out--; // PyTorch: the last window must start inside the input or its left padding
-        }
-        return out;
-    }
-
     /**
      * 2-D convolution (cross-correlation, as PyTorch's {@code F.conv2d}); padding may differ per side. The
      * image is unfolded once ({@link Tensor#im2col}, [N, C*kh*kw, L]) and multiplied by the weight, one GEMM
@@ -86,8 +71,8 @@ final class Functional2d {
         int pw = Math.min(padTBLR[2], padTBLR[3]);
         Tensor in = pad(x, padTBLR[0] - ph, padTBLR[1] - ph, padTBLR[2] - pw, padTBLR[3] - pw, 0f);
         int[] is = in.shape();
-        int outH = outputSize("conv2d", is[2], kh, stride[0], ph, dilation[0], false);
-        int outW = outputSize("conv2d", is[3], kw, stride[1], pw, dilation[1], false);
+        int outH = Shapes.windowOutputSize("conv2d", is[2], kh, stride[0], ph, dilation[0], false);
+        int outW = Shapes.windowOutputSize("conv2d", is[3], kw, stride[1], pw, dilation[1], false);
         int cout = ws[0];
         int k = ws[1] * kh * kw;
         int l = outH * outW;
@@ -116,8 +101,8 @@ final class Functional2d {
                         + " kernel_size " + Arrays.toString(kernel) + " (PyTorch's rule); pad the input first");
             }
         }
-        int outH = outputSize("avgPool2d", xs[2], kernel[0], stride[0], padding[0], 1, false);
-        int outW = outputSize("avgPool2d", xs[3], kernel[1], stride[1], padding[1], 1, false);
+        int outH = Shapes.windowOutputSize("avgPool2d", xs[2], kernel[0], stride[0], padding[0], 1, false);
+        int outW = Shapes.windowOutputSize("avgPool2d", xs[3], kernel[1], stride[1], padding[1], 1, false);
         return x.im2col(kernel, new int[] {1, 1}, padding, stride)
                 .reshape(xs[0], xs[1], kernel[0] * kernel[1], outH * outW).mean(2, false)
                 .reshape(xs[0], xs[1], outH, outW);

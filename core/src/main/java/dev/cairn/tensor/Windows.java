@@ -81,8 +81,8 @@ final class Windows {
             throw new ShapeException(op + ": image planes of " + s[2] + "x" + s[3] + " elements are too large (the"
                     + " saved positions of the maxima are exact up to 2^24 per plane)");
         }
-        int outH = outputSize(op, s[2], kernel[0], stride[0], padding[0], dilation[0], ceilMode);
-        int outW = outputSize(op, s[3], kernel[1], stride[1], padding[1], dilation[1], ceilMode);
+        int outH = Shapes.windowOutputSize(op, s[2], kernel[0], stride[0], padding[0], dilation[0], ceilMode);
+        int outW = Shapes.windowOutputSize(op, s[3], kernel[1], stride[1], padding[1], dilation[1], ceilMode);
         Window w = window(s[1], s[2], s[3], kernel, dilation, padding, stride, outH, outW);
         int[] outShape = {s[0], s[1], outH, outW};
         TensorBody ob = xb.newDense(outShape);
@@ -105,24 +105,6 @@ final class Windows {
             Tensor idx = indices.to(DType.INT64).reshape(gs[0], gs[1], w.positions());
             return new Tensor[] {flat.gather(2, idx).reshape(gs)};
         }, g);
-    }
-
-    /**
-     * Output size of a pooling window, as PyTorch computes it (floor, or ceil with {@code ceilMode}, where the
-     * last window must start inside the input or its left padding).
-     */
-    static int outputSize(String op, int in, int kernel, int stride, int pad, int dilation, boolean ceilMode) {
-        int span = dilation * (kernel - 1) + 1;
-        int avail = in + 2 * pad - span;
-        if (avail < 0) {
-            throw new ShapeException(op + ": the window (kernel " + kernel + ", dilation " + dilation
-                    + ") is larger than the padded input (" + in + " + 2*" + pad + ")");
-        }
-        int out = (ceilMode ? (avail + stride - 1) / stride : avail / stride) + 1;
-        if (ceilMode && (out - 1) * stride >= in + pad) {
-            out--;
-        }
-        return out;
     }
 
     /** Number of sliding blocks along one dimension for unfold/fold, at least one or an error like PyTorch's. */

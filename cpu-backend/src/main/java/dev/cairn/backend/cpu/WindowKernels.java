@@ -15,7 +15,20 @@ final class WindowKernels {
     /** Below this many elements touched a kernel stays on the calling thread. */
     private static final long PARALLEL_THRESHOLD = 1L << 15;
 
+    /** Rows at least this long are copied and cleared with the JDK's intrinsics, shorter ones by plain loops. */
+    private static final int LONG_ROW = 64;
+
     private WindowKernels() {
+    }
+
+    private static void zero(float[] dst, int from, int to) {
+        if (to - from >= LONG_ROW) {
+            Arrays.fill(dst, from, to, 0f);
+        } else {
+            for (int p = from; p < to; p++) {
+                dst[p] = 0f;
+            }
+        }
     }
 
     /** Work on planes {@code [lo, hi)}. */
@@ -72,12 +85,12 @@ final class WindowKernels {
                 for (int oh = 0; oh < w.outH(); oh++, out += outW) {
                     int ih = oh * w.strideH() - w.padH() + i * w.dilationH();
                     if (ih < 0 || ih >= w.inH()) {
-                        Arrays.fill(dst, out, out + outW, 0f);
+                        zero(dst, out, out + outW);
                         continue;
                     }
-                    Arrays.fill(dst, out, out + lo, 0f);
+                    zero(dst, out, out + lo);
                     int row = base + ih * sh;
-                    if (strideW == 1 && sw == 1) {
+                    if (strideW == 1 && sw == 1 && hi - lo >= LONG_ROW) {
                         System.arraycopy(a, row + lo + col0, dst, out + lo, hi - lo);
                     } else {
                         for (int ow = lo, q = row + (lo * strideW + col0) * sw, step = strideW * sw; ow < hi;
@@ -85,7 +98,7 @@ final class WindowKernels {
                             dst[out + ow] = a[q];
                         }
                     }
-                    Arrays.fill(dst, out + hi, out + outW, 0f);
+                    zero(dst, out + hi, out + outW);
                 }
             }
         }
