@@ -112,8 +112,8 @@ public interface Backend {
      * Max pooling: {@code src} {@code [N, C, inH, inW]} (any strides), {@code dst} and {@code indices} dense
      * float32 {@code [N, C, outH, outW]}. Each output is the largest input under its window (padding never
      * wins; a NaN does), and its index the flat position {@code h*inW + w} in the input plane of the first
-     * maximum, as PyTorch's {@code return_indices}; a window wholly in the padding gives -inf and the index of
-     * its first position clamped into the input.
+     * maximum, as PyTorch's {@code return_indices}. Core passes only windows that hold at least one input
+     * element.
      */
     default void maxPool2d(StridedView src, Window window, Storage dst, Storage indices) {
         throw unsupported("maxPool2d");

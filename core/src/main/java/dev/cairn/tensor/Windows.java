@@ -83,6 +83,8 @@ final class Windows {
         }
         int outH = Shapes.windowOutputSize(op, s[2], kernel[0], stride[0], padding[0], dilation[0], ceilMode);
         int outW = Shapes.windowOutputSize(op, s[3], kernel[1], stride[1], padding[1], dilation[1], ceilMode);
+        checkWindowsReachInput(op, "height", s[2], kernel[0], stride[0], padding[0], dilation[0], outH);
+        checkWindowsReachInput(op, "width", s[3], kernel[1], stride[1], padding[1], dilation[1], outW);
         Window w = window(s[1], s[2], s[3], kernel, dilation, padding, stride, outH, outW);
         int[] outShape = {s[0], s[1], outH, outW};
         TensorBody ob = xb.newDense(outShape);
@@ -105,6 +107,25 @@ final class Windows {
             Tensor idx = indices.to(DType.INT64).reshape(gs[0], gs[1], w.positions());
             return new Tensor[] {flat.gather(2, idx).reshape(gs)};
         }, g);
+    }
+
+    /**
+     * Every pooling window must hold at least one input element (with an even kernel, padding of half of it
+     * and a dilation wider than the input, one could hold only padding, and its maximum would have no place).
+     */
+    private static void checkWindowsReachInput(String op, String dim, int in, int k, int s, int p, int d, int out) {
+        for (int o = 0; o < out; o++) {
+            int first = o * s - p;
+            int end = Math.min(first + (k - 1) * d + 1, in);
+            while (first < 0) {
+                first += d;
+            }
+            if (first >= end) {
+                throw new ShapeException(op + ": window " + o + " along the " + dim + " (kernel " + k + ", stride " + s
+                        + ", padding " + p + ", dilation " + d + ") covers only padding of an input of " + dim + " " + in
+                        + "; use a smaller dilation or padding");
+            }
+        }
     }
 
     /** Number of sliding blocks along one dimension for unfold/fold, at least one or an error like PyTorch's. */
