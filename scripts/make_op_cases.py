@@ -27,6 +27,10 @@ def rnd(*shape, scale=2.0, gen=None):
     return (torch.rand(tuple(shape), generator=gen or g) * 2 - 1) * scale
 
 
+# the convolution and pooling cases draw from their own generator too
+g_late = torch.Generator().manual_seed(20261202)
+
+
 # tensors some cases use besides their inputs (fixed weights; module states): saved as extra.<name>
 EXTRA = {"conv_same_weight": rnd(4, 3, 4, 3)}
 
@@ -39,9 +43,9 @@ def special(*shape, gen=None):
     return x
 
 
-def ties(*shape):
+def ties(*shape, gen=None):
     """Small integers, so that maxima repeat within rows."""
-    return torch.randint(-2, 3, shape, generator=g).float()
+    return torch.randint(-2, 3, shape, generator=gen or g).float()
 
 
 CASES = {
@@ -214,6 +218,24 @@ CASES = {
     "cumsum_bool": ([torch.tensor([True, False, True, True])], lambda m: m.cumsum(0)),
 }
 
+# sliding windows: im2col and col2im with stride, padding, dilation and odd sizes; pooling and grouped
+# convolutions on them (inputs and upstream gradients from g_late)
+LATE_CASES = {
+    "unfold_stride_pad_dilation": ([rnd(2, 3, 7, 6, gen=g_late)],
+                                   lambda x: F.unfold(x, (3, 2), dilation=(2, 1), padding=(1, 2), stride=(2, 3))),
+    "unfold_odd": ([rnd(1, 2, 5, 9, gen=g_late)], lambda x: F.unfold(x, (2, 3), padding=(0, 1), stride=(1, 2))),
+    "fold_stride_pad_dilation": ([rnd(2, 12, 9, gen=g_late)],
+                                 lambda x: F.fold(x, (7, 6), (3, 2), dilation=(2, 1), padding=(1, 2), stride=(2, 3))),
+    "fold_overlap": ([rnd(1, 9, 20, gen=g_late)], lambda x: F.fold(x, (5, 4), 3, padding=1)),
+    "max_pool_dilation": ([rnd(2, 3, 9, 7, gen=g_late)],
+                          lambda x: F.max_pool2d(x, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(2, 1))),
+    "max_pool_ties_overlap": ([ties(1, 2, 6, 6, gen=g_late)], lambda x: F.max_pool2d(x, 2, stride=1)),
+    "conv2d_depthwise_stride": ([rnd(2, 3, 9, 8, gen=g_late), rnd(6, 1, 3, 2, gen=g_late), rnd(6, gen=g_late)],
+                                lambda x, w, b: F.conv2d(x, w, b, stride=(2, 3), padding=(1, 2), groups=3)),
+    "conv2d_1x1_no_bias": ([rnd(2, 4, 5, 3, gen=g_late), rnd(3, 4, 1, 1, gen=g_late)],
+                           lambda x, w: F.conv2d(x, w)),
+}
+
 
 def bn_step(bn, x):
     """A train-mode step: the output, then the running statistics it left behind (PyTorch's update rule)."""
@@ -239,7 +261,7 @@ def mha_case(q, pad):
 
 def main():
     out = {}
-    for name, (inputs, fn) in CASES.items():
+    for name, (inputs, fn) in list(CASES.items()) + list(LATE_CASES.items()):
         xs = [t.clone().requires_grad_(True) if t.is_floating_point() else t.clone() for t in inputs]
         y = fn(*xs)
         out[f"{name}.out"] = y.detach()
@@ -247,7 +269,7 @@ def main():
             out[f"{name}.in{i}"] = t
         if not y.requires_grad:
             continue  # an integer or bool result: no gradient to check
-        gout = rnd(*y.shape, scale=1.0)
+        gout = rnd(*y.shape, scale=1.0, gen=g_late if name in LATE_CASES else g)
         y.backward(gout)
         out[f"{name}.gout"] = gout
         for i, (t, x) in enumerate(zip(inputs, xs)):
@@ -255,8 +277,8 @@ def main():
                 out[f"{name}.grad{i}"] = x.grad if x.grad is not None else torch.zeros_like(t)
     for k, v in EXTRA.items():
         out[f"extra.{k}"] = v
-    save_safetensors(sys.argv[1], out, {"torch": torch.__version__, "cases": str(len(CASES))}, keep_dtypes=True)
-    print(f"{len(CASES)} cases -> {sys.argv[1]}")
+    save_safetensors(sys.argv[1], out, {"torch": torch.__version__, "cases": str(len(CASES) + len(LATE_CASES))}, keep_dtypes=True)
+    print(f"{len(CASES) + len(LATE_CASES)} cases -> {sys.argv[1]}")
 
 
 if __name__ == "__main__":

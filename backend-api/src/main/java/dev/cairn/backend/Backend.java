@@ -146,6 +146,46 @@ public interface Backend {
         throw unsupported("cumsum");
     }
 
+    /**
+     * im2col, as PyTorch's {@code F.unfold}: {@code src} is {@code [N, C, inH, inW]} (any strides) and
+     * {@code dst} dense {@code [N, C*kernelH*kernelW, outH*outW]}; row {@code c*kh*kw + i*kw + j}, column
+     * {@code oh*outW + ow} holds the input under kernel offset {@code (i, j)} of window {@code (oh, ow)}, or 0
+     * where that falls in the padding.
+     */
+    default void unfold(StridedView src, Window window, Storage dst) {
+        throw unsupported("unfold (im2col)");
+    }
+
+    /**
+     * col2im, the adjoint of {@link #unfold}, as PyTorch's {@code F.fold}: {@code src} is
+     * {@code [N, C*kernelH*kernelW, outH*outW]} (any strides, stride 0 allowed) and {@code dst} dense
+     * {@code [N, C, inH, inW]}, overwritten with the sum of every column entry that unfold would have read
+     * from each element (overlapping windows accumulate; entries in the padding are dropped).
+     */
+    default void fold(StridedView src, Window window, Storage dst) {
+        throw unsupported("fold (col2im)");
+    }
+
+    /**
+     * Max pooling: {@code src} {@code [N, C, inH, inW]} (any strides), {@code dst} and {@code indices} dense
+     * float32 {@code [N, C, outH, outW]}. Each output is the largest input under its window (padding never
+     * wins; a NaN does), and its index the flat position {@code h*inW + w} in the input plane of the first
+     * maximum, as PyTorch's {@code return_indices}. Core passes only windows that hold at least one input
+     * element.
+     */
+    default void maxPool2d(StridedView src, Window window, Storage dst, Storage indices) {
+        throw unsupported("maxPool2d");
+    }
+
+    /**
+     * The gradient of {@link #maxPool2d}: {@code dst} dense {@code [N, C, inH, inW]} is overwritten with zeros
+     * plus each element of {@code grad} ({@code [N, C, outH, outW]}, any strides) added at the plane position
+     * its {@code indices} entry names (windows that share a maximum accumulate).
+     */
+    default void maxPool2dBackward(StridedView grad, StridedView indices, Window window, Storage dst) {
+        throw unsupported("maxPool2d backward");
+    }
+
     /** The error for an operation this backend does not implement. */
     default UnsupportedOperationException unsupported(String what) {
         return new UnsupportedOperationException("the " + type().name().toLowerCase() + " backend does not support "

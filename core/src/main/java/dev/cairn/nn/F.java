@@ -40,6 +40,23 @@ public final class F {
                 new int[] {1, dilation}, groups).squeeze(2);
     }
 
+    /**
+     * im2col as {@code torch.nn.functional.unfold}: {@code x} [N, C, H, W] to [N, C*kh*kw, L], every argument
+     * {@code [h, w]}; see {@link Tensor#im2col}.
+     */
+    public static Tensor unfold(Tensor x, int[] kernelSize, int[] dilation, int[] padding, int[] stride) {
+        return x.im2col(kernelSize, dilation, padding, stride);
+    }
+
+    /**
+     * col2im as {@code torch.nn.functional.fold}: {@code x} [N, C*kh*kw, L] summed into [N, C, outputSize];
+     * see {@link Tensor#col2im}.
+     */
+    public static Tensor fold(Tensor x, int[] outputSize, int[] kernelSize, int[] dilation, int[] padding,
+                              int[] stride) {
+        return x.col2im(outputSize, kernelSize, dilation, padding, stride);
+    }
+
     /** Max pooling as {@code F.max_pool2d}; the gradient goes to the first maximum of each window. */
     public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation,
                                    boolean ceilMode) {

@@ -1,16 +1,18 @@
 package dev.cairn.nn;
 
+import dev.cairn.CairnException;
 import dev.cairn.tensor.ShapeException;
 import dev.cairn.tensor.Shapes;
 import dev.cairn.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * The math of convolution and pooling over {@code [N, C, H, W]} images, written once from tensor ops
- * (so it is differentiable and runs on every device): padding is a concatenation with a constant, the
- * windows are strided slices stacked along one dimension (im2col), and a convolution is then one
- * batched matrix product per group on the backend's GEMM. {@link F} exposes it.
+ * The math of convolution and pooling over {@code [N, C, H, W]} images, written from tensor ops and the
+ * backend's window primitives ({@link Tensor#im2col}, {@link Tensor#maxPool2d}), so it is differentiable
+ * and runs on every device whose backend has them: a convolution is im2col plus one GEMM per group,
+ * average pooling the mean over im2col's window rows. {@link F} exposes it.
  */
 final class Functional2d {
     private Functional2d() {
@@ -43,37 +45,12 @@ final class Functional2d {
         return cols.size() == 1 ? tall : Tensor.cat(3, cols);
     }
 
-    /** Output size of a sliding window, as PyTorch computes it (floor, or ceil with {@code ceilMode}). */
-    static int outputSize(String op, int in, int kernel, int stride, int pad, int dilation, boolean ceilMode) {
-        int span = dilation * (kernel - 1) + 1;
-        int avail = in + 2 * pad - span;
-        if (avail < 0) {
-            throw new ShapeException(op + ": the window (kernel " + kernel + ", dilation " + dilation
-                    + ") is larger than the padded input (" + in + " + 2*" + pad + ")");
-        }
-        int out = (ceilMode ? (avail + stride - 1) / stride : avail / stride) + 1;
-        if (ceilMode && (out - 1) * stride >= in + pad) {
-            out--; // PyTorch: the last window must start inside the input or its left padding
-        }
-        return out;
-    }
-
     /**
-     * The windows of the padded {@code x} [N, C, H, W] stacked along a new dimension 2:
-     * {@code [N, C, kh*kw, outH, outW]}, window positions in row-major (i, j) order.
+     * 2-D convolution (cross-correlation, as PyTorch's {@code F.conv2d}); padding may differ per side. The
+     * image is unfolded once ({@link Tensor#im2col}, [N, C*kh*kw, L]) and multiplied by the weight, one GEMM
+     * per group and image straight into the [N, O, L] layout of the output (no transposes); a 1x1 convolution
+     * with stride 1 reads the image in place. The gradient flows back through the GEMM and col2im.
      */
-    static Tensor windows(Tensor x, int kh, int kw, int sh, int sw, int dh, int dw, int outH, int outW) {
-        List<Tensor> parts = new ArrayList<>(kh * kw);
-        for (int i = 0; i < kh; i++) {
-            for (int j = 0; j < kw; j++) {
-                Tensor rows = x.slice(2, i * dh, i * dh + sh * (outH - 1) + 1, sh);
-                parts.add(rows.slice(3, j * dw, j * dw + sw * (outW - 1) + 1, sw));
-            }
-        }
-        return Tensor.stack(2, parts);
-    }
-
-    /** 2-D convolution (cross-correlation, as PyTorch's {@code F.conv2d}); padding may differ per side. */
     static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padTBLR, int[] dilation,
                          int groups) {
         int[] xs = x.shape();
@@ -89,49 +66,46 @@ final class Functional2d {
         int n = xs[0];
         int kh = ws[2];
         int kw = ws[3];
-        Tensor padded = pad(x, padTBLR[0], padTBLR[1], padTBLR[2], padTBLR[3], 0f);
-        int ph = xs[2] + padTBLR[0] + padTBLR[1];
-        int pw = xs[3] + padTBLR[2] + padTBLR[3];
-        int outH = outputSize("conv2d", ph, kh, stride[0], 0, dilation[0], false);
-        int outW = outputSize("conv2d", pw, kw, stride[1], 0, dilation[1], false);
-        int cin = ws[1];
+        // the symmetric part of the padding is im2col's; the odd extra of padding="same" is explicit
+        int ph = Math.min(padTBLR[0], padTBLR[1]);
+        int pw = Math.min(padTBLR[2], padTBLR[3]);
+        Tensor in = pad(x, padTBLR[0] - ph, padTBLR[1] - ph, padTBLR[2] - pw, padTBLR[3] - pw, 0f);
+        int[] is = in.shape();
+        int outH = Shapes.windowOutputSize("conv2d", is[2], kh, stride[0], ph, dilation[0], false);
+        int outW = Shapes.windowOutputSize("conv2d", is[3], kw, stride[1], pw, dilation[1], false);
         int cout = ws[0];
-        int k = cin * kh * kw;
+        int k = ws[1] * kh * kw;
         int l = outH * outW;
-        Tensor out;
-        if (kh == 1 && kw == 1 && stride[0] == 1 && stride[1] == 1) {
-            // a 1x1 convolution is a product over channels: no window copies
-            Tensor cols = padded.reshape(n, groups, cin, l).permute(1, 2, 0, 3).reshape(groups, cin, n * l);
-            out = weight.reshape(groups, cout / groups, cin).bmm(cols);
-        } else {
-            Tensor cols = windows(padded, kh, kw, stride[0], stride[1], dilation[0], dilation[1], outH, outW)
-                    .reshape(n, groups, k, l).permute(1, 2, 0, 3).reshape(groups, k, n * l);
-            out = weight.reshape(groups, cout / groups, k).bmm(cols);
-        }
-        out = out.reshape(cout, n, outH, outW).permute(1, 0, 2, 3);
-        return bias == null ? out.contiguous() : out.add(bias.reshape(1, cout, 1, 1));
+        Tensor cols = kh == 1 && kw == 1 && stride[0] == 1 && stride[1] == 1 && ph == 0 && pw == 0
+                ? in.reshape(n, xs[1], l) // a 1x1 convolution is a product over channels: no copies
+                : in.im2col(new int[] {kh, kw}, dilation, new int[] {ph, pw}, stride);
+        // groups == 1: the weight broadcast over the batch (stride 0, never copied) times each image's columns
+        Tensor out = groups == 1
+                ? weight.reshape(1, cout, k).expand(n, cout, k).bmm(cols)
+                : weight.reshape(groups, cout / groups, k).matmul(cols.reshape(n, groups, k, l));
+        out = out.reshape(n, cout, outH, outW);
+        return bias == null ? out : out.add(bias.reshape(1, cout, 1, 1));
     }
 
-    /** Max over each window (padding with -inf); the gradient goes to the first maximum of a window. */
+    /** Max over each window (padding never chosen); the gradient goes to the first maximum of a window. */
     static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
-        int[] xs = checkImage("maxPool2d", x);
-        int outH = outputSize("maxPool2d", xs[2], kernel[0], stride[0], padding[0], dilation[0], ceilMode);
-        int outW = outputSize("maxPool2d", xs[3], kernel[1], stride[1], padding[1], dilation[1], ceilMode);
-        int extraH = Math.max(0, (outH - 1) * stride[0] + dilation[0] * (kernel[0] - 1) + 1 - xs[2] - 2 * padding[0]);
-        int extraW = Math.max(0, (outW - 1) * stride[1] + dilation[1] * (kernel[1] - 1) + 1 - xs[3] - 2 * padding[1]);
-        Tensor padded = pad(x, padding[0], padding[0] + extraH, padding[1], padding[1] + extraW,
-                Float.NEGATIVE_INFINITY);
-        return windows(padded, kernel[0], kernel[1], stride[0], stride[1], dilation[0], dilation[1], outH, outW)
-                .max(2, false);
+        return x.maxPool2d(kernel, stride, padding, dilation, ceilMode);
     }
 
     /** Mean over each window, zero padding counted (PyTorch's default {@code count_include_pad=True}). */
     static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
         int[] xs = checkImage("avgPool2d", x);
-        int outH = outputSize("avgPool2d", xs[2], kernel[0], stride[0], padding[0], 1, false);
-        int outW = outputSize("avgPool2d", xs[3], kernel[1], stride[1], padding[1], 1, false);
-        Tensor padded = pad(x, padding[0], padding[0], padding[1], padding[1], 0f);
-        return windows(padded, kernel[0], kernel[1], stride[0], stride[1], 1, 1, outH, outW).mean(2, false);
+        for (int d = 0; d < 2; d++) {
+            if (padding[d] > kernel[d] / 2) {
+                throw new CairnException("avgPool2d: padding " + Arrays.toString(padding) + " must be at most half of"
+                        + " kernel_size " + Arrays.toString(kernel) + " (PyTorch's rule); pad the input first");
+            }
+        }
+        int outH = Shapes.windowOutputSize("avgPool2d", xs[2], kernel[0], stride[0], padding[0], 1, false);
+        int outW = Shapes.windowOutputSize("avgPool2d", xs[3], kernel[1], stride[1], padding[1], 1, false);
+        return x.im2col(kernel, new int[] {1, 1}, padding, stride)
+                .reshape(xs[0], xs[1], kernel[0] * kernel[1], outH * outW).mean(2, false)
+                .reshape(xs[0], xs[1], outH, outW);
     }
 
     /** PyTorch's adaptive average pooling: window {@code [floor(i*in/out), ceil((i+1)*in/out))} per output. */

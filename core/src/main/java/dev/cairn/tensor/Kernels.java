@@ -7,6 +7,7 @@ import dev.cairn.backend.GemmOperand;
 import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.StridedView;
 import dev.cairn.backend.UnaryOp;
+import dev.cairn.backend.Window;
 import java.lang.ref.Reference;
 
 /**
@@ -85,6 +86,44 @@ final class Kernels {
             dst.backend.copy(src.viewAs(dst.shape), dst.stridedView());
         }
         Reference.reachabilityFence(src);
+        Reference.reachabilityFence(dst);
+    }
+
+    /** im2col of the image {@code src} into the dense {@code dst} (see {@link dev.cairn.backend.Backend#unfold}). */
+    static void unfold(TensorBody src, Window w, TensorBody dst) {
+        if (dst.numel > 0) {
+            dst.backend.unfold(src.stridedView(), w, dst.storage());
+        }
+        Reference.reachabilityFence(src);
+        Reference.reachabilityFence(dst);
+    }
+
+    /** col2im of the columns {@code src} into the dense image {@code dst} (see {@link dev.cairn.backend.Backend#fold}). */
+    static void fold(TensorBody src, Window w, TensorBody dst) {
+        if (dst.numel > 0) {
+            dst.backend.fold(src.stridedView(), w, dst.storage());
+        }
+        Reference.reachabilityFence(src);
+        Reference.reachabilityFence(dst);
+    }
+
+    /** Max pooling of {@code src} into the dense {@code dst}, with the maxima's plane positions in {@code indices}. */
+    static void maxPool2d(TensorBody src, Window w, TensorBody dst, TensorBody indices) {
+        if (dst.numel > 0) {
+            dst.backend.maxPool2d(src.stridedView(), w, dst.storage(), indices.storage());
+        }
+        Reference.reachabilityFence(src);
+        Reference.reachabilityFence(dst);
+        Reference.reachabilityFence(indices);
+    }
+
+    /** The gradient {@code grad} of max pooling scattered to {@code indices} in the dense image {@code dst}. */
+    static void maxPool2dBackward(TensorBody grad, TensorBody indices, Window w, TensorBody dst) {
+        if (dst.numel > 0) {
+            dst.backend.maxPool2dBackward(grad.stridedView(), indices.stridedView(), w, dst.storage());
+        }
+        Reference.reachabilityFence(grad);
+        Reference.reachabilityFence(indices);
         Reference.reachabilityFence(dst);
     }
 

@@ -3,7 +3,10 @@ package dev.cairn.tensor;
 import dev.cairn.backend.StridedView;
 import java.util.Arrays;
 
-/** Helpers for shapes and strides: element counts, broadcasting, dimension wrapping, formatting. */
+/**
+ * Helpers for shapes and strides: element counts, broadcasting, dimension wrapping, sliding-window output
+ * sizes, formatting.
+ */
 public final class Shapes {
     private Shapes() {
     }
@@ -74,6 +77,26 @@ public final class Shapes {
     }
 
     /** PyTorch-like text of a shape: {@code [2, 20]}. */
+    /**
+     * Positions of a sliding window along one dimension, as PyTorch computes them for convolution and
+     * pooling: floor, or with {@code ceilMode} ceil, where the last window must still start inside the input
+     * or its left padding. An error naming {@code op} when the window does not fit the padded input.
+     */
+    public static int windowOutputSize(String op, int in, int kernel, int stride, int pad, int dilation,
+                                       boolean ceilMode) {
+        int span = dilation * (kernel - 1) + 1;
+        int avail = in + 2 * pad - span;
+        if (avail < 0) {
+            throw new ShapeException(op + ": the window (kernel " + kernel + ", dilation " + dilation
+                    + ") is larger than the padded input (" + in + " + 2*" + pad + ")");
+        }
+        int out = (ceilMode ? (avail + stride - 1) / stride : avail / stride) + 1;
+        if (ceilMode && (out - 1) * stride >= in + pad) {
+            out--;
+        }
+        return out;
+    }
+
     public static String format(int[] shape) {
         return Arrays.toString(shape);
     }

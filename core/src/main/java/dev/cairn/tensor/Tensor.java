@@ -1021,6 +1021,37 @@ public class Tensor implements AutoCloseable {
         return Indexing.scatterAdd(this, dim, index, src);
     }
 
+    // ---- sliding windows ------------------------------------------------------------------
+
+    /**
+     * im2col, as {@code torch.nn.functional.unfold}: this {@code [N, C, H, W]} float32 image becomes
+     * {@code [N, C*kh*kw, L]}, one column per window position (row-major over the {@code L} positions), one row
+     * per channel and kernel offset, zero where a window covers the padding. Each argument is {@code [h, w]}.
+     * The gradient is {@link #col2im}.
+     */
+    public Tensor im2col(int[] kernelSize, int[] dilation, int[] padding, int[] stride) {
+        return Windows.unfold(this, kernelSize, dilation, padding, stride);
+    }
+
+    /**
+     * col2im, as {@code torch.nn.functional.fold}, the adjoint of {@link #im2col}: this {@code [N, C*kh*kw, L]}
+     * float32 tensor becomes the {@code [N, C, outputSize[0], outputSize[1]]} image in which every entry is
+     * added where im2col would have read it (overlapping windows sum; entries in the padding are dropped).
+     * The gradient is {@link #im2col}.
+     */
+    public Tensor col2im(int[] outputSize, int[] kernelSize, int[] dilation, int[] padding, int[] stride) {
+        return Windows.fold(this, outputSize, kernelSize, dilation, padding, stride);
+    }
+
+    /**
+     * Max pooling of this {@code [N, C, H, W]} float32 image, as {@code torch.nn.functional.max_pool2d} (padding
+     * at most half the kernel, never chosen; {@code ceilMode} as PyTorch's). The gradient goes to the first
+     * maximum of each window (windows that share one add up); a NaN in a window is its maximum.
+     */
+    public Tensor maxPool2d(int[] kernelSize, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+        return Windows.maxPool2d(this, kernelSize, stride, padding, dilation, ceilMode);
+    }
+
     // ---- reductions -----------------------------------------------------------------------
 
     /** Sum of all elements as a 0-dim tensor. */

@@ -217,6 +217,35 @@ class GradCheckOpsTest {
     }
 
     @TestFactory
+    Stream<DynamicTest> slidingWindows() {
+        int[] one = {1, 1};
+        add("im2col stride, padding, dilation", t -> t[0].im2col(new int[] {3, 2}, new int[] {2, 1},
+                new int[] {1, 2}, new int[] {2, 3}), any(301, 2, 2, 7, 6));
+        add("im2col of a transposed view", t -> t[0].transpose(2, 3).im2col(new int[] {2, 2}, one, one,
+                new int[] {1, 2}), any(302, 1, 2, 4, 5));
+        add("col2im overlapping windows", t -> t[0].col2im(new int[] {5, 4}, new int[] {3, 3}, one, one, one),
+                any(303, 1, 18, 20));
+        add("col2im stride, padding, dilation", t -> t[0].col2im(new int[] {7, 6}, new int[] {3, 2},
+                new int[] {2, 1}, new int[] {1, 2}, new int[] {2, 3}), any(304, 2, 6, 9));
+        add("maxPool2d overlapping, padded, ceil", t -> t[0].maxPool2d(new int[] {3, 3}, new int[] {2, 2}, one, one,
+                true), distinct(305, 2, 2, 6, 7));
+        add("maxPool2d dilation", t -> t[0].maxPool2d(new int[] {2, 3}, new int[] {1, 2}, new int[] {0, 1},
+                new int[] {2, 1}, false), distinct(306, 1, 3, 6, 7));
+        add("maxPool2d of a strided view", t -> t[0].transpose(2, 3).maxPool2d(new int[] {2, 2}, new int[] {2, 2},
+                new int[] {0, 0}, one, false), distinct(307, 2, 1, 4, 6));
+        add("avgPool2d padded", t -> dev.cairn.nn.F.avgPool2d(t[0], new int[] {3, 2}, new int[] {2, 1},
+                new int[] {1, 1}), any(308, 2, 2, 5, 6));
+        add("conv2d groups, stride, dilation, padding", t -> dev.cairn.nn.F.conv2d(t[0], t[1], t[2],
+                new int[] {2, 1}, new int[] {1, 2}, new int[] {1, 2}, 2), any(309, 2, 4, 6, 7), any(310, 6, 2, 3, 2),
+                any(311, 6));
+        add("conv2d 1x1 without bias", t -> dev.cairn.nn.F.conv2d(t[0], t[1], null, one, new int[] {0, 0}, one, 1),
+                any(312, 2, 3, 3, 4), any(313, 5, 3, 1, 1));
+        add("conv1d stride, padding, dilation", t -> dev.cairn.nn.F.conv1d(t[0], t[1], t[2], 2, 2, 2, 1),
+                any(314, 2, 3, 11), any(315, 4, 3, 3), any(316, 4));
+        return cases.stream();
+    }
+
+    @TestFactory
     Stream<DynamicTest> linearAlgebra() {
         int[][][] combos = {
             {{4}, {4}}, {{3, 4}, {4}}, {{4}, {4, 2}}, {{3, 4}, {4, 2}},

@@ -137,6 +137,21 @@ class OpReferenceTest {
         OPS.put("conv1d", x -> dev.cairn.nn.F.conv1d(x[0], x[1], x[2], 2, 1, 1, 1));
         OPS.put("max_pool_ceil_padding", x -> new dev.cairn.nn.MaxPool2d(3, 2, 1, 1, true).call(x[0]));
         OPS.put("avg_pool_padding", x -> new dev.cairn.nn.AvgPool2d(3, 2, 1).call(x[0]));
+        OPS.put("unfold_stride_pad_dilation", x -> dev.cairn.nn.F.unfold(x[0], new int[] {3, 2}, new int[] {2, 1},
+                new int[] {1, 2}, new int[] {2, 3}));
+        OPS.put("unfold_odd", x -> dev.cairn.nn.F.unfold(x[0], new int[] {2, 3}, new int[] {1, 1}, new int[] {0, 1},
+                new int[] {1, 2}));
+        OPS.put("fold_stride_pad_dilation", x -> dev.cairn.nn.F.fold(x[0], new int[] {7, 6}, new int[] {3, 2},
+                new int[] {2, 1}, new int[] {1, 2}, new int[] {2, 3}));
+        OPS.put("fold_overlap", x -> dev.cairn.nn.F.fold(x[0], new int[] {5, 4}, new int[] {3, 3}, new int[] {1, 1},
+                new int[] {1, 1}, new int[] {1, 1}));
+        OPS.put("max_pool_dilation", x -> dev.cairn.nn.F.maxPool2d(x[0], new int[] {3, 2}, new int[] {2, 1},
+                new int[] {1, 0}, new int[] {2, 1}, false));
+        OPS.put("max_pool_ties_overlap", x -> new dev.cairn.nn.MaxPool2d(2, 1, 0, 1, false).call(x[0]));
+        OPS.put("conv2d_depthwise_stride", x -> dev.cairn.nn.F.conv2d(x[0], x[1], x[2], new int[] {2, 3},
+                new int[] {1, 2}, new int[] {1, 1}, 3));
+        OPS.put("conv2d_1x1_no_bias", x -> dev.cairn.nn.F.conv2d(x[0], x[1], null, new int[] {1, 1},
+                new int[] {0, 0}, new int[] {1, 1}, 1));
         OPS.put("adaptive_avg_pool", x -> new dev.cairn.nn.AdaptiveAvgPool2d(3, 2).call(x[0]));
         OPS.put("layer_norm_2d_shape", x -> dev.cairn.nn.F.layerNorm(x[0], 2, x[1], x[2], 1e-5f));
         OPS.put("embedding_padding_idx", x -> dev.cairn.nn.F.embedding(x[1], x[0], 0));

@@ -13,6 +13,7 @@ import dev.cairn.backend.StridedView;
 import dev.cairn.backend.UnaryOp;
 import dev.cairn.DType;
 import dev.cairn.Device;
+import dev.cairn.backend.Window;
 import java.util.Arrays;
 import java.util.List;
 
@@ -162,6 +163,36 @@ public final class CpuBackend implements Backend {
     public void scatterAdd(StridedView src, int dim, StridedView index, StridedView dst) {
         try (Pins p = pin(dst.storage(), src.storage())) {
             TypedKernels.scatterAdd(src, dim, index, dst);
+        }
+    }
+
+    // ---- sliding windows ------------------------------------------------------------------
+
+    @Override
+    public void unfold(StridedView src, Window window, Storage dst) {
+        try (Pins p = pin(dst, src.storage())) {
+            WindowKernels.unfold(src, window, ((CpuStorage) dst).data);
+        }
+    }
+
+    @Override
+    public void fold(StridedView src, Window window, Storage dst) {
+        try (Pins p = pin(dst, src.storage())) {
+            WindowKernels.fold(src, window, ((CpuStorage) dst).data);
+        }
+    }
+
+    @Override
+    public void maxPool2d(StridedView src, Window window, Storage dst, Storage indices) {
+        try (Pins p = pin(dst, src.storage()); Pins q = pin(indices)) {
+            WindowKernels.maxPool2d(src, window, ((CpuStorage) dst).data, ((CpuStorage) indices).data);
+        }
+    }
+
+    @Override
+    public void maxPool2dBackward(StridedView grad, StridedView indices, Window window, Storage dst) {
+        try (Pins p = pin(dst, grad.storage(), indices.storage())) {
+            WindowKernels.maxPool2dBackward(grad, indices, window, ((CpuStorage) dst).data);
         }
     }
 

@@ -23,6 +23,8 @@ import dev.cairn.DType;
 import dev.cairn.Device;
 import dev.cairn.DeviceException;
 import java.nio.ByteBuffer;
+import dev.cairn.backend.Window;
+import java.nio.FloatBuffer;
 import java.util.List;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
@@ -429,6 +431,28 @@ public final class CudaBackend implements Backend {
     @Override
     public void reduce(ReduceOp op, StridedView src, int dim, Storage dst) {
         CudaKernels.reduce(cuda(dst, "reduce destination").cudaDevice(), op, src, dim, dst);
+    }
+
+    // ---- sliding windows ----
+
+    @Override
+    public void unfold(StridedView src, Window window, Storage dst) {
+        CudaKernels.unfold(cuda(dst, "unfold destination").cudaDevice(), src, window, dst);
+    }
+
+    @Override
+    public void fold(StridedView src, Window window, Storage dst) {
+        CudaKernels.fold(cuda(dst, "fold destination").cudaDevice(), src, window, dst);
+    }
+
+    @Override
+    public void maxPool2d(StridedView src, Window window, Storage dst, Storage indices) {
+        CudaKernels.maxPool2d(cuda(dst, "maxPool2d destination").cudaDevice(), src, window, dst, indices);
+    }
+
+    @Override
+    public void maxPool2dBackward(StridedView grad, StridedView indices, Window window, Storage dst) {
+        CudaKernels.maxPool2dBackward(cuda(dst, "maxPool2d input gradient").cudaDevice(), grad, indices, window, dst);
     }
 
     // ---- GEMM ----

@@ -9,6 +9,7 @@ import dev.cairn.backend.Storage;
 import dev.cairn.backend.StridedView;
 import dev.cairn.backend.UnaryOp;
 import dev.cairn.DType;
+import dev.cairn.backend.Window;
 
 /**
  * How each operation of the CUDA backend becomes launches of Cairn's own kernels
@@ -591,6 +592,63 @@ final class CudaKernels {
                 .ptr(pc).l(c.offset()).i(c.ld()).l(c.batchStride()).i(batch).i(m).i(n)
                 .ptr(bias != null ? bias : pc).l(epilogue.biasOffset())
                 .i(bias != null ? 1 : 0).i(epilogue.relu() ? 1 : 0));
+    }
+
+    /** The packed {@code WindowGeom} of windows.cu: the batch size, then the fields of {@code w} in order. */
+    static int[] window(int batch, Window w) {
+        return new int[] {batch, w.channels(), w.inH(), w.inW(), w.kernelH(), w.kernelW(), w.strideH(), w.strideW(),
+            w.padH(), w.padW(), w.dilationH(), w.dilationW(), w.outH(), w.outW()};
+    }
+
+    /** The strides of a view of rank 3 or 4 as windows.cu's {@code Strides4} (unused entries 0). */
+    private static int[] strides4(StridedView v) {
+        return java.util.Arrays.copyOf(v.strides(), 4);
+    }
+
+    /** im2col of {@code src} [N, C, H, W] into the dense {@code dst} [N, C*kh*kw, L]. */
+    static void unfold(KernelLauncher d, StridedView src, Window w, Storage dst) {
+        long total = (long) src.shape()[0] * w.columnRows() * w.positions();
+        if (total == 0) {
+            return;
+        }
+        d.launch("cairn_unfold", d.gridFor(total, BLOCK), 1, 1, BLOCK, new KernelArgs()
+                .ptr(d.pointer(src.storage(), "unfold source")).l(src.offset()).ints(strides4(src))
+                .ints(window(src.shape()[0], w)).ptr(d.pointer(dst, "unfold destination")).l(0).i((int) total));
+    }
+
+    /** col2im of {@code src} [N, C*kh*kw, L] into the dense {@code dst} [N, C, H, W]. */
+    static void fold(KernelLauncher d, StridedView src, Window w, Storage dst) {
+        long total = (long) src.shape()[0] * w.channels() * w.inH() * w.inW();
+        if (total == 0) {
+            return;
+        }
+        d.launch("cairn_fold", d.gridFor(total, BLOCK), 1, 1, BLOCK, new KernelArgs()
+                .ptr(d.pointer(src.storage(), "fold source")).l(src.offset()).ints(strides4(src))
+                .ints(window(src.shape()[0], w)).ptr(d.pointer(dst, "fold destination")).l(0).i((int) total));
+    }
+
+    /** Max pooling of {@code src} into the dense {@code dst}, the maxima's plane positions into {@code indices}. */
+    static void maxPool2d(KernelLauncher d, StridedView src, Window w, Storage dst, Storage indices) {
+        long total = (long) src.shape()[0] * w.channels() * w.positions();
+        if (total == 0) {
+            return;
+        }
+        d.launch("cairn_max_pool2d", d.gridFor(total, BLOCK), 1, 1, BLOCK, new KernelArgs()
+                .ptr(d.pointer(src.storage(), "maxPool2d source")).l(src.offset()).ints(strides4(src))
+                .ints(window(src.shape()[0], w)).ptr(d.pointer(dst, "maxPool2d destination"))
+                .ptr(d.pointer(indices, "maxPool2d indices")).l(0).i((int) total));
+    }
+
+    /** The max-pooling gradient: {@code grad} summed at the {@code indices} positions into the dense {@code dst}. */
+    static void maxPool2dBackward(KernelLauncher d, StridedView grad, StridedView indices, Window w, Storage dst) {
+        long total = (long) grad.shape()[0] * w.channels() * w.inH() * w.inW();
+        if (total == 0) {
+            return;
+        }
+        d.launch("cairn_max_pool2d_backward", d.gridFor(total, BLOCK), 1, 1, BLOCK, new KernelArgs()
+                .ptr(d.pointer(grad.storage(), "maxPool2d gradient")).l(grad.offset()).ints(strides4(grad))
+                .ptr(d.pointer(indices.storage(), "maxPool2d indices")).l(indices.offset()).ints(strides4(indices))
+                .ints(window(grad.shape()[0], w)).ptr(d.pointer(dst, "maxPool2d input gradient")).l(0).i((int) total));
     }
 
     private static long ceilDiv(long a, long b) {

@@ -12,6 +12,7 @@ import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.Storage;
 import dev.cairn.backend.StridedView;
 import dev.cairn.backend.UnaryOp;
+import dev.cairn.backend.Window;
 import dev.cairn.backend.cpu.CpuBackend;
 import java.util.ArrayList;
 import java.util.List;
@@ -298,6 +299,99 @@ class HostKernelsTest {
                 dev.sync();
                 checks.forEach(Runnable::run);
             }
+        }
+    }
+
+    @Test
+    void windowKernelsMatchTheCpuBackendBitForBit() {
+        Random rnd = new Random(18);
+        // batch, channels, in H/W, kernel, stride, padding, dilation, out H/W (past the edge for ceil mode
+        // and padding="same"), and whether the image is read through a transposed (H <-> W) view
+        record Case(int n, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw,
+                    int outH, int outW, boolean transposed) {
+            Window window() {
+                return new Window(c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, outH, outW);
+            }
+        }
+        List<Case> cases = List.of(
+                new Case(2, 3, 7, 6, 3, 2, 2, 3, 1, 1, 2, 1, 3, 2, false),     // stride, padding, dilation
+                new Case(1, 2, 5, 9, 2, 3, 1, 2, 0, 1, 1, 1, 4, 5, true),      // odd sizes, transposed view
+                new Case(3, 1, 6, 7, 3, 3, 2, 2, 1, 1, 1, 1, 4, 4, false),     // ceil mode: last window past the edge
+                new Case(2, 4, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1, 4, 4, false),     // LeNet's pooling
+                new Case(1, 3, 9, 8, 4, 3, 1, 1, 1, 1, 1, 1, 9, 8, true),      // padding="same" with an even kernel
+                new Case(2, 2, 11, 4, 5, 1, 1, 1, 2, 0, 1, 1, 11, 4, false));  // overlapping windows
+        for (EmulatedDevice dev : new EmulatedDevice[] {small(), large()}) {
+            List<Runnable> checks = new ArrayList<>();
+            for (Case c : cases) {
+                Window w = c.window();
+                int planes = c.n() * c.c();
+                int len = planes * c.h() * c.w();
+                // ties and NaN now and then, so that the first-maximum and NaN rules are exercised
+                float[] x = new float[len + 3];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = rnd.nextInt(50) == 0 ? Float.NaN : rnd.nextInt(4) == 0 ? rnd.nextInt(3) : (float) rnd.nextGaussian();
+                }
+                int[] shape = {c.n(), c.c(), c.h(), c.w()};
+                int[] strides = c.transposed() ? new int[] {c.c() * c.h() * c.w(), c.h() * c.w(), 1, c.h()}
+                        : new int[] {c.c() * c.h() * c.w(), c.h() * c.w(), c.w(), 1};
+                StridedView image = new StridedView(null, 3, shape, strides);
+                Storage cx = CPU.upload(0, x, 0, x.length);
+                Storage ex = dev.upload(x);
+                String what = " of " + c;
+
+                int colsLen = planes * c.kh() * c.kw() * w.positions();
+                Storage cCols = CPU.allocate(0, colsLen);
+                EmulatedDevice.HostStorage eCols = dev.allocate(colsLen);
+                CPU.unfold(on(cx, image), w, cCols);
+                CudaKernels.unfold(dev, on(ex, image), w, eCols);
+                checks.add(() -> assertSame(cpuDown(cCols), eCols.data, 0, null, "unfold" + what));
+
+                // fold of independent columns (finite), then of columns broadcast along L (stride 0)
+                float[] cols = values(rnd, colsLen, 0);
+                int[] colShape = {c.n(), c.c() * c.kh() * c.kw(), w.positions()};
+                StridedView colView = StridedView.contiguous(null, 0, colShape);
+                StridedView expanded = new StridedView(null, 1, colShape,
+                        new int[] {c.c() * c.kh() * c.kw(), 1, 0});
+                Storage cc = CPU.upload(0, cols, 0, colsLen);
+                Storage ec = dev.upload(cols);
+                for (StridedView v : List.of(colView, expanded)) {
+                    Storage cImg = CPU.allocate(0, len);
+                    EmulatedDevice.HostStorage eImg = dev.allocate(len);
+                    CPU.fold(on(cc, v), w, cImg);
+                    CudaKernels.fold(dev, on(ec, v), w, eImg);
+                    checks.add(() -> assertSame(cpuDown(cImg), eImg.data, 0, null, "fold" + what + " strides "
+                            + java.util.Arrays.toString(v.strides())));
+                }
+
+                int outLen = planes * w.positions();
+                Storage cOut = CPU.allocate(0, outLen);
+                Storage cIdx = CPU.allocate(0, outLen);
+                EmulatedDevice.HostStorage eOut = dev.allocate(outLen);
+                EmulatedDevice.HostStorage eIdx = dev.allocate(outLen);
+                CPU.maxPool2d(on(cx, image), w, cOut, cIdx);
+                CudaKernels.maxPool2d(dev, on(ex, image), w, eOut, eIdx);
+                checks.add(() -> assertSame(cpuDown(cOut), eOut.data, 0, null, "maxPool2d" + what));
+                checks.add(() -> assertSame(cpuDown(cIdx), eIdx.data, 0, null, "maxPool2d indices" + what));
+
+                // the gradient, read through a transposed view of the output's shape; indices from the CPU run
+                float[] g = values(rnd, outLen, 0);
+                float[] idx = cpuDown(cIdx);
+                int[] outShape = {c.n(), c.c(), c.outH(), c.outW()};
+                StridedView gView = new StridedView(null, 0, outShape,
+                        new int[] {c.c() * w.positions(), w.positions(), 1, c.outH()});
+                StridedView iView = StridedView.contiguous(null, 0, outShape);
+                Storage cg = CPU.upload(0, g, 0, outLen);
+                Storage ci = CPU.upload(0, idx, 0, outLen);
+                Storage eg = dev.upload(g);
+                Storage ei = dev.upload(idx);
+                Storage cGrad = CPU.allocate(0, len);
+                EmulatedDevice.HostStorage eGrad = dev.allocate(len);
+                CPU.maxPool2dBackward(on(cg, gView), on(ci, iView), w, cGrad);
+                CudaKernels.maxPool2dBackward(dev, on(eg, gView), on(ei, iView), w, eGrad);
+                checks.add(() -> assertSame(cpuDown(cGrad), eGrad.data, 0, null, "maxPool2d backward" + what));
+            }
+            dev.sync();
+            checks.forEach(Runnable::run);
         }
     }
 

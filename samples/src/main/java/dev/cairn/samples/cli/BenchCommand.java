@@ -2,7 +2,9 @@ package dev.cairn.samples.cli;
 
 import dev.cairn.autograd.GradMode;
 import dev.cairn.tensor.Devices;
+import dev.cairn.nn.Losses;
 import dev.cairn.nn.Module;
+import dev.cairn.nn.optim.SGD;
 import dev.cairn.samples.models.Models;
 import dev.cairn.Device;
 import dev.cairn.tensor.Generator;
@@ -33,7 +35,7 @@ public final class BenchCommand implements Runnable {
     }
 
     /** Median and p90 of timed calls in microseconds. */
-    record Timing(double medianUs, double p90Us, int calls) {
+    record Timing(double medianUs, double p90Us, double minUs, int calls) {
     }
 
     /** Runs {@code body} after warm-up until about {@code budgetMs} have passed (at least 5 calls) and reports the spread. */
@@ -57,7 +59,7 @@ public final class BenchCommand implements Runnable {
         }
         double[] s = Arrays.copyOf(samples, n);
         Arrays.sort(s);
-        return new Timing(s[n / 2], s[Math.min(n - 1, (int) Math.ceil(n * 0.9) - 1)], n);
+        return new Timing(s[n / 2], s[Math.min(n - 1, (int) Math.ceil(n * 0.9) - 1)], s[0], n);
     }
 
     /** Largest GEMM size: n * n must stay below 2^31 elements. */
@@ -159,8 +161,11 @@ public final class BenchCommand implements Runnable {
         }
     }
 
-    /** {@code bench model}: inference time per forward call. */
-    @Command(name = "model", mixinStandardHelpOptions = true, description = "Inference (no grad) forward time per call: median and p90.")
+    /** {@code bench model}: inference time per forward call, or ({@code --train}) per SGD training step. */
+    @Command(name = "model", mixinStandardHelpOptions = true, description = {
+        "Inference (no grad) forward time per call: median and p90.",
+        "With --train: one SGD training step per call instead (train mode, forward, cross-entropy against fixed"
+                + " seeded class labels, backward, step), for models with a [B, classes] output."})
     static final class ModelBench implements Callable<Integer> {
         @Option(names = "--model", required = true, paramLabel = "NAME", converter = ModelConverter.class,
                 description = "A sample model name or 'wide'.")
@@ -175,6 +180,9 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--budget-ms", defaultValue = "2000", paramLabel = "MS", description = "Timed milliseconds per batch size.")
         long budgetMs;
 
+        @Option(names = "--train", description = "Time an SGD training step (lr 0.01) instead of an inference forward pass.")
+        boolean train;
+
         @Mixin
         DeviceOption deviceOption;
 
@@ -183,36 +191,76 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
+            if (train && ms.inputType() != dev.cairn.DType.FLOAT32) {
+                throw new ParameterException(spec.commandLine(), "--train needs a model with float32 input rows; "
+                        + ms.name() + " takes " + ms.inputType());
+            }
             int[] bs = parseList(spec, "--batch", batches);
             checkBudget(spec, budgetMs);
             String model = ms.name();
             Device device = deviceOption.resolve();
             PrintWriter out = spec.commandLine().getOut();
             Generator.manualSeed(7);
-            Module net = ms.create().to(device).eval();
-            double flopsPerRow = linearFlopsPerRow(net);
+            Module net = ms.create().to(device);
+            if (!train) {
+                net.eval();
+            }
+            SGD opt = train ? new SGD(net.parameters(), 0.01) : null;
+            double flopsPerRow = linearFlopsPerRow(net) * (train ? 3 : 1);
             for (int b : bs) {
                 Tensor x = ms.sampleInput(new Generator(b), b).to(device);
                 Timing t;
-                try (var ng = GradMode.noGrad()) {
+                if (train) {
+                    Tensor labels = trainingLabels(net, x, b, device);
                     t = time(() -> {
                         try (TensorScope scope = TensorScope.open()) {
-                            net.call(x);
+                            opt.zeroGrad();
+                            Losses.crossEntropy(net.call(x), labels).backward();
+                            opt.step();
                         }
                     }, device, budgetMs);
+                    labels.close();
+                } else {
+                    try (var ng = GradMode.noGrad()) {
+                        t = time(() -> {
+                            try (TensorScope scope = TensorScope.open()) {
+                                net.call(x);
+                            }
+                        }, device, budgetMs);
+                    }
                 }
                 double gflops = flopsPerRow * b / (t.medianUs() * 1e3);
                 if (json) {
-                    out.printf(Locale.ROOT, "{\"bench\":\"model\",\"device\":\"%s\",\"model\":\"%s\",\"batch\":%d,\"median_us\":%.3f,"
-                            + "\"p90_us\":%.3f,\"gflops\":%.2f,\"calls\":%d}%n", device, model, b, t.medianUs(), t.p90Us(), gflops, t.calls());
+                    out.printf(Locale.ROOT, "{\"bench\":\"%s\",", train ? "train" : "model");
+                    out.printf(Locale.ROOT, "\"device\":\"%s\",\"model\":\"%s\",\"batch\":%d,\"median_us\":%.3f,"
+                            + "\"p90_us\":%.3f,\"min_us\":%.3f,\"gflops\":%.2f,\"calls\":%d}%n", device, model, b, t.medianUs(),
+                            t.p90Us(), t.minUs(), gflops, t.calls());
                 } else {
-                    out.printf(Locale.ROOT, "model %-16s batch=%-5d device=%-7s median %10.2f us  p90 %10.2f us  %8.2f GFLOP/s  (%d calls)%n",
+                    out.printf(Locale.ROOT, (train ? "train " : "model ") + "%-16s batch=%-5d device=%-7s median %10.2f us  p90 %10.2f us  %8.2f GFLOP/s  (%d calls)%n",
                             model, b, device, t.medianUs(), t.p90Us(), gflops, t.calls());
                 }
                 out.flush();
                 x.close();
             }
             return 0;
+        }
+
+        /** Seeded class labels for {@code --train}: int64 in [0, classes) for a model whose output is [B, classes]. */
+        private Tensor trainingLabels(Module net, Tensor x, int b, Device device) {
+            int[] shape;
+            try (var ng = GradMode.noGrad(); Tensor y = net.call(x)) {
+                shape = y.shape();
+            }
+            if (shape.length != 2 || shape[0] != b) {
+                throw new ParameterException(spec.commandLine(), "--train needs a classifier with output [B, classes]; "
+                        + ms.name() + " gives " + java.util.Arrays.toString(shape));
+            }
+            long[] ids = new long[b];
+            java.util.Random r = new java.util.Random(b);
+            for (int i = 0; i < b; i++) {
+                ids[i] = r.nextInt(shape[1]);
+            }
+            return Tensor.of(ids, b).to(device);
         }
 
         /** 2 * in * out multiply-adds per input row summed over every Linear layer (the model's GEMM work). */

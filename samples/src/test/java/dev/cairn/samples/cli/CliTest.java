@@ -173,6 +173,11 @@ class CliTest {
         Run m = run("bench", "model", "--model", "mlp", "--batch", "1,4", "--device", "cpu", "--json", "--budget-ms", "20");
         assertEquals(0, m.code(), m.err());
         assertTrue(m.out().contains("\"model\":\"mlp\",\"batch\":4"), m.out());
+        Run t = run("bench", "model", "--model", "lenet", "--batch", "2", "--train", "--device", "cpu", "--json",
+                "--budget-ms", "20");
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().startsWith("{\"bench\":\"train\",\"device\":\"cpu\",\"model\":\"lenet\",\"batch\":2,"),
+                t.out());
     }
 
     @Test

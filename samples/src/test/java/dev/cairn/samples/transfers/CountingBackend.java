@@ -11,6 +11,7 @@ import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.Storage;
 import dev.cairn.backend.StridedView;
 import dev.cairn.backend.UnaryOp;
+import dev.cairn.backend.Window;
 import dev.cairn.backend.cpu.CpuBackend;
 import dev.cairn.DType;
 import dev.cairn.Device;
@@ -163,6 +164,10 @@ public final class CountingBackend implements Backend {
         return new StridedView(open(v.storage(), role), v.offset(), v.shape(), v.strides());
     }
 
+    private static StridedView openOrNull(StridedView v, String role) {
+        return v == null ? null : open(v, role);
+    }
+
     private static GemmOperand open(GemmOperand g, String role) {
         return new GemmOperand(open(g.storage(), role), g.offset(), g.ld(), g.transposed(), g.batchStride());
     }
@@ -215,6 +220,62 @@ public final class CountingBackend implements Backend {
     public void scatterAdd(StridedView src, int dim, StridedView index, StridedView dst) {
         cpu.scatterAdd(open(src, "scatterAdd source"), dim, open(index, "scatterAdd index"),
                 open(dst, "scatterAdd destination"));
+    }
+
+    @Override
+    public void softmax(StridedView src, int dim, boolean log, Storage dst) {
+        cpu.softmax(open(src, "softmax source"), dim, log, open(dst, "softmax destination"));
+    }
+
+    @Override
+    public void softmaxBackward(StridedView y, StridedView g, int dim, boolean log, Storage dst) {
+        cpu.softmaxBackward(open(y, "softmax output"), open(g, "softmax gradient"), dim, log,
+                open(dst, "softmax backward destination"));
+    }
+
+    @Override
+    public void layerNorm(StridedView x, StridedView weight, StridedView bias, float eps, Storage dst, Storage mean,
+                          Storage rstd) {
+        cpu.layerNorm(open(x, "layerNorm input"), openOrNull(weight, "layerNorm weight"),
+                openOrNull(bias, "layerNorm bias"), eps, open(dst, "layerNorm destination"),
+                open(mean, "layerNorm mean"), open(rstd, "layerNorm rstd"));
+    }
+
+    @Override
+    public void layerNormBackward(StridedView x, StridedView g, Storage mean, Storage rstd, StridedView weight,
+                                  Storage dx, Storage dweight, Storage dbias) {
+        cpu.layerNormBackward(open(x, "layerNorm input"), open(g, "layerNorm gradient"), open(mean, "layerNorm mean"),
+                open(rstd, "layerNorm rstd"), openOrNull(weight, "layerNorm weight"),
+                dx == null ? null : open(dx, "layerNorm input gradient"),
+                dweight == null ? null : open(dweight, "layerNorm weight gradient"),
+                dbias == null ? null : open(dbias, "layerNorm bias gradient"));
+    }
+
+    @Override
+    public void cumsum(StridedView src, int dim, boolean reverse, Storage dst) {
+        cpu.cumsum(open(src, "cumsum source"), dim, reverse, open(dst, "cumsum destination"));
+    }
+
+    @Override
+    public void unfold(StridedView src, Window window, Storage dst) {
+        cpu.unfold(open(src, "unfold source"), window, open(dst, "unfold destination"));
+    }
+
+    @Override
+    public void fold(StridedView src, Window window, Storage dst) {
+        cpu.fold(open(src, "fold source"), window, open(dst, "fold destination"));
+    }
+
+    @Override
+    public void maxPool2d(StridedView src, Window window, Storage dst, Storage indices) {
+        cpu.maxPool2d(open(src, "maxPool2d source"), window, open(dst, "maxPool2d destination"),
+                open(indices, "maxPool2d indices"));
+    }
+
+    @Override
+    public void maxPool2dBackward(StridedView grad, StridedView indices, Window window, Storage dst) {
+        cpu.maxPool2dBackward(open(grad, "maxPool2d gradient"), open(indices, "maxPool2d indices"), window,
+                open(dst, "maxPool2d backward destination"));
     }
 
     @Override

@@ -26,6 +26,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -65,6 +66,25 @@ class TransferCountsTest {
         Models.names().forEach(names::add);
         names.remove("wide");
         return names;
+    }
+
+    /** A kernel the counting backend does not forward would fail the models with "not supported", or count nothing. */
+    @Test
+    void theCountingBackendForwardsEveryKernelOfTheSpi() {
+        List<String> missing = new java.util.ArrayList<>();
+        for (java.lang.reflect.Method m : dev.cairn.backend.Backend.class.getMethods()) {
+            if (m.isDefault() && !m.getName().equals("unsupported") && !m.getName().equals("memoryInUseBytes")) {
+                try {
+                    if (CountingBackend.class.getMethod(m.getName(), m.getParameterTypes()).getDeclaringClass()
+                            != CountingBackend.class) {
+                        missing.add(m.toString());
+                    }
+                } catch (NoSuchMethodException e) {
+                    missing.add(m.toString());
+                }
+            }
+        }
+        assertEquals(List.of(), missing, "Backend methods CountingBackend does not override");
     }
 
     @ParameterizedTest(name = "{0}")
