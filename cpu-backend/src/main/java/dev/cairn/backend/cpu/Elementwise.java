@@ -126,6 +126,38 @@ final class Elementwise {
 
     private static void binaryRow(BinaryOp op, float[] a, int ia, int sa, float[] b, int ib, int sb,
                                   float[] dst, int out, int n) {
+        if (sa == 0 && sb == 1) {
+            // the first operand is the broadcast one (a bias, a mean, a gradient expanded along the row):
+            // swap the operands where the op allows, so that the dense-with-scalar loops below serve it
+            BinaryOp swapped = switch (op) {
+                case ADD, MUL, MAXIMUM, MINIMUM, EQ -> op;
+                case GT -> BinaryOp.LT;
+                case LT -> BinaryOp.GT;
+                default -> null;
+            };
+            if (swapped != null) {
+                binaryRow(swapped, b, ib, 1, a, ia, 0, dst, out, n);
+                return;
+            }
+            float as = a[ia];
+            switch (op) {
+                case SUB -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[out + j] = as - b[ib + j];
+                    }
+                    return;
+                }
+                case DIV -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[out + j] = as / b[ib + j];
+                    }
+                    return;
+                }
+                default -> {
+                    // the general loop at the end
+                }
+            }
+        }
         if (VectorSupport.ENABLED && sa == 1 && n >= 16 && VectorElementwise.binary(op, a, ia, b, ib, sb, dst, out, n)) {
             return;
         }
@@ -151,6 +183,16 @@ final class Elementwise {
                         dst[out + j] = a[ia + j] / b[ib + j];
                     }
                 }
+                case GT -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[out + j] = a[ia + j] > b[ib + j] ? 1f : 0f;
+                    }
+                }
+                case LT -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[out + j] = a[ia + j] < b[ib + j] ? 1f : 0f;
+                    }
+                }
                 default -> {
                     for (int j = 0; j < n; j++) {
                         dst[out + j] = op.apply(a[ia + j], b[ib + j]);
@@ -170,6 +212,36 @@ final class Elementwise {
                 case MUL -> {
                     for (int j = 0; j < n; j++) {
                         dst[out + j] = a[ia + j] * bs;
+                    }
+                }
+                case SUB -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[out + j] = a[ia + j] - bs;
+                    }
+                }
+                case DIV -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[out + j] = a[ia + j] / bs;
+                    }
+                }
+                case MAXIMUM -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[out + j] = Math.max(a[ia + j], bs); // NaN if either is NaN, as BinaryOp.MAXIMUM
+                    }
+                }
+                case MINIMUM -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[out + j] = Math.min(a[ia + j], bs);
+                    }
+                }
+                case GT -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[out + j] = a[ia + j] > bs ? 1f : 0f;
+                    }
+                }
+                case LT -> {
+                    for (int j = 0; j < n; j++) {
+                        dst[out + j] = a[ia + j] < bs ? 1f : 0f;
                     }
                 }
                 default -> {
