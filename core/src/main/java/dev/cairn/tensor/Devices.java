@@ -38,6 +38,9 @@ public final class Devices {
     public static final String BACKENDS_PROPERTY = "cairn.backends";
 
     private static final Logger LOG = LoggerFactory.getLogger(Devices.class);
+    /** The devices {@link #backend} has found usable, with their backends (a device's usability does not change). */
+    private static final java.util.concurrent.ConcurrentHashMap<Device, Backend> CHECKED =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private static volatile Map<Device.Type, Backend> found;
     private static volatile List<String> loadErrors = List.of();
     private static volatile Device autoDevice;
@@ -172,6 +175,10 @@ public final class Devices {
      * @throws DeviceException naming the device and why it cannot run here
      */
     static Backend backend(Device device) {
+        Backend known = CHECKED.get(device);
+        if (known != null) {
+            return known; // every tensor creation asks: after the first check it is one map lookup
+        }
         Backend b = found().get(device.type());
         if (b == null) {
             throw new DeviceException("device " + device + " cannot be used: " + report().get(device.type()).reason());
@@ -184,6 +191,7 @@ public final class Devices {
             throw new DeviceException("device " + device + " does not exist here (" + b.devices().size()
                     + " " + device.type().id() + " device(s) found)");
         }
+        CHECKED.put(device, b);
         return b;
     }
 
