@@ -49,7 +49,7 @@ if mvnq -pl samples -am package -DskipTests && ls samples/target/cairn-samples*.
   cp samples/target/cairn-samples*.jar .gpu/lib/
   cp samples/target/lib/*.jar .gpu/lib/
   # the op, golden and reference-model tests (device-parameterized: their CUDA variants run on the GPU)
-  if mvnq -pl samples test-compile; then
+  if mvnq -pl samples -am test-compile; then
     mkdir -p .gpu/samples-test-classes
     cp -r samples/target/test-classes/. .gpu/samples-test-classes/
     rm -rf .gpu/samples-test-classes/fashion-mnist-subset
@@ -64,7 +64,12 @@ cp cpu-backend/target/cairn-cpu-backend-*.jar .gpu/lib/ 2>/dev/null || true
 cp backend-api/target/cairn-backend-api-*.jar core/target/cairn-core-*.jar .gpu/lib/
 mvnq -pl core dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$root/.gpu/lib"
 mvnq dependency:copy -Dartifact=org.slf4j:slf4j-simple:2.0.17 -DoutputDirectory="$root/.gpu/lib"
-rm -f .gpu/lib/*-tests.jar .gpu/lib/*windows-x86_64*.jar .gpu/lib/*-sources.jar
+rm -f .gpu/lib/*-tests.jar .gpu/lib/*windows-x86_64*.jar .gpu/lib/*-sources.jar .gpu/lib/*-javadoc.jar
+# Cairn's jars of this version only (target/ folders may still hold jars of an older version)
+version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' pom.xml | head -n 1)
+for j in .gpu/lib/cairn-*.jar; do
+  case $j in *-"$version".jar|*/cairn-samples.jar) ;; *) rm -f "$j" ;; esac
+done
 
 # Slim the JCuda natives: Cairn loads libJCudaDriver (and JCuda's runtime binding for pointers) but never
 # NVRTC or the nvPTXCompiler binding (24 MB unpacked).
