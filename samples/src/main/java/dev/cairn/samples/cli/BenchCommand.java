@@ -38,23 +38,35 @@ public final class BenchCommand implements Runnable {
     record Timing(double medianUs, double p90Us, double minUs, int calls) {
     }
 
-    /** Runs {@code body} after warm-up until about {@code budgetMs} have passed (at least 5 calls) and reports the spread. */
+    /** The most timed calls kept for the statistics (8 MiB of samples); timing stops when it is reached. */
+    static final int MAX_SAMPLES = 1 << 20;
+
+    /**
+     * Runs {@code body} for a warm-up of {@code 0.3 * budgetMs} (at least 3 calls), then times calls until about
+     * {@code budgetMs} have passed (at least 5 calls, at most {@link #MAX_SAMPLES}) and reports the spread. The
+     * warm-up is by time, not by a count of calls: a call-count warm-up of a microsecond model ends before the
+     * JIT has compiled its hot loops with C2 (the Vector API runs boxed and slow until then), so the timed
+     * window would mix tiers and the medians of separate runs would split into two groups.
+     */
     static Timing time(Runnable body, Device device, long budgetMs) {
         Devices.check(device);
         long warmEnd = System.nanoTime() + budgetMs * 300_000L;
         int warm = 0;
-        while (warm < 3 || (System.nanoTime() < warmEnd && warm < 100_000)) {
+        while (warm < 3 || System.nanoTime() < warmEnd) {
             body.run();
             warm++;
         }
         Devices.synchronize(device);
         long end = System.nanoTime() + budgetMs * 1_000_000L;
-        double[] samples = new double[1 << 18];
+        double[] samples = new double[1024];
         int n = 0;
-        while (n < samples.length && (n < 5 || System.nanoTime() < end)) {
+        while (n < MAX_SAMPLES && (n < 5 || System.nanoTime() < end)) {
             long t0 = System.nanoTime();
             body.run();
             Devices.synchronize(device);
+            if (n == samples.length) {
+                samples = Arrays.copyOf(samples, 2 * n);
+            }
             samples[n++] = (System.nanoTime() - t0) / 1e3;
         }
         double[] s = Arrays.copyOf(samples, n);
