@@ -11,17 +11,38 @@ final class Elementwise {
 
     static void unary(UnaryOp op, float s, StridedView src, float[] dst) {
         float[] a = ((CpuStorage) src.storage()).data;
+        int n = src.numel();
         if (src.isContiguous()) {
-            unaryContiguous(op, s, a, src.offset(), dst, 0, src.numel());
+            int off = src.offset();
+            if (Lines.parts(n, n) <= 1) {
+                unaryContiguous(op, s, a, off, dst, 0, n);
+            } else {
+                Lines.parallel(n, n, (from, to) -> unaryContiguous(op, s, a, off + from, dst, from, to - from));
+            }
             return;
         }
         RowCursor cur = new RowCursor(src.shape(), src.offset(), src.strides(), 0, null);
+        if (Lines.parts(cur.rows(), n) <= 1) {
+            unaryRows(op, s, a, cur, 0, cur.rows(), dst);
+        } else {
+            Lines.parallel(cur.rows(), n, (from, to) -> unaryRows(op, s, a,
+                    new RowCursor(src.shape(), src.offset(), src.strides(), 0, null), from, to, dst));
+        }
+    }
+
+    /** Rows {@code [from, to)} of the cursor's walk of {@code a}, into the dense {@code dst}. */
+    private static void unaryRows(UnaryOp op, float s, float[] a, RowCursor cur, int from, int to, float[] dst) {
         int len = cur.rowLength();
         int sa = cur.innerStrideA();
-        int out = 0;
-        for (int r = 0; r < cur.rows(); r++) {
+        if (from > 0) {
+            cur.seek(from);
+        }
+        int out = from * len;
+        for (int r = from; r < to; r++) {
             int ia = cur.offsetA;
-            if (op == UnaryOp.IDENTITY) {
+            if (sa == 1) {
+                unaryContiguous(op, s, a, ia, dst, out, len);
+            } else if (op == UnaryOp.IDENTITY) {
                 for (int j = 0; j < len; j++, ia += sa) {
                     dst[out + j] = a[ia];
                 }
@@ -39,15 +60,28 @@ final class Elementwise {
     static void copy(StridedView src, StridedView dst) {
         float[] a = ((CpuStorage) src.storage()).data;
         float[] d = ((CpuStorage) dst.storage()).data;
+        int n = src.numel();
         if (src.isContiguous() && dst.isContiguous()) {
-            System.arraycopy(a, src.offset(), d, dst.offset(), src.numel());
+            System.arraycopy(a, src.offset(), d, dst.offset(), n);
             return;
         }
         RowCursor cur = new RowCursor(src.shape(), src.offset(), src.strides(), dst.offset(), dst.strides());
+        if (Lines.parts(cur.rows(), n) <= 1) {
+            copyRows(a, d, cur, 0, cur.rows());
+        } else {
+            Lines.parallel(cur.rows(), n, (from, to) -> copyRows(a, d,
+                    new RowCursor(src.shape(), src.offset(), src.strides(), dst.offset(), dst.strides()), from, to));
+        }
+    }
+
+    private static void copyRows(float[] a, float[] d, RowCursor cur, int from, int to) {
         int len = cur.rowLength();
         int sa = cur.innerStrideA();
         int sd = cur.innerStrideB();
-        for (int r = 0; r < cur.rows(); r++) {
+        if (from > 0) {
+            cur.seek(from);
+        }
+        for (int r = from; r < to; r++) {
             if (sa == 1 && sd == 1) {
                 System.arraycopy(a, cur.offsetA, d, cur.offsetB, len);
             } else {
@@ -108,16 +142,36 @@ final class Elementwise {
     static void binary(BinaryOp op, StridedView av, StridedView bv, float[] dst) {
         float[] a = ((CpuStorage) av.storage()).data;
         float[] b = ((CpuStorage) bv.storage()).data;
+        int n = av.numel();
+        if (av.isContiguous() && bv.isContiguous()) {
+            int ao = av.offset();
+            int bo = bv.offset();
+            if (Lines.parts(n, n) <= 1) {
+                binaryRow(op, a, ao, 1, b, bo, 1, dst, 0, n);
+            } else {
+                Lines.parallel(n, n, (from, to) -> binaryRow(op, a, ao + from, 1, b, bo + from, 1, dst, from, to - from));
+            }
+            return;
+        }
         RowCursor cur = new RowCursor(av.shape(), av.offset(), av.strides(), bv.offset(), bv.strides());
+        if (Lines.parts(cur.rows(), n) <= 1) {
+            binaryRows(op, a, b, cur, 0, cur.rows(), dst);
+        } else {
+            Lines.parallel(cur.rows(), n, (from, to) -> binaryRows(op, a, b,
+                    new RowCursor(av.shape(), av.offset(), av.strides(), bv.offset(), bv.strides()), from, to, dst));
+        }
+    }
+
+    /** Rows {@code [from, to)} of the cursor's walk of {@code a} and {@code b}, into the dense {@code dst}. */
+    private static void binaryRows(BinaryOp op, float[] a, float[] b, RowCursor cur, int from, int to, float[] dst) {
         int len = cur.rowLength();
         int sa = cur.innerStrideA();
         int sb = cur.innerStrideB();
-        if (av.isContiguous() && bv.isContiguous()) {
-            binaryRow(op, a, av.offset(), 1, b, bv.offset(), 1, dst, 0, av.numel());
-            return;
+        if (from > 0) {
+            cur.seek(from);
         }
-        int out = 0;
-        for (int r = 0; r < cur.rows(); r++) {
+        int out = from * len;
+        for (int r = from; r < to; r++) {
             binaryRow(op, a, cur.offsetA, sa, b, cur.offsetB, sb, dst, out, len);
             out += len;
             cur.next();

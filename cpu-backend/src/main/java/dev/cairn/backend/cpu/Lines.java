@@ -59,13 +59,30 @@ final class Lines {
      * work ({@code count * length} elements) is large enough to pay for the hand-off.
      */
     void parallel(Range body) {
-        long work = (long) count * Math.max(length, 1);
-        int parts = (int) Math.min(Math.min(CpuThreads.cores(), count), Math.max(1, work / PARALLEL_ELEMENTS));
-        CpuThreads.parallel(Math.max(parts, 1), (part, ps) -> {
+        parallel(count, (long) count * Math.max(length, 1), body);
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, count)} split into one contiguous range per part, in parallel on the
+     * CPU pool when {@code work} (elements touched in all) gives each part at least {@link #PARALLEL_ELEMENTS};
+     * on the caller in one range otherwise.
+     */
+    static void parallel(int count, long work, Range body) {
+        int parts = parts(count, work);
+        if (parts <= 1) {
+            body.run(0, count);
+            return;
+        }
+        CpuThreads.parallel(parts, (part, ps) -> {
             int from = (int) ((long) count * part / ps);
             int to = (int) ((long) count * (part + 1) / ps);
             body.run(from, to);
         });
+    }
+
+    /** How many parts {@link #parallel(int, long, Range)} splits {@code count} items of {@code work} elements into. */
+    static int parts(int count, long work) {
+        return (int) Math.max(1, Math.min(Math.min(CpuThreads.cores(), count), work / PARALLEL_ELEMENTS));
     }
 
     /** Elements a part should have at least before the lines are split across threads. */

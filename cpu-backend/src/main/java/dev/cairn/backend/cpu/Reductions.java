@@ -3,55 +3,147 @@ package dev.cairn.backend.cpu;
 import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.StridedView;
 
-/** Reductions along one dimension of a float32 strided operand. Sums accumulate in double. */
+/**
+ * Reductions along one dimension of a float32 strided operand. Sums accumulate in double, each output in
+ * the order of the reduced dimension, whatever the layout and the thread split, so the bits of a result
+ * do not depend on either. Large reductions split their outputs across the CPU pool.
+ */
 final class Reductions {
     private Reductions() {
     }
 
-    /** One reduced line: the elements {@code a[start + i * step]} for {@code i < len}, written to output {@code out}. */
+    /** Below this many outputs in a row, a sum over an outer dimension walks each line on its own. */
+    private static final int MIN_OUTER_RUN = 8;
+    /** Outputs one accumulator block of an outer sum holds (16 KiB of doubles, resident in L1/L2). */
+    private static final int OUTER_BLOCK = 2048;
+
+    /**
+     * One reduced line: the elements {@code a[start + i * step]} for {@code i < len}, written to output
+     * {@code out} of {@code dst} (a {@code float[]} or {@code long[]}). Implementations capture nothing, so
+     * a reduction allocates no function object.
+     */
     private interface Line {
-        void reduce(int out, float[] a, int start, int step, int len);
+        void reduce(ReduceOp op, Object dst, int out, float[] a, int start, int step, int len);
     }
 
-    /** SUM, MAX, MIN (float32 results) along {@code dim}. */
+    private static final Line VALUE = (op, dst, out, a, start, step, len) ->
+            ((float[]) dst)[out] = reduceLine(op, a, start, step, len);
+    private static final Line POSITION = (op, dst, out, a, start, step, len) ->
+            ((long[]) dst)[out] = argLine(op == ReduceOp.ARGMAX, a, start, step, len);
+
+    /** SUM, PROD, MAX, MIN (float32 results) along {@code dim}. */
     static void reduce(ReduceOp op, StridedView src, int dim, float[] dst) {
-        walk(src, dim, (out, a, start, step, len) -> dst[out] = reduceLine(op, a, start, step, len));
+        if (op == ReduceOp.SUM && sumOverOuter(src, dim, dst)) {
+            return;
+        }
+        walk(op, src, dim, VALUE, dst);
     }
 
     /** ARGMAX or ARGMIN along {@code dim} as int64 positions: the first on ties, the first NaN where there is one. */
     static void argReduce(ReduceOp op, StridedView src, int dim, long[] dst) {
-        boolean max = switch (op) {
-            case ARGMAX -> true;
-            case ARGMIN -> false;
-            default -> throw new IllegalArgumentException(op + " does not give int64 positions");
-        };
-        walk(src, dim, (out, a, start, step, len) -> dst[out] = argLine(max, a, start, step, len));
+        if (op != ReduceOp.ARGMAX && op != ReduceOp.ARGMIN) {
+            throw new IllegalArgumentException(op + " does not give int64 positions");
+        }
+        walk(op, src, dim, POSITION, dst);
     }
 
-    private static void walk(StridedView src, int dim, Line line) {
+    /** Each output line by line, the outputs in row-major order of the remaining dimensions. */
+    private static void walk(ReduceOp op, StridedView src, int dim, Line line, Object dst) {
         float[] a = ((CpuStorage) src.storage()).data;
         int[] shape = src.shape();
         int[] strides = src.strides();
         int r = shape.length;
         int len = shape[dim];
         int step = strides[dim];
-        // the remaining dimensions, walked in row-major order with a trailing unit dimension
-        int[] outShape = new int[r];
-        int[] outStrides = new int[r];
+        if (r == 1) {
+            line.reduce(op, dst, 0, a, src.offset(), step, len);
+            return;
+        }
+        int[] outShape = new int[r - 1];
+        int[] outStrides = new int[r - 1];
         for (int i = 0, j = 0; i < r; i++) {
             if (i != dim) {
                 outShape[j] = shape[i];
                 outStrides[j++] = strides[i];
             }
         }
-        outShape[r - 1] = 1;
-        outStrides[r - 1] = 0;
         RowCursor cur = new RowCursor(outShape, src.offset(), outStrides, 0, null);
-        int out = 0;
-        for (int row = 0; row < cur.rows(); row++) {
-            line.reduce(out++, a, cur.offsetA, step, len);
+        long work = (long) cur.rows() * cur.rowLength() * Math.max(len, 1);
+        if (Lines.parts(cur.rows(), work) <= 1) {
+            walkRows(op, line, dst, a, step, len, cur, 0, cur.rows());
+        } else {
+            Lines.parallel(cur.rows(), work, (from, to) -> walkRows(op, line, dst, a, step, len,
+                    new RowCursor(outShape, src.offset(), outStrides, 0, null), from, to));
+        }
+    }
+
+    private static void walkRows(ReduceOp op, Line line, Object dst, float[] a, int step, int len, RowCursor cur,
+                                 int from, int to) {
+        int rl = cur.rowLength();
+        int si = cur.innerStrideA();
+        if (from > 0) {
+            cur.seek(from);
+        }
+        int out = from * rl;
+        for (int row = from; row < to; row++) {
+            for (int j = 0, start = cur.offsetA; j < rl; j++, start += si) {
+                line.reduce(op, dst, out++, a, start, step, len);
+            }
             cur.next();
         }
+    }
+
+    /**
+     * A sum over a dimension other than the innermost, when the innermost is dense ({@code [B, F]} summed
+     * over B, a bias gradient): the reduced rows are added one after another into a block of double
+     * accumulators, so memory is read in order and the adds vectorize, instead of one strided walk per
+     * output. Each output still adds its elements in the order of the reduced dimension, in double, so the
+     * result is bit for bit the line-by-line one. False (nothing done) when the layout does not fit.
+     */
+    private static boolean sumOverOuter(StridedView src, int dim, float[] dst) {
+        int[] shape = src.shape();
+        int[] strides = src.strides();
+        int r = shape.length;
+        if (dim == r - 1 || strides[r - 1] != 1 || shape[r - 1] < MIN_OUTER_RUN || shape[dim] < 2) {
+            return false;
+        }
+        float[] a = ((CpuStorage) src.storage()).data;
+        int inner = shape[r - 1];
+        int len = shape[dim];
+        int step = strides[dim];
+        Lines lines = Lines.of(src, dim); // line q * inner + j starts at lines.start(q * inner) + j
+        int outRows = lines.count / inner;
+        // few output rows: narrower blocks, so that every core gets one
+        int block = outRows >= CpuThreads.cores() ? OUTER_BLOCK
+                : Math.min(OUTER_BLOCK, Math.max(64, ceilDiv(inner, ceilDiv(CpuThreads.cores(), outRows))));
+        int blocks = ceilDiv(inner, block);
+        int items = outRows * blocks;
+        long work = (long) lines.count * len;
+        Lines.Range body = (from, to) -> {
+            double[] acc = new double[Math.min(inner, block)];
+            for (int it = from; it < to; it++) {
+                int q = it / blocks;
+                int j0 = (it % blocks) * block;
+                int jn = Math.min(block, inner - j0);
+                int base = lines.start(q * inner) + j0;
+                java.util.Arrays.fill(acc, 0, jn, 0.0);
+                for (int i = 0, p = base; i < len; i++, p += step) {
+                    for (int j = 0; j < jn; j++) {
+                        acc[j] += a[p + j];
+                    }
+                }
+                int out = q * inner + j0;
+                for (int j = 0; j < jn; j++) {
+                    dst[out + j] = (float) acc[j];
+                }
+            }
+        };
+        Lines.parallel(items, work, body);
+        return true;
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 
     private static float reduceLine(ReduceOp op, float[] a, int start, int step, int len) {

@@ -1,8 +1,14 @@
 package dev.cairn.backend.cpu;
 
 /**
- * Walks the rows (all dimensions but the last) of up to two strided operands in row-major order,
- * keeping each operand's offset of the current row. Kernels loop over the last dimension themselves.
+ * Walks the rows (all dimensions but the last) of up to two strided operands of one shape in row-major
+ * order, keeping each operand's offset of the current row. Kernels loop over the last dimension themselves.
+ *
+ * <p>Dimensions that both operands lay out as one run are merged first (as PyTorch's TensorIterator
+ * coalesces them), so a {@code [N, C, 8, 8]} view whose last two dimensions are dense is walked in rows
+ * of 64, not 8, and size-1 dimensions cost nothing. Row {@code r} of the merged walk is element row
+ * {@code r * rowLength()} of the row-major order either way. {@link #seek} starts at any row, so that
+ * kernels can split the rows across threads; one cursor is for one thread.
  */
 final class RowCursor {
     private final int[] shape;
@@ -10,23 +16,66 @@ final class RowCursor {
     private final int[] stridesB;
     private final int[] index;
     private final int outer;
+    private final int startA;
+    private final int startB;
     /** Offset of the current row in operand A and B. */
     int offsetA;
     int offsetB;
 
     RowCursor(int[] shape, int offsetA, int[] stridesA, int offsetB, int[] stridesB) {
-        this.shape = shape;
-        this.stridesA = stridesA;
-        this.stridesB = stridesB;
+        // merge from the innermost dimension outwards: d joins the run to its right when both operands
+        // step over that run exactly by their stride of d
+        int r = shape.length;
+        int[] s = new int[Math.max(r, 1)];
+        int[] sa = new int[s.length];
+        int[] sb = stridesB == null ? null : new int[s.length];
+        int m = 0; // merged dimensions so far, stored innermost first
+        for (int d = r - 1; d >= 0; d--) {
+            int n = shape[d];
+            if (n == 1 && m > 0) {
+                continue; // a size-1 dimension never moves the offsets
+            }
+            if (m > 0 && stridesA[d] == sa[m - 1] * s[m - 1]
+                    && (stridesB == null || stridesB[d] == sb[m - 1] * s[m - 1])) {
+                s[m - 1] *= n;
+                continue;
+            }
+            s[m] = n;
+            sa[m] = stridesA[d];
+            if (sb != null) {
+                sb[m] = stridesB[d];
+            }
+            m++;
+        }
+        if (m == 0) { // a 0-dim operand: one row of one element
+            s[0] = 1;
+            m = 1;
+        }
+        // back to outermost-first order
+        this.shape = new int[m];
+        this.stridesA = new int[m];
+        this.stridesB = stridesB == null ? null : new int[m];
+        for (int i = 0; i < m; i++) {
+            this.shape[i] = s[m - 1 - i];
+            this.stridesA[i] = sa[m - 1 - i];
+            if (sb != null) {
+                this.stridesB[i] = sb[m - 1 - i];
+            }
+        }
+        this.startA = offsetA;
+        this.startB = offsetB;
         this.offsetA = offsetA;
         this.offsetB = offsetB;
-        int r = Math.max(shape.length - 1, 0);
-        this.index = new int[r];
+        this.index = new int[m - 1];
         int rows = 1;
-        for (int i = 0; i < r; i++) {
-            rows *= shape[i];
+        for (int i = 0; i < m - 1; i++) {
+            rows *= this.shape[i];
         }
-        this.outer = rows;
+        boolean empty = false;
+        for (int n : shape) {
+            empty |= n == 0;
+        }
+        this.outer = empty ? 0 : rows; // no elements: no rows, whatever the merge made of the sizes
     }
 
     /** Number of rows. */
@@ -36,16 +85,34 @@ final class RowCursor {
 
     /** Length of each row (1 for a 0-dim operand). */
     int rowLength() {
-        return shape.length == 0 ? 1 : shape[shape.length - 1];
+        return shape[shape.length - 1];
     }
 
-    /** Stride of the last dimension of operand A (0 for a 0-dim operand). */
+    /** Stride of the last dimension of operand A. */
     int innerStrideA() {
-        return shape.length == 0 ? 0 : stridesA[shape.length - 1];
+        return stridesA[shape.length - 1];
     }
 
     int innerStrideB() {
-        return shape.length == 0 || stridesB == null ? 0 : stridesB[shape.length - 1];
+        return stridesB == null ? 0 : stridesB[shape.length - 1];
+    }
+
+    /** Moves to row {@code row} (0-based, at most {@link #rows()}). */
+    void seek(int row) {
+        int a = startA;
+        int b = startB;
+        for (int d = index.length - 1; d >= 0; d--) {
+            int n = shape[d];
+            int i = row % n;
+            row /= n;
+            index[d] = i;
+            a += i * stridesA[d];
+            if (stridesB != null) {
+                b += i * stridesB[d];
+            }
+        }
+        offsetA = a;
+        offsetB = b;
     }
 
     /** Moves to the next row. */

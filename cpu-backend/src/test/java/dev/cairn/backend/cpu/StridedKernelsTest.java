@@ -1,0 +1,195 @@
+package dev.cairn.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.cairn.backend.BinaryOp;
+import dev.cairn.backend.ReduceOp;
+import dev.cairn.backend.Storage;
+import dev.cairn.backend.StridedView;
+import dev.cairn.backend.UnaryOp;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The strided elementwise and reduction kernels on layouts whose dimensions the row walk merges (dense
+ * runs, size-1 dimensions, broadcasts) or cannot merge (permuted, sliced), small and large enough to be
+ * split across threads, bit for bit against a plain element-by-element reference computed here.
+ */
+class StridedKernelsTest {
+    private static final CpuBackend CPU = new CpuBackend();
+
+    /** A view of {@code data} given by shape, strides and offset. */
+    private record Layout(String name, int[] shape, int[] strides, int offset) {
+    }
+
+    private static float[] values(int n, long seed) {
+        Random r = new Random(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        x[n / 3] = Float.NaN;
+        return x;
+    }
+
+    /** Layouts of 4-D shapes over a storage of {@code size} floats. */
+    private static Layout[] layouts(int a, int b, int c, int d) {
+        return new Layout[] {
+            new Layout("dense", new int[] {a, b, c, d}, new int[] {b * c * d, c * d, d, 1}, 0),
+            new Layout("offset dense", new int[] {a, b, c, d}, new int[] {b * c * d, c * d, d, 1}, 5),
+            new Layout("permuted", new int[] {a, c, b, d}, new int[] {b * c * d, d, c * d, 1}, 0),
+            new Layout("transposed inner", new int[] {a, b, d, c}, new int[] {b * c * d, c * d, 1, d}, 0),
+            new Layout("sliced", new int[] {a, b, c, d - 1}, new int[] {b * c * d, c * d, d, 1}, 1),
+            new Layout("size-1 dims", new int[] {a, 1, b * c, 1, d}, new int[] {b * c * d, 7, d, 3, 1}, 0),
+            new Layout("channel broadcast", new int[] {a, b, c, d}, new int[] {0, 1, 0, 0}, 0),
+        };
+    }
+
+    private static int at(Layout l, int flat) {
+        int off = l.offset();
+        for (int i = l.shape().length - 1; i >= 0; i--) {
+            off += (flat % l.shape()[i]) * l.strides()[i];
+            flat /= l.shape()[i];
+        }
+        return off;
+    }
+
+    private static int numel(int[] shape) {
+        return Arrays.stream(shape).reduce(1, (x, y) -> x * y);
+    }
+
+    private static float[] run(Storage out, int n) {
+        float[] got = new float[n];
+        CPU.download(out, 0, got, 0, n);
+        return got;
+    }
+
+    private static void check(String what, float want, float got) {
+        assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(got), what);
+    }
+
+    @Test
+    void unaryBinaryAndCopyMatchTheReferenceOnEveryLayoutSmallAndSplit() {
+        for (int[] dims : new int[][] {{2, 3, 4, 5}, {2, 20, 40, 41}}) { // 120 and 65,600 elements (split in two)
+            int size = 6 + dims[0] * dims[1] * dims[2] * dims[3];
+            float[] x = values(size, 1);
+            float[] y = values(size, 2);
+            Storage sx = CPU.upload(0, x, 0, size);
+            Storage sy = CPU.upload(0, y, 0, size);
+            Layout[] ls = layouts(dims[0], dims[1], dims[2], dims[3]);
+            for (Layout l : ls) {
+                int n = numel(l.shape());
+                StridedView v = new StridedView(sx, l.offset(), l.shape(), l.strides());
+                for (UnaryOp op : new UnaryOp[] {UnaryOp.IDENTITY, UnaryOp.NEG, UnaryOp.RELU, UnaryOp.MUL_SCALAR}) {
+                    Storage out = CPU.allocate(0, n);
+                    CPU.unary(op, 1.5f, v, out);
+                    float[] got = run(out, n);
+                    for (int i = 0; i < n; i++) {
+                        check(op + " on " + l.name() + " " + Arrays.toString(dims) + " at " + i,
+                                op.apply(x[at(l, i)], 1.5f), got[i]);
+                    }
+                }
+                // binary: the layout against the dense operand of the same shape, both ways round
+                Layout dense = new Layout("dense", l.shape(), StridedView.contiguousStrides(l.shape()), 0);
+                StridedView w = new StridedView(sy, 0, l.shape(), dense.strides());
+                for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV}) {
+                    Storage out = CPU.allocate(0, n);
+                    CPU.binary(op, v, w, out);
+                    float[] got = run(out, n);
+                    Storage out2 = CPU.allocate(0, n);
+                    CPU.binary(op, w, v, out2);
+                    float[] got2 = run(out2, n);
+                    for (int i = 0; i < n; i++) {
+                        check(op + " " + l.name() + " with dense at " + i, op.apply(x[at(l, i)], y[i]), got[i]);
+                        check(op + " dense with " + l.name() + " at " + i, op.apply(y[i], x[at(l, i)]), got2[i]);
+                    }
+                }
+                // copy from the dense operand into the layout (a strided destination), unless it repeats elements
+                if (!l.name().equals("channel broadcast")) {
+                    float[] z = new float[size];
+                    Storage sz = CPU.upload(0, z, 0, size);
+                    CPU.copy(w, new StridedView(sz, l.offset(), l.shape(), l.strides()));
+                    float[] got = run(sz, size);
+                    for (int i = 0; i < n; i++) {
+                        check("copy into " + l.name() + " at " + i, y[i], got[at(l, i)]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void reductionsMatchTheInOrderDoubleReferenceOnEveryDimensionAndLayout() {
+        for (int[] dims : new int[][] {{2, 3, 4, 9}, {2, 33, 30, 37}}) { // 216 and 73,260 elements (split in two)
+            int size = 6 + dims[0] * dims[1] * dims[2] * dims[3];
+            float[] x = values(size, 3);
+            x[size / 3] = 0.25f; // no NaN: MAX/MIN positions are checked too
+            Storage sx = CPU.upload(0, x, 0, size);
+            for (Layout l : layouts(dims[0], dims[1], dims[2], dims[3])) {
+                int r = l.shape().length;
+                StridedView v = new StridedView(sx, l.offset(), l.shape(), l.strides());
+                for (int dim = 0; dim < r; dim++) {
+                    int[] outShape = new int[r];
+                    for (int i = 0; i < r; i++) {
+                        outShape[i] = i == dim ? 1 : l.shape()[i];
+                    }
+                    int outN = numel(outShape);
+                    for (ReduceOp op : new ReduceOp[] {ReduceOp.SUM, ReduceOp.MAX, ReduceOp.MIN, ReduceOp.PROD}) {
+                        Storage out = CPU.allocate(0, outN);
+                        CPU.reduce(op, v, dim, out);
+                        float[] got = run(out, outN);
+                        for (int o = 0; o < outN; o++) {
+                            check(op + " over dim " + dim + " of " + l.name() + " " + Arrays.toString(l.shape())
+                                    + " at output " + o, reference(op, x, l, dim, outShape, o), got[o]);
+                        }
+                    }
+                    Storage pos = CPU.allocate(0, dev.cairn.DType.INT64, outN);
+                    CPU.reduce(ReduceOp.ARGMAX, v, dim, pos);
+                    long[] where = new long[outN];
+                    CPU.download(pos, 0, where, 0, outN);
+                    for (int o = 0; o < outN; o++) {
+                        float best = reference(ReduceOp.MAX, x, l, dim, outShape, o);
+                        int first = -1;
+                        for (int i = 0; i < l.shape()[dim] && first < 0; i++) {
+                            if (x[element(l, dim, outShape, o, i)] == best) {
+                                first = i;
+                            }
+                        }
+                        assertEquals(first, where[o], "argmax over dim " + dim + " of " + l.name() + " at " + o);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The storage position of element {@code i} along {@code dim} of output {@code o}. */
+    private static int element(Layout l, int dim, int[] outShape, int o, int i) {
+        int off = l.offset();
+        for (int d = outShape.length - 1; d >= 0; d--) {
+            int idx = d == dim ? i : o % outShape[d];
+            if (d != dim) {
+                o /= outShape[d];
+            }
+            off += idx * l.strides()[d];
+        }
+        return off;
+    }
+
+    private static float reference(ReduceOp op, float[] x, Layout l, int dim, int[] outShape, int o) {
+        int len = l.shape()[dim];
+        double s = op == ReduceOp.PROD ? 1 : 0;
+        float best = x[element(l, dim, outShape, o, 0)];
+        for (int i = 0; i < len; i++) {
+            float v = x[element(l, dim, outShape, o, i)];
+            switch (op) {
+                case SUM -> s += v;
+                case PROD -> s *= v;
+                case MAX -> best = v > best ? v : best;
+                case MIN -> best = v < best ? v : best;
+                default -> throw new IllegalArgumentException(op.toString());
+            }
+        }
+        return op == ReduceOp.SUM || op == ReduceOp.PROD ? (float) s : best;
+    }
+}
