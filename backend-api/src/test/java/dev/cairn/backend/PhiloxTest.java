@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Philox4x32-10 against the published known-answer vectors, and the element transforms of {@link RandomOp}.
  * The vectors are the three {@code philox4x32 10} lines of Random123's {@code tests/kat_vectors}
- * (D. E. Shaw Research; counter words, key words, expected words), checked here against an independent
- * Python implementation written from the paper before being committed.
+ * (D. E. Shaw Research; counter words, key words, expected words), which the independent Python
+ * implementation {@code scripts/philox_check.py} also reproduces; it made this test's stream-layout words.
  */
 class PhiloxTest {
     @Test
@@ -42,6 +42,21 @@ class PhiloxTest {
         assertEquals(1, Philox.blocks(1));
         assertEquals(1, Philox.blocks(4));
         assertEquals(2, Philox.blocks(5));
+    }
+
+    /** Cairn's layout of seed and counter, across the 64-bit counter wrap, against scripts/philox_check.py. */
+    @Test
+    void theStreamMatchesAnIndependentImplementationAcrossTheCounterWrap() {
+        int[][] expected = {
+            {0x765ea312, 0x2f79930e, 0xbe043560, 0xc6a57537},
+            {0x6e31b035, 0x36a95fcb, 0x9d22ca15, 0x16df4072},
+            {0xb850222e, 0xc58cb04b, 0x14a7a020, 0x7a84fff9},
+        };
+        int[] out = new int[4];
+        for (int j = 0; j < 3; j++) {
+            Philox.block(0x0123456789abcdefL, -2L + j, out);
+            assertArrayEquals(expected[j], out, "block " + j + " from counter 2^64 - 2");
+        }
     }
 
     @Test
