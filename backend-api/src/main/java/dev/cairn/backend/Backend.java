@@ -186,6 +186,18 @@ public interface Backend {
         throw unsupported("maxPool2d backward");
     }
 
+    /**
+     * Random numbers made where {@code dst} lives: the float32 elements {@code dst[offset + i]},
+     * {@code 0 <= i < length}, take {@code op}'s value ({@link RandomOp}, parameters {@code a} and {@code b}) of
+     * lane {@code i % 4} of the {@link Philox} block {@code counter + i / 4} of {@code seed}'s stream. A draw of
+     * {@code length} numbers uses {@link Philox#blocks}{@code (length)} blocks; the caller advances its counter
+     * past them. Every backend gives the same words for the same (seed, counter), so UNIFORM and BERNOULLI are
+     * bit-identical across devices and NORMAL within a float ulp (see {@link RandomOp}).
+     */
+    default void random(RandomOp op, long seed, long counter, float a, float b, Storage dst, int offset, int length) {
+        throw unsupported("random numbers (" + op + ")");
+    }
+
     /** The error for an operation this backend does not implement. */
     default UnsupportedOperationException unsupported(String what) {
         return new UnsupportedOperationException("the " + type().name().toLowerCase() + " backend does not support "

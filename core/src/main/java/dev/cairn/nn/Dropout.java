@@ -10,8 +10,9 @@ import dev.cairn.tensor.Tensor;
  * expected value is unchanged; in evaluation mode ({@link #eval()}) it returns its input. {@code p = 0}
  * returns the input in both modes, {@code p = 1} zeroes everything in training mode, as in PyTorch.
  *
- * <p>The mask comes from a {@link Generator} (the global one unless given), so a seeded generator
- * gives the same masks again. The generator is synchronized, but threads sharing one draw an order that
+ * <p>The mask comes from a {@link Generator}'s counter-based stream (the global generator unless given),
+ * made on the input's device ({@link Tensor#dropout}): no host transfer, and a seeded generator gives the same
+ * masks again, on every device. The generator is synchronized, but threads sharing one draw an order that
  * depends on scheduling: train from one thread, or give each its own model.
  */
 public class Dropout extends Module {
@@ -48,7 +49,7 @@ public class Dropout extends Module {
     /**
      * {@code F.dropout}: with {@code training} false or {@code p = 0} the input itself; with {@code p = 1}
      * zeros (with a zero gradient); else {@code input * mask / (1 - p)} with {@code mask} drawn from
-     * {@code generator}.
+     * {@code generator} on the input's device ({@link Tensor#dropout}).
      */
     public static Tensor dropout(Tensor input, double p, boolean training, Generator generator) {
         if (!(p >= 0 && p <= 1)) {
@@ -57,13 +58,7 @@ public class Dropout extends Module {
         if (!training || p == 0) {
             return input;
         }
-        if (p == 1) {
-            return input.mul(0f);
-        }
-        // PyTorch: noise = bernoulli(1 - p); noise /= (1 - p); input * noise
-        float keep = (float) (1 - p);
-        Tensor noise = Tensor.rand(generator, input.shape()).lt(keep).div(keep);
-        return input.mul(noise.to(input.device()));
+        return input.dropout(p, generator);
     }
 
     @Override

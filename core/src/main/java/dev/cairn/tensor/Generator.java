@@ -3,18 +3,37 @@ package dev.cairn.tensor;
 import java.util.SplittableRandom;
 
 /**
- * A seedable source of random numbers for {@code rand}, {@code randn} and initialisation, like
- * {@code torch.Generator}. Numbers are drawn on the host, so a seed gives the same tensor on every
- * device. Not thread-safe: give each thread its own, or use the synchronized {@link #global()}.
+ * A seedable source of random numbers, like {@code torch.Generator}. It holds two streams from one seed:
+ *
+ * <ul>
+ *   <li>the <b>host stream</b> ({@link java.util.SplittableRandom}), which the CPU-only creation functions
+ *       ({@link Tensor#rand(Generator, int...)}, {@link Tensor#randn(Generator, int...)}), the layers' initial
+ *       weights and {@code nn.Init} draw from, on the host (a tensor on a device receives a copy);</li>
+ *   <li>the <b>counter-based stream</b> (Philox4x32-10, as PyTorch's CUDA generator: a seed and an offset),
+ *       which the functions that take a device ({@link Tensor#rand(Generator, dev.cairn.Device, int...)},
+ *       {@link Tensor#randn(Generator, dev.cairn.Device, int...)}) and dropout ({@link Tensor#dropout}) draw from where the
+ *       tensor lives, with no host transfer. Each such draw takes the next {@code ceil(n / 4)} blocks
+ *       ({@link #philoxDraw}).</li>
+ * </ul>
+ *
+ * <p>Reproducibility: the same seed gives the same numbers from both streams, in every run, on every JVM and
+ * platform, when the draws happen in the same order. The counter-based stream is also the same on every
+ * device: uniform numbers and dropout masks bit for bit, normal numbers within a float ulp (device math
+ * libraries). The two streams are independent: a draw from one does not move the other.
+ *
+ * <p>Thread-safe: every method is synchronized. Threads that share one generator draw in an order that
+ * depends on scheduling, so for reproducible results give each thread its own.
  */
 public final class Generator {
     private static final Generator GLOBAL = new Generator(System.nanoTime());
 
     private SplittableRandom random;
     private double spareGaussian = Double.NaN;
+    private long seed;
+    private long philoxOffset;
 
     public Generator(long seed) {
-        this.random = new SplittableRandom(seed);
+        seed(seed);
     }
 
     /** The process-wide default generator (what PyTorch calls the default generator). */
@@ -27,10 +46,40 @@ public final class Generator {
         GLOBAL.seed(seed);
     }
 
-    /** Restarts this generator's sequence from {@code seed}. */
+    /** Restarts both of this generator's streams from {@code seed} (the counter-based one at offset 0). */
     public synchronized void seed(long seed) {
-        random = new SplittableRandom(seed);
-        spareGaussian = Double.NaN;
+        this.random = new SplittableRandom(seed);
+        this.spareGaussian = Double.NaN;
+        this.seed = seed;
+        this.philoxOffset = 0;
+    }
+
+    /** The seed this generator started from, like {@code torch.Generator.initial_seed()}. */
+    public synchronized long initialSeed() {
+        return seed;
+    }
+
+    /** The counter-based stream's next block: where the next device draw starts. */
+    public synchronized long philoxOffset() {
+        return philoxOffset;
+    }
+
+    /**
+     * Reserves the counter-based stream's blocks for a draw of {@code numbers} numbers (four per block) and
+     * returns where the draw starts; the next draw starts after it. The backend computes the numbers from the
+     * returned (seed, offset) alone ({@link dev.cairn.backend.Backend#random}).
+     */
+    public synchronized PhiloxDraw philoxDraw(long numbers) {
+        if (numbers < 0) {
+            throw new IllegalArgumentException("philoxDraw: a draw of " + numbers + " numbers; the count must be >= 0");
+        }
+        PhiloxDraw d = new PhiloxDraw(seed, philoxOffset);
+        philoxOffset += dev.cairn.backend.Philox.blocks(numbers);
+        return d;
+    }
+
+    /** Where a counter-based draw starts: the key ({@code seed}) and the first block ({@code offset}). */
+    public record PhiloxDraw(long seed, long offset) {
     }
 
     /** Uniform in [0, 1): 24 random bits, so the result is never rounded up to 1. */

@@ -80,6 +80,14 @@ final class Kernels {
         Reference.reachabilityFence(dst);
     }
 
+    /** Fills the dense float32 {@code dst} with counter-based random numbers (see {@link dev.cairn.backend.Backend#random}). */
+    static void random(dev.cairn.backend.RandomOp op, long seed, long counter, float a, float b, TensorBody dst) {
+        if (dst.numel > 0) {
+            dst.backend.random(op, seed, counter, a, b, dst.storage(), dst.offset, dst.numel);
+        }
+        Reference.reachabilityFence(dst);
+    }
+
     /** Copies {@code src} (any layout, same shape) into the view {@code dst}. */
     static void copy(TensorBody src, TensorBody dst) {
         if (dst.numel > 0) {

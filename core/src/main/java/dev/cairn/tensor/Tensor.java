@@ -5,6 +5,7 @@ import dev.cairn.DType;
 import dev.cairn.Device;
 import dev.cairn.autograd.Engine;
 import dev.cairn.backend.CompareOp;
+import dev.cairn.backend.RandomOp;
 import dev.cairn.autograd.GradMode;
 import dev.cairn.autograd.GradNode;
 import java.util.Arrays;
@@ -189,28 +190,61 @@ public class Tensor implements AutoCloseable {
         return Creation.full(device, value, shape);
     }
 
-    /** Uniform in [0, 1) from the default generator, like {@code torch.rand}. */
+    /**
+     * Uniform in [0, 1) on the CPU from the default generator's host stream, like {@code torch.rand} (see
+     * {@link Generator}: {@link #rand(Device, int...)} draws from the counter-based stream instead).
+     */
     public static Tensor rand(int... shape) {
         return rand(Generator.global(), shape);
     }
 
-    /** Uniform in [0, 1) from {@code generator}. */
+    /** Uniform in [0, 1) on the CPU from {@code generator}'s host stream. */
     public static Tensor rand(Generator generator, int... shape) {
         float[] data = new float[Shapes.numel(shape)];
         generator.fillUniform(data, 0f, 1f);
         return Creation.fromArray(Device.cpu(), data, shape);
     }
 
-    /** Standard normal from the default generator, like {@code torch.randn}. */
+    /** Standard normal on the CPU from the default generator's host stream, like {@code torch.randn}. */
     public static Tensor randn(int... shape) {
         return randn(Generator.global(), shape);
     }
 
-    /** Standard normal from {@code generator}. */
+    /** Standard normal on the CPU from {@code generator}'s host stream. */
     public static Tensor randn(Generator generator, int... shape) {
         float[] data = new float[Shapes.numel(shape)];
         generator.fillNormal(data, 0f, 1f);
         return Creation.fromArray(Device.cpu(), data, shape);
+    }
+
+    /** Uniform in [0, 1), made on {@code device} from the default generator's counter-based stream. */
+    public static Tensor rand(Device device, int... shape) {
+        return rand(Generator.global(), device, shape);
+    }
+
+    /**
+     * Uniform in [0, 1), made on {@code device} from {@code generator}'s counter-based stream (Philox), like
+     * {@code torch.rand(..., device=d, generator=g)}: no host transfer, and the same numbers, bit for bit, on
+     * every device (the CPU included) for the same seed and draw order. These are not the numbers of
+     * {@link #rand(Generator, int...)}, which draws from the host stream (see {@link Generator}).
+     */
+    public static Tensor rand(Generator generator, Device device, int... shape) {
+        return RandomOps.random("rand", RandomOp.UNIFORM, generator, device, 0f, 1f, shape);
+    }
+
+    /** Standard normal, made on {@code device} from the default generator's counter-based stream. */
+    public static Tensor randn(Device device, int... shape) {
+        return randn(Generator.global(), device, shape);
+    }
+
+    /**
+     * Standard normal, made on {@code device} from {@code generator}'s counter-based stream (Box-Muller over
+     * Philox), like {@code torch.randn(..., device=d, generator=g)}: no host transfer, and the same numbers on
+     * every device to within a float ulp (device math libraries round {@code log}, {@code sin}, {@code cos}
+     * differently, rarely enough to show in one element in many thousands).
+     */
+    public static Tensor randn(Generator generator, Device device, int... shape) {
+        return RandomOps.random("randn", RandomOp.NORMAL, generator, device, 0f, 1f, shape);
     }
 
     /** {@code [0, 1, ..., end-1]}. */
@@ -730,6 +764,16 @@ public class Tensor implements AutoCloseable {
 
     public Tensor sub(float value) {
         return Pointwise.scalar(Pointwise.ADD_SCALAR, this, -value);
+    }
+
+    /**
+     * Dropout in training mode, like {@code torch.dropout(self, p, train=True)}: each element is kept with
+     * probability {@code 1 - p} and scaled by {@code 1 / (1 - p)}, else zeroed; {@code p = 0} returns this
+     * tensor, {@code p = 1} zeros. The mask comes from {@code generator}'s counter-based stream, made on this
+     * tensor's device (no host transfer), and is the same on every device for the same seed and draw order.
+     */
+    public Tensor dropout(double p, Generator generator) {
+        return RandomOps.dropout(this, p, generator);
     }
 
     public Tensor mul(Tensor other) {

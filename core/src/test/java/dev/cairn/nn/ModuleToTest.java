@@ -86,4 +86,41 @@ class ModuleToTest {
         Tensor y = lazy.call(Tensor.of(GPU, new float[] {1, 0, -1}, 1, 3));
         assertArrayEquals(new float[] {-1.5f, -2.5f}, y.toFloatArray());
     }
+
+    /**
+     * A seeded model with dropout trains the same on the device as on the CPU: the masks are made where the
+     * activations live, from the generator's counter-based stream, and are the same on both.
+     */
+    @Test
+    void aSeededDropoutModelGivesTheSameMasksOnTheDeviceAsOnTheCpu() {
+        float[] x = new float[6 * 8];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (i % 7) - 3.1f;
+        }
+        float[][] out = new float[2][];
+        float[][] grad = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            Device device = run == 0 ? Device.cpu() : GPU;
+            Sequential m = new Sequential(new Linear(8, 16, true, new Generator(3)), new ReLU(),
+                    new Dropout(0.4, new Generator(11)), new Linear(16, 4, true, new Generator(4)), new Dropout(0.25,
+                    new Generator(12)));
+            m.to(device).train();
+            Tensor input = Tensor.of(device, x, 6, 8);
+            m.call(input); // a first step moves the generators' offsets
+            Tensor y = m.call(input);
+            y.sum().backward();
+            assertEquals(device, y.device());
+            out[run] = y.toFloatArray();
+            grad[run] = ((Linear) m.get(0)).weight.grad().toFloatArray();
+        }
+        // the same elements dropped; the values as close as two GEMMs' summation orders allow
+        int zeros = 0;
+        for (int i = 0; i < out[0].length; i++) {
+            assertEquals(out[0][i] == 0, out[1][i] == 0, "element " + i + " dropped on one device only");
+            zeros += out[0][i] == 0 ? 1 : 0;
+        }
+        assertArrayEquals(out[0], out[1], 1e-5f, "outputs");
+        assertArrayEquals(grad[0], grad[1], 1e-5f, "first layer's weight gradient");
+        org.junit.jupiter.api.Assertions.assertTrue(zeros > 0 && zeros < out[0].length, zeros + " dropped of " + out[0].length);
+    }
 }

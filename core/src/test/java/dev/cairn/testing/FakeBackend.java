@@ -6,6 +6,8 @@ import dev.cairn.backend.BinaryOp;
 import dev.cairn.backend.DeviceInfo;
 import dev.cairn.backend.Epilogue;
 import dev.cairn.backend.GemmOperand;
+import dev.cairn.backend.Philox;
+import dev.cairn.backend.RandomOp;
 import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.Storage;
 import dev.cairn.backend.StridedView;
@@ -136,6 +138,19 @@ public abstract class FakeBackend implements Backend {
     @Override
     public void fill(Storage dst, int offset, int length, float value) {
         Arrays.fill(data(dst), offset, offset + length, value);
+    }
+
+    /** The stream of {@link Philox} through {@link RandomOp}, one block at a time. */
+    @Override
+    public void random(RandomOp op, long seed, long counter, float a, float b, Storage dst, int offset, int length) {
+        float[] out = data(dst);
+        int[] words = new int[4];
+        float[] values = new float[4];
+        for (int i = 0; i < length; i += 4) {
+            Philox.block(seed, counter + i / 4, words);
+            op.apply(words, a, b, values);
+            System.arraycopy(values, 0, out, offset + i, Math.min(4, length - i));
+        }
     }
 
     /** The element offset of row-major index {@code linear} of a view. */

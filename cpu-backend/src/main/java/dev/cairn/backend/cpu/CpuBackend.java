@@ -7,6 +7,7 @@ import dev.cairn.backend.CompareOp;
 import dev.cairn.backend.DeviceInfo;
 import dev.cairn.backend.Epilogue;
 import dev.cairn.backend.GemmOperand;
+import dev.cairn.backend.RandomOp;
 import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.Storage;
 import dev.cairn.backend.StridedView;
@@ -91,6 +92,17 @@ public final class CpuBackend implements Backend {
             } else {
                 TypedKernels.fill(dst, offset, length, value);
             }
+        }
+    }
+
+    @Override
+    public void random(RandomOp op, long seed, long counter, float a, float b, Storage dst, int offset, int length) {
+        if (!(dst instanceof CpuStorage d)) {
+            throw new IllegalArgumentException("random " + op + ": the destination is a " + dst.dtype() + " storage on "
+                    + dst.device() + "; random numbers are float32 (convert the result with to(dtype))");
+        }
+        try (Pins p = pin(dst)) {
+            RandomKernels.random(op, seed, counter, a, b, d.data, offset, length);
         }
     }
 

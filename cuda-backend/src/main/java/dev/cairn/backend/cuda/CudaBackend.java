@@ -15,6 +15,7 @@ import dev.cairn.backend.CompareOp;
 import dev.cairn.backend.DeviceInfo;
 import dev.cairn.backend.Epilogue;
 import dev.cairn.backend.GemmOperand;
+import dev.cairn.backend.RandomOp;
 import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.Storage;
 import dev.cairn.backend.StridedView;
@@ -426,6 +427,11 @@ public final class CudaBackend implements Backend {
     @Override
     public void cumsum(StridedView src, int dim, boolean reverse, Storage dst) {
         CudaKernels.cumsum(cuda(dst, "cumsum destination").cudaDevice(), src, dim, reverse, dst);
+    }
+
+    @Override
+    public void random(RandomOp op, long seed, long counter, float a, float b, Storage dst, int offset, int length) {
+        CudaKernels.random(cuda(dst, "random destination").cudaDevice(), op, seed, counter, a, b, dst, offset, length);
     }
 
     @Override

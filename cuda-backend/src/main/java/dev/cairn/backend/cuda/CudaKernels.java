@@ -4,6 +4,8 @@ import dev.cairn.backend.BinaryOp;
 import dev.cairn.backend.CompareOp;
 import dev.cairn.backend.Epilogue;
 import dev.cairn.backend.GemmOperand;
+import dev.cairn.backend.Philox;
+import dev.cairn.backend.RandomOp;
 import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.Storage;
 import dev.cairn.backend.StridedView;
@@ -539,6 +541,24 @@ final class CudaKernels {
                     .ptr(in).l(src.offset() + offs[0]).ints(packed).i(len).i(src.strides()[dim])
                     .ptr(out).l(0).i(inner(src.shape(), dim)).i((int) (o * lines)).i((int) lines).i(reverse ? 1 : 0));
         }
+    }
+
+    /**
+     * Counter-based random numbers into {@code dst[offset, offset + length)} (float32): one thread per
+     * {@link Philox} block of four elements, the block {@code counter + i / 4} for element {@code i}.
+     */
+    static void random(KernelLauncher d, RandomOp op, long seed, long counter, float a, float b, Storage dst,
+                       long offset, int length) {
+        if (dst.dtype() != DType.FLOAT32) {
+            throw new IllegalArgumentException("random " + op + ": the destination is a " + dst.dtype() + " storage on "
+                    + dst.device() + "; random numbers are float32 (convert the result with to(dtype))");
+        }
+        if (length == 0) {
+            return;
+        }
+        Object out = d.pointer(dst, "random destination");
+        d.launch(kernel(d, KernelNames.random(op), "random numbers (" + op + ")"), d.gridFor(Philox.blocks(length), BLOCK),
+                1, 1, BLOCK, new KernelArgs().ptr(out).l(offset).i(length).l(seed).l(counter).f(a).f(b));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.cairn.backend.cuda;
 
 import dev.cairn.backend.BinaryOp;
 import dev.cairn.backend.CompareOp;
+import dev.cairn.backend.RandomOp;
 import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.UnaryOp;
 import dev.cairn.DType;
@@ -13,7 +14,7 @@ import java.util.Locale;
  * The names of Cairn's CUDA kernels, built from an op's Java name and the dtypes it runs on, so that a
  * kernel is found by name (never by an enum ordinal mirrored in C): {@code unary_tanh_f32},
  * {@code binary_add_i64_dense}, {@code compare_lt_b8}, {@code reduce_argmax_f32_i64_block}, the line kernels
- * {@code softmax_f32}, {@code layer_norm_backward_f32}, {@code cumsum_i64}, ...
+ * {@code softmax_f32}, {@code layer_norm_backward_f32}, {@code cumsum_i64}, {@code random_normal_f32}, ...
  * Dtypes are spelled {@code f32}, {@code i64}, {@code i32}, {@code b8}, as the typedefs of
  * {@code cairn_common.cuh}. {@link #expected()} lists every kernel the sources must define. Stateless.
  */
@@ -103,6 +104,11 @@ final class KernelNames {
         return "cumsum_" + suffix(dtype);
     }
 
+    /** Counter-based random numbers of one distribution (float32 only). */
+    static String random(RandomOp op) {
+        return "random_" + lower(op) + "_f32";
+    }
+
     /** The dtypes of cumsum's kernels: float32, and int64 (core gives integer and bool inputs as int64). */
     static final List<DType> CUMSUM = List.of(DType.FLOAT32, DType.INT64);
 
@@ -170,6 +176,9 @@ final class KernelNames {
                 layerNormParamGrads(f)));
         for (DType t : CUMSUM) {
             names.add(cumsum(t));
+        }
+        for (RandomOp op : RandomOp.values()) {
+            names.add(random(op));
         }
         names.add("cairn_bias_relu");
         return names;

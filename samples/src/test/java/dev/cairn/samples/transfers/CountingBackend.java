@@ -7,6 +7,7 @@ import dev.cairn.backend.CompareOp;
 import dev.cairn.backend.DeviceInfo;
 import dev.cairn.backend.Epilogue;
 import dev.cairn.backend.GemmOperand;
+import dev.cairn.backend.RandomOp;
 import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.Storage;
 import dev.cairn.backend.StridedView;
@@ -177,6 +178,11 @@ public final class CountingBackend implements Backend {
     @Override
     public void fill(Storage dst, int offset, int length, float value) {
         cpu.fill(open(dst, "fill destination"), offset, length, value);
+    }
+
+    @Override
+    public void random(RandomOp op, long seed, long counter, float a, float b, Storage dst, int offset, int length) {
+        cpu.random(op, seed, counter, a, b, open(dst, "random destination"), offset, length);
     }
 
     @Override
