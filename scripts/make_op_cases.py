@@ -43,6 +43,13 @@ def special(*shape, gen=None):
     return x
 
 
+def planted_mask(m, positions):
+    """A float attention mask with -inf planted at the given index tuples."""
+    for p in positions:
+        m[p] = float("-inf")
+    return m
+
+
 def ties(*shape, gen=None):
     """Small integers, so that maxima repeat within rows."""
     return torch.randint(-2, 3, shape, generator=gen or g).float()
@@ -216,6 +223,20 @@ CASES = {
     "cumsum_int64": ([torch.tensor([[1 << 40, 2, -3], [4, 5, 6]])], lambda a: a.cumsum(1)),
     "cumsum_int32": ([torch.tensor([[1, -2], [3, 4], [5, 6]], dtype=torch.int32)], lambda a: a.cumsum(0)),
     "cumsum_bool": ([torch.tensor([True, False, True, True])], lambda m: m.cumsum(0)),
+    # fused scaled dot-product attention (Tensor.scaledDotProductAttention), appended likewise
+    "sdpa_float_mask": ([rnd(2, 3, 5, 8, gen=g_fused), rnd(2, 3, 7, 8, gen=g_fused), rnd(2, 3, 7, 6, gen=g_fused),
+                         planted_mask(rnd(2, 1, 5, 7, gen=g_fused), [(0, 0, 1, 2), (1, 0, 4, 6), (1, 0, 0, 0)])],
+                        lambda q, k, v, m: sdpa(q, k, v, m, 1 / math.sqrt(8))),
+    "sdpa_all_masked_row_3d": ([rnd(3, 4, 5, gen=g_fused), rnd(3, 6, 5, gen=g_fused), rnd(3, 6, 5, gen=g_fused),
+                                planted_mask(rnd(4, 6, gen=g_fused), [(2, j) for j in range(6)])],
+                               lambda q, k, v, m: sdpa(q, k, v, m, 0.5)),
+    "sdpa_long_transposed": ([rnd(2, 20, 33, gen=g_fused), rnd(2, 37, 20, gen=g_fused), rnd(2, 37, 24, gen=g_fused)],
+                             lambda q, k, v: sdpa(q.transpose(1, 2), k, v, None, 0.3)),
+    "sdpa_2d_row_mask": ([rnd(5, 8, gen=g_fused), rnd(17, 8, gen=g_fused), rnd(17, 3, gen=g_fused),
+                          planted_mask(rnd(17, gen=g_fused), [(3,), (16,)])],
+                         lambda q, k, v, m: sdpa(q, k, v, m, 0.25)),
+    "mha_fused_masks": ([rnd(2, 5, 8, gen=g_fused), torch.tensor([[False, False, False, True, True], [False] * 5])],
+                        lambda q, pad: mha_case(q, pad, need_weights=False)),
 }
 
 # sliding windows: im2col and col2im with stride, padding, dilation and odd sizes; pooling and grouped
@@ -244,17 +265,27 @@ def bn_step(bn, x):
     return torch.cat([y.flatten(), bn.running_mean, bn.running_var, bn.num_batches_tracked.view(1).float()])
 
 
-def mha_case(q, pad):
-    """Self-attention with a key-padding mask and a causal float mask; the output and the head-averaged weights."""
+def sdpa(q, k, v, mask, scale):
+    """softmax((q * scale) @ k^T + mask) @ v, as nn.MultiheadAttention computes each head (PyTorch 1.13)."""
+    s = (q * scale) @ k.transpose(-2, -1)
+    return (s if mask is None else s + mask).softmax(-1) @ v
+
+
+def mha_case(q, pad, need_weights=True):
+    """Self-attention with a key-padding mask and a causal float mask; the output and the head-averaged weights
+    (without need_weights the output only, the path of Cairn's fused attention)."""
     torch.manual_seed(5)
     mha = torch.nn.MultiheadAttention(8, 2, batch_first=True)
     with torch.no_grad():
         mha.in_proj_bias.copy_(torch.linspace(-0.5, 0.5, 24))
         mha.out_proj.bias.copy_(torch.linspace(0.2, -0.2, 8))
     causal = torch.triu(torch.full((5, 5), float("-inf")), 1)
-    out, w = mha(q, q, q, key_padding_mask=pad, attn_mask=causal, need_weights=True)
-    EXTRA.update({"mha." + k: v.detach().clone() for k, v in mha.state_dict().items()})
-    return torch.cat([out.flatten(), w.flatten()])
+    out, w = mha(q, q, q, key_padding_mask=pad, attn_mask=causal, need_weights=need_weights)
+    state = {"mha." + k: v.detach().clone() for k, v in mha.state_dict().items()}
+    for k, v in state.items():
+        assert k not in EXTRA or torch.equal(EXTRA[k], v), k  # one module state for both cases
+    EXTRA.update(state)
+    return torch.cat([out.flatten(), w.flatten()]) if need_weights else out
 
 
 

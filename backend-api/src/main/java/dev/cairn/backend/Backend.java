@@ -138,6 +138,21 @@ public interface Backend {
     }
 
     /**
+     * Scaled dot-product attention, one fused kernel: for each batch {@code (b, h)} and query row {@code i},
+     * {@code dst[b, h, i, :] = sum_j p_j * v[b, h, j, :]} with
+     * {@code p = softmax_j(sum_d (q[b, h, i, d] * scale) * k[b, h, j, d] + mask[b, h, i, j])} (the query is
+     * multiplied by {@code scale} before the product, as PyTorch scales it). {@code q} is {@code [B, H, L, D]},
+     * {@code k} {@code [B, H, S, D]}, {@code v} {@code [B, H, S, Dv]} and {@code mask} (float, added to the
+     * scores, {@code -inf} to exclude a key; null for none) {@code [B, H, L, S]}: any strided views, the mask
+     * may have stride 0 along broadcast dimensions. {@code dst} is dense {@code [B, H, L, Dv]}. The scores are
+     * not materialised in memory the caller sees. The softmax follows {@link #softmax}: a row whose scores
+     * hold NaN, {@code +inf} or only {@code -inf} gives NaN. All operands are float32.
+     */
+    default void attention(StridedView q, StridedView k, StridedView v, StridedView mask, float scale, Storage dst) {
+        throw unsupported("attention");
+    }
+
+    /**
      * Running sums of {@code src} along {@code dim} into the dense {@code dst} of {@code src.shape()}, from the
      * last element backwards when {@code reverse} (the gradient of cumsum); float32 sums accumulate in double,
      * int64 sums exactly (wrapping as PyTorch's). {@code src} and {@code dst} have one dtype.

@@ -114,32 +114,53 @@ public class MultiheadAttention extends Module {
         int d = embedDim / numHeads;
         Tensor[] w = inProjWeight.chunk(3, 0).toArray(new Tensor[0]);
         Tensor[] bias = inProjBias == null ? new Tensor[3] : inProjBias.chunk(3, 0).toArray(new Tensor[0]);
-        // [B, L, E] -> [B, H, L, D]; queries are scaled before the product, as PyTorch does
-        Tensor q = Tensor.linear(q0, w[0], bias[0]).reshape(b, l, numHeads, d).transpose(1, 2)
-                .div((float) Math.sqrt(d));
+        if (keyPaddingMask != null && !java.util.Arrays.equals(keyPaddingMask.shape(), new int[] {b, s})) {
+            throw new ShapeException("MultiheadAttention: key_padding_mask must have shape [" + b + ", " + s
+                    + "], got " + Shapes.format(keyPaddingMask.shape()));
+        }
+        Tensor am = attnMask == null ? null : attnMask.dim() == 3 ? attnMask.reshape(b, numHeads, l, s) : attnMask;
+        Tensor kpm = keyPaddingMask == null ? null : keyPaddingMask.reshape(b, 1, 1, s);
+        // [B, L, E] -> [B, H, L, D]; queries are scaled by 1/sqrt(D) before the product, as PyTorch does
+        Tensor q = Tensor.linear(q0, w[0], bias[0]).reshape(b, l, numHeads, d).transpose(1, 2);
         Tensor k = Tensor.linear(k0, w[1], bias[1]).reshape(b, s, numHeads, d).transpose(1, 2);
         Tensor v = Tensor.linear(v0, w[2], bias[2]).reshape(b, s, numHeads, d).transpose(1, 2);
-        Tensor scores = q.matmul(k.transpose(-2, -1)); // [B, H, L, S]
-        if (attnMask != null) {
-            scores = applyMask(scores, attnMask.dim() == 3 ? attnMask.reshape(b, numHeads, l, s) : attnMask);
-        }
-        if (keyPaddingMask != null) {
-            if (!java.util.Arrays.equals(keyPaddingMask.shape(), new int[] {b, s})) {
-                throw new ShapeException("MultiheadAttention: key_padding_mask must have shape [" + b + ", " + s
-                        + "], got " + Shapes.format(keyPaddingMask.shape()));
+        Tensor attn = null;
+        Tensor heads;
+        if (needWeights || (attnDropout != null && isTraining())) {
+            // the weights are needed (returned, or dropped out): the scores go through memory
+            Tensor scores = q.div((float) Math.sqrt(d)).matmul(k.transpose(-2, -1)); // [B, H, L, S]
+            if (am != null) {
+                scores = applyMask(scores, am);
             }
-            scores = applyMask(scores, keyPaddingMask.reshape(b, 1, 1, s));
+            if (kpm != null) {
+                scores = applyMask(scores, kpm);
+            }
+            attn = scores.softmax(-1);
+            if (attnDropout != null && isTraining()) {
+                attn = attnDropout.call(attn);
+            }
+            heads = attn.matmul(v);
+        } else {
+            // one fused kernel; bool masks become additive float masks (0 or -inf), as PyTorch merges them
+            Tensor mask = additive(am, q);
+            Tensor padding = additive(kpm, q);
+            mask = mask == null ? padding : padding == null ? mask : mask.add(padding);
+            heads = q.scaledDotProductAttention(k, v, mask, (float) (1.0 / Math.sqrt(d)));
         }
-        Tensor attn = scores.softmax(-1);
-        if (attnDropout != null && isTraining()) {
-            attn = attnDropout.call(attn);
-        }
-        Tensor out = attn.matmul(v).transpose(1, 2).reshape(b, l, embedDim);
+        Tensor out = heads.transpose(1, 2).reshape(b, l, embedDim);
         out = outProj.call(out);
         if (!batchFirst) {
             out = out.transpose(0, 1);
         }
         return new Output(out, needWeights ? attn.mean(1, false) : null);
+    }
+
+    /** A mask as a float tensor added to the scores: bool true becomes {@code -inf}, false 0; float stays. */
+    private static Tensor additive(Tensor mask, Tensor like) {
+        if (mask == null || mask.dtype() != DType.BOOL) {
+            return mask;
+        }
+        return Tensor.zeros(like.device(), mask.shape()).maskedFill(mask, Float.NEGATIVE_INFINITY);
     }
 
     /** A bool mask (true = masked) becomes -inf; a float mask is added, as PyTorch treats each. */

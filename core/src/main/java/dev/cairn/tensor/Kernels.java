@@ -195,6 +195,24 @@ final class Kernels {
         Reference.reachabilityFence(dbias);
     }
 
+    /**
+     * Fused scaled dot-product attention of the rank-4 {@code q [B, H, L, D]}, {@code k [B, H, S, D]},
+     * {@code v [B, H, S, Dv]} with the float {@code mask} (null, or broadcast to {@code [B, H, L, S]}) into the
+     * dense {@code dst [B, H, L, Dv]}.
+     */
+    static void attention(TensorBody q, TensorBody k, TensorBody v, TensorBody mask, float scale, TensorBody dst) {
+        if (dst.numel > 0) {
+            int[] ms = {q.shape[0], q.shape[1], q.shape[2], k.shape[2]};
+            dst.backend.attention(q.stridedView(), k.stridedView(), v.stridedView(),
+                    mask == null ? null : mask.viewAs(ms), scale, dst.storage());
+        }
+        Reference.reachabilityFence(q);
+        Reference.reachabilityFence(k);
+        Reference.reachabilityFence(v);
+        Reference.reachabilityFence(mask);
+        Reference.reachabilityFence(dst);
+    }
+
     /** Running sums of {@code src} along {@code dim} (backwards when {@code reverse}) into the dense {@code dst}. */
     static void cumsum(TensorBody src, int dim, boolean reverse, TensorBody dst) {
         if (dst.numel > 0) {

@@ -1297,6 +1297,19 @@ public class Tensor implements AutoCloseable {
     }
 
     /**
+     * Scaled dot-product attention with this tensor as the query: {@code softmax((this * scale) @ key^T + mask, -1)
+     * @ value}, as PyTorch's attention inside {@code nn.MultiheadAttention} ({@code scale} is usually
+     * {@code 1/sqrt(D)}). The query is {@code [..., L, D]}, {@code key} {@code [..., S, D]} and {@code value}
+     * {@code [..., S, Dv]} with one batch shape; {@code mask} is null or a float tensor broadcastable to
+     * {@code [..., L, S]} that is added to the scores ({@code -inf} excludes a key; a query row with every key
+     * excluded gives NaN, as in PyTorch). One fused kernel that does not materialise the {@code [L, S]} weights;
+     * the backward recomputes them and gives the gradients of the query, key, value and mask.
+     */
+    public Tensor scaledDotProductAttention(Tensor key, Tensor value, Tensor mask, float scale) {
+        return Attention.scaledDotProduct(this, key, value, mask, scale);
+    }
+
+    /**
      * PyTorch's {@code F.linear}: {@code input @ weight^T + bias} as one GEMM with the bias fused into
      * its output pass. {@code input} is {@code [..., in]}, {@code weight} {@code [out, in]},
      * {@code bias} {@code [out]} or null.

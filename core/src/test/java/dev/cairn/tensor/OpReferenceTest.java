@@ -225,6 +225,22 @@ class OpReferenceTest {
         OPS.put("cumsum_int64", x -> x[0].cumsum(1));
         OPS.put("cumsum_int32", x -> x[0].cumsum(0));
         OPS.put("cumsum_bool", x -> x[0].cumsum(0));
+        // fused scaled dot-product attention
+        OPS.put("sdpa_float_mask", x -> x[0].scaledDotProductAttention(x[1], x[2], x[3], (float) (1 / Math.sqrt(8))));
+        OPS.put("sdpa_all_masked_row_3d", x -> x[0].scaledDotProductAttention(x[1], x[2], x[3], 0.5f));
+        OPS.put("sdpa_long_transposed", x -> x[0].transpose(1, 2).scaledDotProductAttention(x[1], x[2], null, 0.3f));
+        OPS.put("sdpa_2d_row_mask", x -> x[0].scaledDotProductAttention(x[1], x[2], x[3], 0.25f));
+        OPS.put("mha_fused_masks", x -> {
+            var mha = new dev.cairn.nn.MultiheadAttention(8, 2, 0.0, true, true);
+            Map<String, Tensor> state = new LinkedHashMap<>();
+            for (String k : mha.stateDict().keySet()) {
+                state.put(k, extra("mha." + k));
+            }
+            mha.loadStateDict(state, true);
+            mha.to(device);
+            Tensor causal = Tensor.full(Float.NEGATIVE_INFINITY, 5, 5).triu(1).to(device);
+            return mha.call(x[0], x[0], x[0], x[1], causal, false).output();
+        });
     }
 
     /** A bool mask on the current device. */

@@ -259,6 +259,13 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void attention(StridedView q, StridedView k, StridedView v, StridedView mask, float scale, Storage dst) {
+        try (Pins p = pin(dst, q.storage(), k.storage(), v.storage(), mask == null ? null : mask.storage())) {
+            AttentionKernels.forward(q, k, v, mask, scale, ((CpuStorage) dst).data);
+        }
+    }
+
+    @Override
     public void cumsum(StridedView src, int dim, boolean reverse, Storage dst) {
         try (Pins p = pin(dst, src.storage())) {
             if (dst instanceof CpuStorage d) {

@@ -412,6 +412,11 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void attention(StridedView q, StridedView k, StridedView v, StridedView mask, float scale, Storage dst) {
+        CudaKernels.attention(cuda(dst, "attention destination").cudaDevice(), q, k, v, mask, scale, dst);
+    }
+
+    @Override
     public void layerNorm(StridedView x, StridedView weight, StridedView bias, float eps, Storage dst, Storage mean,
                           Storage rstd) {
         CudaKernels.layerNorm(cuda(dst, "layerNorm destination").cudaDevice(), x, weight, bias, eps, dst, mean, rstd);

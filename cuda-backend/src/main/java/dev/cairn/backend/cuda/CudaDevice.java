@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
 final class CudaDevice implements KernelLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(CudaDevice.class);
     /** The PTX modules under {@code dev/cairn/backend/cuda/}. */
-    static final String[] MODULES = {"elementwise", "compare", "convert", "indexing", "reduce", "gemm", "rows", "windows", "random"};
+    static final String[] MODULES = {"elementwise", "compare", "convert", "indexing", "reduce", "gemm", "rows", "windows", "random",
+        "attention"};
     /** Pinned staging buffer per thread, in bytes; transfers above {@link #PINNED_THRESHOLD} go through it. */
     static final int STAGING_BYTES = 8 << 20;
     /** Transfers of at most this many bytes are copied straight from/to the Java array. */

@@ -448,6 +448,49 @@ final class CudaKernels {
         }
     }
 
+    /**
+     * Fused scaled dot-product attention of the rank-4 views {@code q [B, H, L, D]}, {@code k [B, H, S, D]},
+     * {@code v [B, H, S, Dv]} and the float {@code mask} ({@code [B, H, L, S]} or null) into the dense
+     * {@code dst [B, H, L, Dv]}: one thread per query row.
+     */
+    static void attention(KernelLauncher d, StridedView q, StridedView k, StridedView v, StridedView mask, float scale,
+                          Storage dst) {
+        int[] qs = q.shape();
+        int rows = qs[0] * qs[1] * qs[2];
+        int dv = v.shape()[3];
+        if (rows == 0 || dv == 0) {
+            return;
+        }
+        Object pq = d.pointer(q.storage(), "attention query");
+        Object pk = d.pointer(k.storage(), "attention key");
+        Object pv = d.pointer(v.storage(), "attention value");
+        Object out = d.pointer(dst, "attention destination");
+        Object pm = mask == null ? out : d.pointer(mask.storage(), "attention mask");
+        DType t = sameDType("attention", q, dst);
+        sameDType("attention", "key", k.storage(), t);
+        sameDType("attention", "value", v.storage(), t);
+        sameDType("attention", "mask", mask == null ? null : mask.storage(), t);
+        String name = kernel(d, KernelNames.attention(t), "attention on " + t);
+        int block = 128;
+        int grid = (int) Math.min((rows + block - 1) / block, (long) Math.max(1, d.smCount()) * 32);
+        int[] ms = mask == null ? new int[4] : mask.strides();
+        KernelArgs args = new KernelArgs();
+        strides4(args.ptr(pq).l(q.offset()), q.strides());
+        strides4(args.ptr(pk).l(k.offset()), k.strides());
+        strides4(args.ptr(pv).l(v.offset()), v.strides());
+        strides4(args.ptr(pm).l(mask == null ? 0 : mask.offset()), ms);
+        d.launch(name, grid, 1, 1, block, args.i(mask == null ? 0 : 1)
+                .i(qs[0]).i(qs[1]).i(qs[2]).i(k.shape()[2]).i(qs[3]).i(dv).f(scale)
+                .ptr(out).l(0));
+    }
+
+    /** The four strides of a rank-4 operand as four int parameters. */
+    private static void strides4(KernelArgs args, int[] strides) {
+        for (int s : strides) {
+            args.i(s);
+        }
+    }
+
     /** Layer norm of the rows of the 2-D {@code x} (unit column stride): one block per row. */
     static void layerNorm(KernelLauncher d, StridedView x, StridedView weight, StridedView bias, float eps,
                           Storage dst, Storage mean, Storage rstd) {

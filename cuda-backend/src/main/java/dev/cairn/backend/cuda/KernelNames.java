@@ -86,6 +86,11 @@ final class KernelNames {
         return "softmax_backward_" + suffix(dtype);
     }
 
+    /** Fused scaled dot-product attention (attention.cu). */
+    static String attention(DType dtype) {
+        return "attention_" + suffix(dtype);
+    }
+
     static String layerNorm(DType dtype) {
         return "layer_norm_" + suffix(dtype);
     }
@@ -173,7 +178,7 @@ final class KernelNames {
         }
         DType f = DType.FLOAT32;
         names.addAll(List.of(softmax(f), softmaxBackward(f), layerNorm(f), layerNormBackward(f),
-                layerNormParamGrads(f)));
+                layerNormParamGrads(f), attention(f)));
         for (DType t : CUMSUM) {
             names.add(cumsum(t));
         }

@@ -258,6 +258,12 @@ public final class CountingBackend implements Backend {
     }
 
     @Override
+    public void attention(StridedView q, StridedView k, StridedView v, StridedView mask, float scale, Storage dst) {
+        cpu.attention(open(q, "attention query"), open(k, "attention key"), open(v, "attention value"),
+                openOrNull(mask, "attention mask"), scale, open(dst, "attention destination"));
+    }
+
+    @Override
     public void cumsum(StridedView src, int dim, boolean reverse, Storage dst) {
         cpu.cumsum(open(src, "cumsum source"), dim, reverse, open(dst, "cumsum destination"));
     }

@@ -1,0 +1,147 @@
+package dev.cairn.backend.cpu;
+
+import dev.cairn.backend.StridedView;
+
+/**
+ * The CPU's fused scaled dot-product attention ({@code Backend.attention}): for each matrix {@code (b, h)} the
+ * key is packed transposed ({@code [D, S]}) and the value packed dense, then each query row computes its
+ * {@code S} scores into a scratch line, adds the mask, takes the softmax in place (the line kernels of
+ * {@link RowKernels} / {@link VectorRows}) and sums the value rows weighted by it straight into the output; the
+ * {@code [L, S]} weights of a matrix never exist at once. Work is split across the CPU pool by blocks of query
+ * rows. Uses {@link VectorAttention} when the Vector API is on. Stateless; safe from any thread.
+ */
+final class AttentionKernels {
+    /** Query rows per work item: enough to amortise packing the key and value of its matrix. */
+    private static final int ROWS = 32;
+    /** Multiply-adds below which the whole call runs on the calling thread. */
+    private static final long SERIAL_WORK = 1 << 17;
+
+    private AttentionKernels() {
+    }
+
+    static void forward(StridedView q, StridedView k, StridedView v, StridedView mask, float scale, float[] dst) {
+        int[] qs = q.shape();
+        int heads = qs[1];
+        int l = qs[2];
+        int d = qs[3];
+        int s = k.shape()[2];
+        int dv = v.shape()[3];
+        int matrices = qs[0] * heads;
+        if (matrices == 0 || l == 0 || dv == 0) {
+            return;
+        }
+        if (s == 0) { // softmax over no keys weighs nothing: the product with an empty value is zero
+            java.util.Arrays.fill(dst, 0, matrices * l * dv, 0f);
+            return;
+        }
+        float[] qa = ((CpuStorage) q.storage()).data;
+        float[] ka = ((CpuStorage) k.storage()).data;
+        float[] va = ((CpuStorage) v.storage()).data;
+        float[] ma = mask == null ? null : ((CpuStorage) mask.storage()).data;
+        boolean vector = VectorSupport.ENABLED;
+        // the value is read by columns (dot products over the keys) when its rows are shorter than a vector
+        boolean byColumns = vector && VectorAttention.narrow(dv);
+        int blocks = (l + ROWS - 1) / ROWS;
+        int items = matrices * blocks;
+        long work = (long) matrices * l * s * (d + dv);
+        int parts = work < SERIAL_WORK ? 1 : Math.min(CpuThreads.cores(), items);
+        CpuThreads.parallel(parts, (part, n) -> {
+            int from = (int) ((long) items * part / n);
+            int to = (int) ((long) items * (part + 1) / n);
+            float[] kt = new float[d * s];
+            float[] vp = new float[s * dv];
+            float[] scores = new float[s];
+            float[] qrow = new float[d];
+            int packed = -1;
+            for (int item = from; item < to; item++) {
+                int m = item / blocks;
+                int b = m / heads;
+                int h = m % heads;
+                if (m != packed) {
+                    packKeyTransposed(ka, base(k, b, h), k.strides()[2], k.strides()[3], s, d, kt);
+                    packValue(va, base(v, b, h), v.strides()[2], v.strides()[3], s, dv, byColumns, vp);
+                    packed = m;
+                }
+                int qb = base(q, b, h);
+                int mb = mask == null ? 0 : base(mask, b, h);
+                int first = (item % blocks) * ROWS;
+                int last = Math.min(l, first + ROWS);
+                for (int i = first; i < last; i++) {
+                    for (int c = 0, p = qb + i * q.strides()[2]; c < d; c++, p += q.strides()[3]) {
+                        qrow[c] = qa[p] * scale;
+                    }
+                    int out = (m * l + i) * dv;
+                    if (vector) {
+                        VectorAttention.scores(qrow, kt, d, s, scores);
+                    } else {
+                        scores(qrow, kt, d, s, scores);
+                    }
+                    if (ma != null) {
+                        int sj = mask.strides()[3];
+                        for (int j = 0, p = mb + i * mask.strides()[2]; j < s; j++, p += sj) {
+                            scores[j] += ma[p];
+                        }
+                    }
+                    if (vector && s >= 16) {
+                        VectorRows.softmax(scores, 0, scores, 0, s, false);
+                    } else {
+                        RowKernels.softmaxLine(scores, 0, 1, scores, 0, 1, s, false);
+                    }
+                    if (byColumns) {
+                        VectorAttention.weighColumns(scores, vp, s, dv, dst, out);
+                    } else if (vector) {
+                        VectorAttention.weighRows(scores, vp, s, dv, dst, out);
+                    } else {
+                        weighRows(scores, vp, s, dv, dst, out);
+                    }
+                }
+            }
+        });
+    }
+
+    /** The storage offset of matrix {@code (b, h)} of a rank-4 view. */
+    private static int base(StridedView t, int b, int h) {
+        return t.offset() + b * t.strides()[0] + h * t.strides()[1];
+    }
+
+    /** {@code kt[c * s + j] = k[j, c]}. */
+    private static void packKeyTransposed(float[] k, int base, int rowStride, int colStride, int s, int d, float[] kt) {
+        for (int j = 0; j < s; j++) {
+            for (int c = 0, p = base + j * rowStride; c < d; c++, p += colStride) {
+                kt[c * s + j] = k[p];
+            }
+        }
+    }
+
+    /** The value dense by rows ({@code vp[j * dv + c]}) or, {@code byColumns}, transposed ({@code vp[c * s + j]}). */
+    private static void packValue(float[] v, int base, int rowStride, int colStride, int s, int dv, boolean byColumns,
+                                  float[] vp) {
+        for (int j = 0; j < s; j++) {
+            for (int c = 0, p = base + j * rowStride; c < dv; c++, p += colStride) {
+                vp[byColumns ? c * s + j : j * dv + c] = v[p];
+            }
+        }
+    }
+
+    /** {@code scores[j] = sum_c qrow[c] * kt[c * s + j]}, in the order of {@code c}. */
+    private static void scores(float[] qrow, float[] kt, int d, int s, float[] scores) {
+        java.util.Arrays.fill(scores, 0, s, 0f);
+        for (int c = 0; c < d; c++) {
+            float x = qrow[c];
+            for (int j = 0, p = c * s; j < s; j++, p++) {
+                scores[j] += x * kt[p];
+            }
+        }
+    }
+
+    /** {@code dst[out + c] = sum_j p[j] * vp[j * dv + c]}, in the order of {@code j}. */
+    private static void weighRows(float[] p, float[] vp, int s, int dv, float[] dst, int out) {
+        java.util.Arrays.fill(dst, out, out + dv, 0f);
+        for (int j = 0; j < s; j++) {
+            float w = p[j];
+            for (int c = 0, r = j * dv; c < dv; c++, r++) {
+                dst[out + c] += w * vp[r];
+            }
+        }
+    }
+}
