@@ -69,6 +69,11 @@ final class TypedKernels {
     }
 
     static void where(StridedView cond, StridedView a, StridedView b, Storage dst) {
+        if (dst instanceof CpuStorage d && a.storage() instanceof CpuStorage x && b.storage() instanceof CpuStorage y
+                && cond.storage() instanceof CpuTypedStorage c && c.data instanceof boolean[] mask) {
+            whereFloat(cond, mask, a, x.data, b, y.data, d.data);
+            return;
+        }
         Elements c = Elements.of(cond.storage());
         Elements x = Elements.of(a.storage());
         Elements y = Elements.of(b.storage());
@@ -86,6 +91,37 @@ final class TypedKernels {
                 d.set(i, e.get(at));
             }
         }
+    }
+
+    /**
+     * {@code where} on float32 values with a bool condition (masked fill, attention masks): one walk of the
+     * three operands row by row, split across the CPU pool when large, instead of a flat-index lookup per
+     * element and operand.
+     */
+    private static void whereFloat(StridedView cond, boolean[] mask, StridedView a, float[] x, StridedView b,
+                                   float[] y, float[] dst) {
+        int n = a.numel();
+        RowCursor cur = new RowCursor(a.shape(), a.offset(), a.strides(), b.offset(), b.strides(), cond.offset(),
+                cond.strides());
+        Lines.parallel(cur.rows(), n, (from, to) -> {
+            RowCursor c = from == 0 ? cur : new RowCursor(a.shape(), a.offset(), a.strides(), b.offset(), b.strides(),
+                    cond.offset(), cond.strides());
+            int len = c.rowLength();
+            int sa = c.innerStrideA();
+            int sb = c.innerStrideB();
+            int sc = c.innerStrideC();
+            if (from > 0) {
+                c.seek(from);
+            }
+            int out = from * len;
+            for (int r = from; r < to; r++) {
+                for (int j = 0, ia = c.offsetA, ib = c.offsetB, ic = c.offsetC; j < len; j++, ia += sa, ib += sb, ic += sc) {
+                    dst[out + j] = mask[ic] ? x[ia] : y[ib];
+                }
+                out += len;
+                c.next();
+            }
+        });
     }
 
     /** Unary ops on integer storages: the ops whose integer result PyTorch keeps integer. */

@@ -163,6 +163,40 @@ class StridedKernelsTest {
         }
     }
 
+    @Test
+    void whereOnFloatsMatchesTheReferenceOnEveryLayoutSmallAndSplit() {
+        for (int[] dims : new int[][] {{2, 3, 4, 5}, {2, 20, 40, 41}}) {
+            int size = 6 + dims[0] * dims[1] * dims[2] * dims[3];
+            float[] x = values(size, 4);
+            float[] y = values(size, 5);
+            boolean[] m = new boolean[size];
+            Random r = new Random(6);
+            for (int i = 0; i < size; i++) {
+                m[i] = r.nextBoolean();
+            }
+            Storage sx = CPU.upload(0, x, 0, size);
+            Storage sy = CPU.upload(0, y, 0, size);
+            Storage sm = CPU.upload(0, dev.cairn.DType.BOOL, m, 0, size);
+            Layout[] ls = layouts(dims[0], dims[1], dims[2], dims[3]);
+            for (Layout lc : ls) { // the condition in each layout, the values dense and in the layout
+                int n = numel(lc.shape());
+                int[] dense = StridedView.contiguousStrides(lc.shape());
+                for (Layout lv : new Layout[] {new Layout("dense", lc.shape(), dense, 0), lc}) {
+                    StridedView c = new StridedView(sm, lc.offset(), lc.shape(), lc.strides());
+                    StridedView a = new StridedView(sx, lv.offset(), lv.shape(), lv.strides());
+                    StridedView b = new StridedView(sy, 0, lc.shape(), dense);
+                    Storage out = CPU.allocate(0, n);
+                    CPU.where(c, a, b, out);
+                    float[] got = run(out, n);
+                    for (int i = 0; i < n; i++) {
+                        check("where, condition " + lc.name() + ", values " + lv.name() + " at " + i,
+                                m[at(lc, i)] ? x[at(lv, i)] : y[i], got[i]);
+                    }
+                }
+            }
+        }
+    }
+
     /** The storage position of element {@code i} along {@code dim} of output {@code o}. */
     private static int element(Layout l, int dim, int[] outShape, int o, int i) {
         int off = l.offset();
