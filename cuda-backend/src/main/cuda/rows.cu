@@ -189,8 +189,8 @@ __global__ void layer_norm_param_grads_f32(const float* __restrict__ x, long lon
 // One block per channel c (grid-stride over channels) of x viewed as [n, channels, spatial] (strides xN, xC,
 // xS): with training the batch mean and the biased variance of the centred values over the m = n * spatial
 // values (then thread 0 updates the running statistics present: r = (1 - momentum) * r + momentum * stat,
-// the variance unbiased), else the running statistics; then dst = x * scale + shift (dense [n, channels,
-// spatial]) with scale = invstd * w, shift = b - mean * scale, as the CPU; mean and invstd saved per channel.
+// the variance unbiased), else the running statistics; then dst = (x - mean) * scale + b (dense [n, channels,
+// spatial]) with scale = invstd * w, as the CPU; mean and invstd saved per channel.
 __global__ void batch_norm_f32(const float* __restrict__ x, long long xOff, int xN, int xC, int xS, int n,
                                int channels, int spatial,
                                const float* __restrict__ w, long long wOff, int wStep, int hasW,
@@ -233,10 +233,10 @@ __global__ void batch_norm_f32(const float* __restrict__ x, long long xOff, int 
             inv = 1.0f / sqrtf(rv[rvOff + (long long) c * rvStep] + eps);
         }
         float scale = hasW ? inv * w[wOff + (long long) c * wStep] : inv;
-        float shift = (hasB ? b[bOff + (long long) c * bStep] : 0.0f) - mu * scale;
+        float shift = hasB ? b[bOff + (long long) c * bStep] : 0.0f;
         for (long long e = threadIdx.x; e < m; e += blockDim.x) {
             long long i = e / spatial, j = e % spatial;
-            dst[dOff + (i * channels + c) * spatial + j] = p[i * xN + j * xS] * scale + shift;
+            dst[dOff + (i * channels + c) * spatial + j] = (p[i * xN + j * xS] - mu) * scale + shift;
         }
         if (threadIdx.x == 0) {
             mean[meanOff + c] = mu;

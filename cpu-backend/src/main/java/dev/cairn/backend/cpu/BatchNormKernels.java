@@ -6,7 +6,8 @@ import dev.cairn.backend.StridedView;
  * The CPU's batch-norm kernels over a float32 {@code [N, C, S]} operand of any strides (channel dimension 1,
  * {@code S} the merged spatial sizes): per channel the statistics (two passes, the mean then the biased
  * variance of the centred values, so large offsets do not cancel; sums in double across the runs), the
- * running-statistics update, the write {@code x * scale + shift} (as PyTorch's CPU kernel) and PyTorch's
+ * running-statistics update, the write {@code (x - mean) * scale + bias} with {@code scale = invstd * weight}
+ * (centred first, so that an offset large against the spread does not cost precision) and PyTorch's
  * gradients. Channels are split across the CPU pool, each channel owned by one thread. Where the Vector API
  * is on, unit-stride spatial runs go to {@link VectorBatchNorm}'s run loops, and {@code [N, C]} inputs with
  * unit channel stride (S = 1, BatchNorm1d after a linear layer) to its loops across blocks of channels; the
@@ -113,15 +114,15 @@ final class BatchNormKernels {
             mean[c] = mu;
             invstd[c] = inv;
             float scale = inv * p.weight(c);
-            float shift = p.bias(c) - mu * scale;
+            float shift = p.bias(c);
             for (int i = 0; i < n; i++) {
                 int o = base + i * sn;
                 int d = (i * channels + c) * spatial;
                 if (vector) {
-                    VectorBatchNorm.runAffine(a, o, spatial, scale, shift, dst, d);
+                    VectorBatchNorm.runAffine(a, o, spatial, mu, scale, shift, dst, d);
                 } else {
                     for (int j = 0; j < spatial; j++) {
-                        dst[d + j] = a[o + j * ss] * scale + shift;
+                        dst[d + j] = (a[o + j * ss] - mu) * scale + shift;
                     }
                 }
             }
@@ -204,7 +205,7 @@ final class BatchNormKernels {
                 if (!training) {
                     // the statistics were constants: a per-channel scale (no term in x, so inf in x stays out)
                     if (vector) {
-                        VectorBatchNorm.runAffine(gr, go, spatial, scale, 0f, dx, d);
+                        VectorBatchNorm.runAffine(gr, go, spatial, 0f, scale, 0f, dx, d);
                     } else {
                         for (int j = 0; j < spatial; j++) {
                             dx[d + j] = gr[go + j * gsp] * scale;

@@ -50,15 +50,15 @@ final class VectorBatchNorm {
         return s;
     }
 
-    /** {@code d[id + i] = a[ia + i] * scale + shift}. */
-    static void runAffine(float[] a, int ia, int n, float scale, float shift, float[] d, int id) {
+    /** {@code d[id + i] = (a[ia + i] - mu) * scale + shift}. */
+    static void runAffine(float[] a, int ia, int n, float mu, float scale, float shift, float[] d, int id) {
         int bound = S.loopBound(n);
         int i = 0;
         for (; i < bound; i += L) {
-            FloatVector.fromArray(S, a, ia + i).mul(scale).add(shift).intoArray(d, id + i);
+            FloatVector.fromArray(S, a, ia + i).sub(mu).mul(scale).add(shift).intoArray(d, id + i);
         }
         for (; i < n; i++) {
-            d[id + i] = a[ia + i] * scale + shift;
+            d[id + i] = (a[ia + i] - mu) * scale + shift;
         }
     }
 
@@ -113,11 +113,13 @@ final class VectorBatchNorm {
             FloatVector mu;
             FloatVector inv;
             if (training) {
+                // summed in float relative to the first sample, so that an offset common to the batch cancels
+                FloatVector x0 = FloatVector.fromArray(S, a, off + c);
                 FloatVector s = FloatVector.zero(S);
-                for (int i = 0; i < n; i++) {
-                    s = s.add(FloatVector.fromArray(S, a, off + i * sn + c));
+                for (int i = 1; i < n; i++) {
+                    s = s.add(FloatVector.fromArray(S, a, off + i * sn + c).sub(x0));
                 }
-                mu = s.div((float) n);
+                mu = x0.add(s.div((float) n));
                 FloatVector q = FloatVector.zero(S);
                 for (int i = 0; i < n; i++) {
                     FloatVector d = FloatVector.fromArray(S, a, off + i * sn + c).sub(mu);
@@ -140,12 +142,10 @@ final class VectorBatchNorm {
             mu.intoArray(mean, c);
             inv.intoArray(invstd, c);
             FloatVector scale = p.w == null ? inv : inv.mul(FloatVector.fromArray(S, p.w, p.wOff + c));
-            FloatVector shift = mu.mul(scale).neg();
-            if (p.b != null) {
-                shift = shift.add(FloatVector.fromArray(S, p.b, p.bOff + c));
-            }
+            FloatVector shift = p.b == null ? FloatVector.zero(S) : FloatVector.fromArray(S, p.b, p.bOff + c);
             for (int i = 0; i < n; i++) {
-                FloatVector.fromArray(S, a, off + i * sn + c).mul(scale).add(shift).intoArray(dst, i * channels + c);
+                FloatVector.fromArray(S, a, off + i * sn + c).sub(mu).mul(scale).add(shift)
+                        .intoArray(dst, i * channels + c);
             }
         }
     }
