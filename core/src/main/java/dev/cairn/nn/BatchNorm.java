@@ -8,10 +8,11 @@ import dev.cairn.tensor.Tensor;
 
 /**
  * Batch normalisation over the channel dimension 1, the shared body of {@link BatchNorm1d} and
- * {@link BatchNorm2d} (PyTorch's {@code _BatchNorm}), one fused kernel each way ({@link Tensor#batchNorm}). In training mode it normalises with the batch's
- * statistics (biased variance) and updates {@code running_mean} and {@code running_var} (unbiased) with
- * {@code momentum}, counting {@code num_batches_tracked} (an int64 buffer); in eval mode it uses the running
- * statistics. With {@code trackRunningStats} false there are no buffers and batch statistics are always used.
+ * {@link BatchNorm2d} (PyTorch's {@code _BatchNorm}), one fused kernel each way ({@link Tensor#batchNorm}). In
+ * training mode it normalises with the batch's statistics (biased variance) and updates {@code running_mean} and
+ * {@code running_var} (unbiased) with {@code momentum}, counting {@code num_batches_tracked} (an int64 buffer); in
+ * eval mode it uses the running statistics. With {@code trackRunningStats} false there are no buffers and batch
+ * statistics are always used.
  * Not safe to call from several threads in training mode (the buffers are updated in place).
  */
 public abstract class BatchNorm extends Module {

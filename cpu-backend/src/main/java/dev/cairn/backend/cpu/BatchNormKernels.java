@@ -30,7 +30,8 @@ final class BatchNormKernels {
      */
     private static void parallel(int channels, int align, long elements, Channels body) {
         int blocks = (channels + align - 1) / align;
-        int parts = (int) Math.min(Math.min(CpuThreads.cores(), blocks), Math.max(1, elements / Lines.PARALLEL_ELEMENTS));
+        int parts = (int) Math.min(Math.min(CpuThreads.cores(), blocks),
+                Math.max(1, elements / Lines.PARALLEL_ELEMENTS));
         CpuThreads.parallel(Math.max(1, parts), (part, ps) -> {
             int c0 = Math.min(channels, (int) ((long) blocks * part / ps) * align);
             int c1 = Math.min(channels, (int) ((long) blocks * (part + 1) / ps) * align);
