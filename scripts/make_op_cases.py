@@ -237,6 +237,46 @@ CASES = {
                          lambda q, k, v, m: sdpa(q, k, v, m, 0.25)),
     "mha_fused_masks": ([rnd(2, 5, 8, gen=g_fused), torch.tensor([[False, False, False, True, True], [False] * 5])],
                         lambda q, pad: mha_case(q, pad, need_weights=False)),
+    # fused batch norm (F.batch_norm): forward and gradients in training and evaluation mode, with and without
+    # affine and running statistics, rank 2 to 5, strided inputs; the running statistics after the call
+    # follow the output (the lambdas update copies of them, as the running buffers are not inputs of the graph)
+    "batch_norm_train_rank2": ([rnd(6, 5, scale=3, gen=g_fused), rnd(5, gen=g_fused), rnd(5, gen=g_fused),
+                                rnd(5, gen=g_fused), rnd(5, gen=g_fused).abs() + 0.5],
+                               lambda x, w, b, rm, rv: bn_fn(x, w, b, rm, rv, True, 0.2, 1e-5)),
+    "batch_norm_train_rank2_wide": ([rnd(10, 37, gen=g_fused), rnd(37, gen=g_fused), rnd(37, gen=g_fused),
+                                     rnd(37, gen=g_fused), rnd(37, gen=g_fused).abs() + 0.5],
+                                    lambda x, w, b, rm, rv: bn_fn(x, w, b, rm, rv, True, 0.1, 1e-5)),
+    "batch_norm_train_rank3_no_affine": ([rnd(4, 3, 7, gen=g_fused), rnd(3, gen=g_fused),
+                                          rnd(3, gen=g_fused).abs() + 0.5],
+                                         lambda x, rm, rv: bn_fn(x, None, None, rm, rv, True, 0.1, 1e-5)),
+    "batch_norm_train_rank4_offset": ([rnd(3, 4, 5, 7, gen=g_fused) + 10, rnd(4, gen=g_fused), rnd(4, gen=g_fused),
+                                       rnd(4, gen=g_fused), rnd(4, gen=g_fused).abs() + 0.5],
+                                      lambda x, w, b, rm, rv: bn_fn(x, w, b, rm, rv, True, 0.3, 1e-3)),
+    "batch_norm_train_rank5": ([rnd(2, 3, 2, 3, 4, gen=g_fused), rnd(3, gen=g_fused), rnd(3, gen=g_fused)],
+                               lambda x, w, b: bn_fn(x, w, b, None, None, True, 0.1, 1e-5)),
+    "batch_norm_train_no_running": ([rnd(4, 3, 5, gen=g_fused), rnd(3, gen=g_fused), rnd(3, gen=g_fused)],
+                                    lambda x, w, b: bn_fn(x, w, b, None, None, True, 0.1, 1e-5)),
+    "batch_norm_train_weight_only": ([rnd(5, 2, 4, 4, gen=g_fused), rnd(2, gen=g_fused)],
+                                     lambda x, w: bn_fn(x, w, None, None, None, True, 0.1, 1e-5)),
+    "batch_norm_train_channels_last": ([rnd(2, 5, 6, 3, gen=g_fused), rnd(3, gen=g_fused), rnd(3, gen=g_fused),
+                                        rnd(3, gen=g_fused), rnd(3, gen=g_fused).abs() + 0.5],
+                                       lambda x, w, b, rm, rv: bn_fn(x.permute(0, 3, 1, 2), w, b, rm, rv, True, 0.1, 1e-5)),
+    "batch_norm_train_transposed": ([rnd(4, 9, gen=g_fused), rnd(4, gen=g_fused), rnd(4, gen=g_fused),
+                                     rnd(4, gen=g_fused), rnd(4, gen=g_fused).abs() + 0.5],
+                                    lambda x, w, b, rm, rv: bn_fn(x.t(), w, b, rm, rv, True, 0.1, 1e-5)),
+    "batch_norm_train_sliced": ([rnd(4, 6, 5, 5, gen=g_fused), rnd(3, gen=g_fused), rnd(3, gen=g_fused)],
+                                lambda x, w, b: bn_fn(x[:, ::2, 1:, :], w, b, None, None, True, 0.1, 1e-5)),
+    "batch_norm_eval_rank4": ([rnd(2, 3, 4, 5, gen=g_fused), rnd(3, gen=g_fused), rnd(3, gen=g_fused),
+                               rnd(3, gen=g_fused), rnd(3, gen=g_fused).abs() + 0.5],
+                              lambda x, w, b, rm, rv: bn_fn(x, w, b, rm, rv, False, 0.1, 1e-5)),
+    "batch_norm_eval_rank2_wide_no_affine": ([rnd(5, 20, gen=g_fused), rnd(20, gen=g_fused),
+                                              rnd(20, gen=g_fused).abs() + 0.5],
+                                             lambda x, rm, rv: bn_fn(x, None, None, rm, rv, False, 0.1, 1e-5)),
+    "batch_norm_eval_rank3_sliced": ([rnd(3, 4, 20, gen=g_fused), rnd(4, gen=g_fused), rnd(4, gen=g_fused),
+                                      rnd(4, gen=g_fused), rnd(4, gen=g_fused).abs() + 0.5],
+                                     lambda x, w, b, rm, rv: bn_fn(x[:, :, 1:19], w, b, rm, rv, False, 0.1, 1e-3)),
+    "batch_norm_empty": ([rnd(0, 3, 4, gen=g_fused), rnd(3, gen=g_fused), rnd(3, gen=g_fused)],
+                         lambda x, w, b: bn_fn(x, w, b, None, None, True, 0.1, 1e-5)),
 }
 
 # sliding windows: im2col and col2im with stride, padding, dilation and odd sizes; pooling and grouped
@@ -256,6 +296,14 @@ LATE_CASES = {
     "conv2d_1x1_no_bias": ([rnd(2, 4, 5, 3, gen=g_late), rnd(3, 4, 1, 1, gen=g_late)],
                            lambda x, w: F.conv2d(x, w)),
 }
+
+
+def bn_fn(x, w, b, rm, rv, training, momentum, eps):
+    """F.batch_norm on copies of the running statistics: the output, then those statistics after the call."""
+    rm2 = None if rm is None else rm.detach().clone()
+    rv2 = None if rv is None else rv.detach().clone()
+    y = F.batch_norm(x, rm2, rv2, w, b, training=training, momentum=momentum, eps=eps)
+    return torch.cat([y.flatten()] + [t for t in (rm2, rv2) if t is not None])
 
 
 def bn_step(bn, x):

@@ -1,13 +1,13 @@
-// Line kernels: softmax / log-softmax and their gradient, layer norm (statistics, write, gradients) and
-// the running sum (cumsum), one extern "C" kernel each, named as the others (KernelNames: the op and the
-// dtype): softmax_f32, softmax_backward_f32, layer_norm_f32, layer_norm_backward_f32,
-// layer_norm_param_grads_f32, cumsum_f32 and cumsum_i64 (core gives cumsum integer and bool inputs as
-// int64). A "line" is every index of the dimensions other than the one the op runs
+// Line kernels: softmax / log-softmax and their gradient, layer norm (statistics, write, gradients), batch
+// norm over the channels (statistics, running statistics, write; gradients) and the running sum (cumsum),
+// one extern "C" kernel each, named as the others (KernelNames: the op and the dtype): softmax_f32,
+// softmax_backward_f32, layer_norm_f32, layer_norm_backward_f32, layer_norm_param_grads_f32, batch_norm_f32,
+// batch_norm_backward_f32, cumsum_f32 and cumsum_i64 (core gives cumsum integer and bool inputs as int64). A "line" is every index of the dimensions other than the one the op runs
 // along; the Layout L gives each line's start in the strided operands (s0, and s1 for a second operand),
 // and dense outputs are addressed from the line number o (lineBase + the launch's own index, when the
 // lines take several launches): start = (o / inner) * len * inner + o % inner, step inner (inner = the
 // product of the sizes after the dimension). Semantics follow the CPU backend
-// (RowKernels, LayerNormKernels): NaN propagates through the maximum, sums of float lines are in float
+// (RowKernels, LayerNormKernels, BatchNormKernels): NaN propagates through the maximum, sums of float lines are in float
 // here (block tree order) and in double on the CPU; running sums are in double (float32) or wrapping int64,
 // in the CPU's order.
 #include "cairn_common.cuh"
@@ -183,6 +183,113 @@ __global__ void layer_norm_param_grads_f32(const float* __restrict__ x, long lon
         }
         if (hasDw) dw[dwOff + j] = sw;
         if (hasDb) db[dbOff + j] = sb;
+    }
+}
+
+// One block per channel c (grid-stride over channels) of x viewed as [n, channels, spatial] (strides xN, xC,
+// xS): with training the batch mean and the biased variance of the centred values over the m = n * spatial
+// values (then thread 0 updates the running statistics present: r = (1 - momentum) * r + momentum * stat,
+// the variance unbiased), else the running statistics; then dst = (x - mean) * scale + b (dense [n, channels,
+// spatial]) with scale = invstd * w, as the CPU; mean and invstd saved per channel.
+__global__ void batch_norm_f32(const float* __restrict__ x, long long xOff, int xN, int xC, int xS, int n,
+                               int channels, int spatial,
+                               const float* __restrict__ w, long long wOff, int wStep, int hasW,
+                               const float* __restrict__ b, long long bOff, int bStep, int hasB,
+                               float* rm, long long rmOff, int rmStep, int hasRm,
+                               float* rv, long long rvOff, int rvStep, int hasRv,
+                               int training, float momentum, float eps, float* __restrict__ dst, long long dOff,
+                               float* __restrict__ mean, long long meanOff, float* __restrict__ invstd,
+                               long long invOff) {
+    __shared__ float red[32];
+    long long m = (long long) n * spatial;
+    for (unsigned int c = blockIdx.x; c < (unsigned int) channels; c += gridDim.x) {
+        const float* p = x + xOff + (long long) c * xC;
+        float mu, inv;
+        if (training) {
+            float s = 0.0f;
+            for (long long e = threadIdx.x; e < m; e += blockDim.x) {
+                s += p[(e / spatial) * xN + (e % spatial) * xS];
+            }
+            mu = block_sum(s, red) / m;
+            float v = 0.0f;
+            for (long long e = threadIdx.x; e < m; e += blockDim.x) {
+                float d = p[(e / spatial) * xN + (e % spatial) * xS] - mu;
+                v += d * d;
+            }
+            float sq = block_sum(v, red);
+            inv = 1.0f / sqrtf(sq / m + eps);
+            if (threadIdx.x == 0) {
+                if (hasRm) {
+                    float* r = rm + rmOff + (long long) c * rmStep;
+                    *r = (1.0f - momentum) * *r + momentum * mu;
+                }
+                if (hasRv) {
+                    float* r = rv + rvOff + (long long) c * rvStep;
+                    *r = (1.0f - momentum) * *r + momentum * (sq / (m - 1));
+                }
+            }
+        } else {
+            mu = rm[rmOff + (long long) c * rmStep];
+            inv = 1.0f / sqrtf(rv[rvOff + (long long) c * rvStep] + eps);
+        }
+        float scale = hasW ? inv * w[wOff + (long long) c * wStep] : inv;
+        float shift = hasB ? b[bOff + (long long) c * bStep] : 0.0f;
+        for (long long e = threadIdx.x; e < m; e += blockDim.x) {
+            long long i = e / spatial, j = e % spatial;
+            dst[dOff + (i * channels + c) * spatial + j] = (p[i * xN + j * xS] - mu) * scale + shift;
+        }
+        if (threadIdx.x == 0) {
+            mean[meanOff + c] = mu;
+            invstd[invOff + c] = inv;
+        }
+    }
+}
+
+// One block per channel: sg = sum(g), sgx = sum(g * (x - mean)) over the channel's m values (when a gradient
+// needs them); dw = sgx * invstd, db = sg; dx = (g - sg / m - (x - mean) * invstd^2 * sgx / m) * invstd * w with
+// training, else g * invstd * w (dense [n, channels, spatial]).
+__global__ void batch_norm_backward_f32(const float* __restrict__ x, long long xOff, int xN, int xC, int xS,
+                                        const float* __restrict__ g, long long gOff, int gN, int gC, int gS,
+                                        int n, int channels, int spatial,
+                                        const float* __restrict__ mean, long long meanOff,
+                                        const float* __restrict__ invstd, long long invOff,
+                                        const float* __restrict__ w, long long wOff, int wStep, int hasW,
+                                        int training, float* __restrict__ dx, long long dxOff, int hasDx,
+                                        float* __restrict__ dw, long long dwOff, int hasDw,
+                                        float* __restrict__ db, long long dbOff, int hasDb) {
+    __shared__ float red[32];
+    long long m = (long long) n * spatial;
+    int sums = hasDw || hasDb || (training && hasDx);
+    for (unsigned int c = blockIdx.x; c < (unsigned int) channels; c += gridDim.x) {
+        const float* px = x + xOff + (long long) c * xC;
+        const float* pg = g + gOff + (long long) c * gC;
+        float mu = mean[meanOff + c];
+        float inv = invstd[invOff + c];
+        float sg = 0.0f, sgx = 0.0f;
+        if (sums) {
+            for (long long e = threadIdx.x; e < m; e += blockDim.x) {
+                long long i = e / spatial, j = e % spatial;
+                float gv = pg[i * gN + j * gS];
+                sg += gv;
+                sgx += gv * (px[i * xN + j * xS] - mu);
+            }
+            sg = block_sum(sg, red);
+            sgx = block_sum(sgx, red);
+        }
+        if (threadIdx.x == 0) {
+            if (hasDw) dw[dwOff + c] = sgx * inv;
+            if (hasDb) db[dbOff + c] = sg;
+        }
+        if (!hasDx) continue;
+        float scale = hasW ? inv * w[wOff + (long long) c * wStep] : inv;
+        float gMean = sg / m;
+        float k = sgx / m * inv * inv;
+        for (long long e = threadIdx.x; e < m; e += blockDim.x) {
+            long long i = e / spatial, j = e % spatial;
+            float gv = pg[i * gN + j * gS];
+            dx[dxOff + (i * channels + c) * spatial + j] =
+                training ? (gv - gMean - (px[i * xN + j * xS] - mu) * k) * scale : gv * scale;
+        }
     }
 }
 

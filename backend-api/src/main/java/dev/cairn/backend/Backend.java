@@ -153,6 +153,39 @@ public interface Backend {
     }
 
     /**
+     * Batch normalisation over the channels of {@code x}, a {@code [N, C, S]} view (any strides; {@code S} the
+     * product of the spatial sizes), into the dense {@code dst} of the same shape:
+     * {@code dst = (x - mean[c]) * invstd[c] * weight[c] + bias[c]}, {@code weight} and {@code bias} being
+     * {@code [C]} views or null. With {@code training}, {@code mean} and the biased variance are the batch's,
+     * over the {@code M = N * S} values of each channel, and {@code invstd = 1 / sqrt(var + eps)};
+     * {@code runningMean} and {@code runningVar} ({@code [C]} views, each may be null) are then updated in place:
+     * {@code r = (1 - momentum) * r + momentum * stat}, with the unbiased variance {@code var * M / (M - 1)}.
+     * Without {@code training} both running statistics are given and used ({@code momentum} is not read).
+     * {@code saveMean} and {@code saveInvstd} (dense {@code [C]}) receive the mean and invstd used, for the
+     * backward pass. {@code x} has at least one element.
+     */
+    default void batchNorm(StridedView x, StridedView weight, StridedView bias, StridedView runningMean,
+                           StridedView runningVar, boolean training, float momentum, float eps, Storage dst,
+                           Storage saveMean, Storage saveInvstd) {
+        throw unsupported("batchNorm");
+    }
+
+    /**
+     * The gradients of {@link #batchNorm} as PyTorch's, from the input {@code x} and the output's gradient
+     * {@code g} (both {@code [N, C, S]} views of any strides), the saved {@code mean} and {@code invstd} (dense
+     * {@code [C]}) and {@code weight} ({@code [C]} view, or null for 1): with {@code training}
+     * {@code dx = (g - sum(g) / M - (x - mean) * invstd^2 * sum(g * (x - mean)) / M) * invstd * weight}, else
+     * (the statistics were constants) {@code dx = g * invstd * weight}; in both
+     * {@code dweight = sum(g * (x - mean)) * invstd} and {@code dbias = sum(g)}, the sums over the
+     * {@code M = N * S} values of each channel. {@code dx} is dense {@code [N, C, S]}, {@code dweight} and
+     * {@code dbias} dense {@code [C]}; any of them may be null when that gradient is not needed.
+     */
+    default void batchNormBackward(StridedView x, StridedView g, Storage mean, Storage invstd, StridedView weight,
+                                   boolean training, Storage dx, Storage dweight, Storage dbias) {
+        throw unsupported("batchNorm backward");
+    }
+
+    /**
      * Running sums of {@code src} along {@code dim} into the dense {@code dst} of {@code src.shape()}, from the
      * last element backwards when {@code reverse} (the gradient of cumsum); float32 sums accumulate in double,
      * int64 sums exactly (wrapping as PyTorch's). {@code src} and {@code dst} have one dtype.

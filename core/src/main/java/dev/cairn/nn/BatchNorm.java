@@ -8,10 +8,11 @@ import dev.cairn.tensor.Tensor;
 
 /**
  * Batch normalisation over the channel dimension 1, the shared body of {@link BatchNorm1d} and
- * {@link BatchNorm2d} (PyTorch's {@code _BatchNorm}). In training mode it normalises with the batch's
- * statistics (biased variance) and updates {@code running_mean} and {@code running_var} (unbiased) with
- * {@code momentum}, counting {@code num_batches_tracked} (an int64 buffer); in eval mode it uses the running
- * statistics. With {@code trackRunningStats} false there are no buffers and batch statistics are always used.
+ * {@link BatchNorm2d} (PyTorch's {@code _BatchNorm}), one fused kernel each way ({@link Tensor#batchNorm}). In
+ * training mode it normalises with the batch's statistics (biased variance) and updates {@code running_mean} and
+ * {@code running_var} (unbiased) with {@code momentum}, counting {@code num_batches_tracked} (an int64 buffer); in
+ * eval mode it uses the running statistics. With {@code trackRunningStats} false there are no buffers and batch
+ * statistics are always used.
  * Not safe to call from several threads in training mode (the buffers are updated in place).
  */
 public abstract class BatchNorm extends Module {
@@ -51,46 +52,13 @@ public abstract class BatchNorm extends Module {
                     + " channels in dimension 1 and rank " + java.util.Arrays.toString(acceptedRanks()) + ", got "
                     + Shapes.format(s));
         }
-        int[] reduce = new int[s.length - 1];
-        int[] bshape = new int[s.length];
-        java.util.Arrays.fill(bshape, 1);
-        bshape[1] = numFeatures;
-        for (int i = 0, j = 0; i < s.length; i++) {
-            if (i != 1) {
-                reduce[j++] = i;
-            }
-        }
-        Tensor mean;
-        Tensor var;
         boolean useBatch = isTraining() || runningMean == null;
-        if (useBatch) {
-            int count = input.numel() / numFeatures;
-            if (isTraining() && count <= 1) {
-                throw new ShapeException(getName() + ": expected more than 1 value per channel when training, got input "
-                        + "of shape " + Shapes.format(s) + "; use a larger batch or eval()");
+        Tensor out = Tensor.batchNorm(input, runningMean, runningVar, weight, bias, useBatch, momentum, eps);
+        if (isTraining() && numBatchesTracked != null) {
+            try (var g = GradMode.noGrad()) {
+                numBatchesTracked.copyFrom(numBatchesTracked.add(
+                        Tensor.full(numBatchesTracked.device(), DType.INT64, 1f)));
             }
-            mean = input.mean(0, true);
-            for (int i = 2; i < s.length; i++) {
-                mean = mean.mean(i, true);
-            }
-            Tensor centered = input.sub(mean);
-            var = centered.mul(centered).sum(reduce, true).div((float) count);
-            if (isTraining() && runningMean != null) {
-                try (var g = GradMode.noGrad()) {
-                    Tensor unbiased = var.mul((float) count / Math.max(count - 1, 1)).reshape(numFeatures);
-                    runningMean.copyFrom(runningMean.mul(1 - momentum).add(mean.reshape(numFeatures).mul(momentum)));
-                    runningVar.copyFrom(runningVar.mul(1 - momentum).add(unbiased.mul(momentum)));
-                    numBatchesTracked.copyFrom(numBatchesTracked.add(
-                            Tensor.full(numBatchesTracked.device(), DType.INT64, 1f)));
-                }
-            }
-        } else {
-            mean = runningMean.reshape(bshape);
-            var = runningVar.reshape(bshape);
-        }
-        Tensor out = input.sub(mean).mul(var.add(eps).rsqrt());
-        if (weight != null) {
-            out = out.mul(weight.reshape(bshape)).add(bias.reshape(bshape));
         }
         return out;
     }

@@ -213,6 +213,49 @@ final class Kernels {
         Reference.reachabilityFence(dst);
     }
 
+    /**
+     * Batch norm of the {@code [N, C, S]} {@code x} into the dense {@code dst}, saving the per-channel mean and
+     * invstd; in training the running statistics (each may be null) are updated in place.
+     */
+    static void batchNorm(TensorBody x, TensorBody weight, TensorBody bias, TensorBody runningMean,
+                          TensorBody runningVar, boolean training, float momentum, float eps, TensorBody dst,
+                          TensorBody mean, TensorBody invstd) {
+        if (dst.numel > 0) {
+            dst.backend.batchNorm(x.stridedView(), view(weight), view(bias), view(runningMean), view(runningVar),
+                    training, momentum, eps, dst.storage(), mean.storage(), invstd.storage());
+        }
+        Reference.reachabilityFence(x);
+        Reference.reachabilityFence(weight);
+        Reference.reachabilityFence(bias);
+        Reference.reachabilityFence(runningMean);
+        Reference.reachabilityFence(runningVar);
+        Reference.reachabilityFence(dst);
+        Reference.reachabilityFence(mean);
+        Reference.reachabilityFence(invstd);
+    }
+
+    /** Batch norm's gradients ({@code g} a view of {@code x}'s shape); null outputs are not computed. */
+    static void batchNormBackward(TensorBody x, TensorBody g, TensorBody mean, TensorBody invstd, TensorBody weight,
+                                  boolean training, TensorBody dx, TensorBody dweight, TensorBody dbias) {
+        if (x.numel > 0) {
+            x.backend.batchNormBackward(x.stridedView(), g.viewAs(x.shape), mean.storage(), invstd.storage(),
+                    view(weight), training, dx == null ? null : dx.storage(),
+                    dweight == null ? null : dweight.storage(), dbias == null ? null : dbias.storage());
+        }
+        Reference.reachabilityFence(x);
+        Reference.reachabilityFence(g);
+        Reference.reachabilityFence(mean);
+        Reference.reachabilityFence(invstd);
+        Reference.reachabilityFence(weight);
+        Reference.reachabilityFence(dx);
+        Reference.reachabilityFence(dweight);
+        Reference.reachabilityFence(dbias);
+    }
+
+    private static StridedView view(TensorBody b) {
+        return b == null ? null : b.stridedView();
+    }
+
     /** Running sums of {@code src} along {@code dim} (backwards when {@code reverse}) into the dense {@code dst}. */
     static void cumsum(TensorBody src, int dim, boolean reverse, TensorBody dst) {
         if (dst.numel > 0) {

@@ -7,10 +7,12 @@ import dev.cairn.autograd.GradMode;
 import java.util.Arrays;
 
 /**
- * The fused normalisation primitives: softmax and log-softmax along one dimension, and layer norm over the
- * trailing dimensions. Each is one backend kernel forward ({@code Backend.softmax}, {@code Backend.layerNorm})
- * and one backward ({@code softmaxBackward}, {@code layerNormBackward}) with PyTorch's gradients, instead of a
- * chain of pointwise and reduction passes. Stateless; safe from any thread.
+ * The fused normalisation primitives: softmax and log-softmax along one dimension, layer norm over the
+ * trailing dimensions and batch norm over the channels. Each is one backend kernel forward
+ * ({@code Backend.softmax}, {@code Backend.layerNorm}, {@code Backend.batchNorm}) and one backward
+ * ({@code softmaxBackward}, {@code layerNormBackward}, {@code batchNormBackward}) with PyTorch's gradients,
+ * instead of a chain of pointwise and reduction passes. Stateless; safe from any thread (batch norm in training
+ * mode writes its running statistics in place, so two threads must not share those).
  */
 final class Normalizations {
     private Normalizations() {
@@ -97,6 +99,106 @@ final class Normalizations {
             return new Tensor[] {dx == null ? null : new Tensor(dx), dw == null ? null : new Tensor(dw),
                 db == null ? null : new Tensor(db)};
         }, x, weight, bias);
+    }
+
+    /**
+     * Batch normalisation over the channel dimension 1, as {@code F.batch_norm}; see {@link Tensor#batchNorm}.
+     * The input is read as {@code [N, C, S]} ({@code S} the product of the spatial sizes: a view where the layout
+     * allows, else a copy); the per-channel mean and invstd used are saved for the backward pass.
+     */
+    static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                            boolean training, float momentum, float eps) {
+        TensorBody b = x.body();
+        int[] s = b.shape;
+        if (s.length < 2) {
+            throw new ShapeException("batchNorm: expected an input of rank 2 or more ([N, C, ...], channels in "
+                    + "dimension 1), got shape " + Shapes.format(s) + " (" + b.device + "); add a batch dimension "
+                    + "with unsqueeze(0)");
+        }
+        if (b.dtype != DType.FLOAT32) {
+            throw new CairnException("batchNorm: expected a float32 input, got " + b.dtype + " of shape "
+                    + Shapes.format(s) + " (" + b.device + "); convert it with to(DType.FLOAT32)");
+        }
+        int n = s[0];
+        int c = s[1];
+        int spatial = Shapes.numel(Arrays.copyOfRange(s, 2, s.length));
+        checkChannels("weight", weight, x, c);
+        checkChannels("bias", bias, x, c);
+        checkChannels("running_mean", runningMean, x, c);
+        checkChannels("running_var", runningVar, x, c);
+        if (!training && (runningMean == null || runningVar == null)) {
+            throw new CairnException("batchNorm: running_mean and running_var must be given in evaluation mode "
+                    + "(training = false), got " + (runningMean == null ? "no running_mean" : "no running_var")
+                    + " for an input of shape " + Shapes.format(s) + "; pass training = true to normalise with the "
+                    + "batch's statistics");
+        }
+        long perChannel = (long) n * spatial;
+        if (training && perChannel == 1) {
+            throw new ShapeException("batchNorm: expected more than 1 value per channel when training, got input of "
+                    + "shape " + Shapes.format(s) + " (" + b.device + "); use a larger batch or evaluation mode");
+        }
+        Tensor x3 = view3(x, n, c, spatial);
+        TensorBody ob = b.newDense(s.clone());
+        TensorBody mean = b.newDense(new int[] {c});
+        TensorBody invstd = b.newDense(new int[] {c});
+        Kernels.batchNorm(x3.body(), body(weight), body(bias), body(runningMean), body(runningVar), training,
+                momentum, eps, ob, mean, invstd);
+        if (training && b.numel > 0) {
+            bumpVersion(runningMean);
+            bumpVersion(runningVar);
+        }
+        Tensor out = new Tensor(ob);
+        Tensor meanT = new Tensor(mean);
+        Tensor invstdT = new Tensor(invstd);
+        Tensor[] saved = weight == null ? new Tensor[] {x} : new Tensor[] {x, weight};
+        return Graph.record(out, "NativeBatchNormBackward", saved, g -> {
+            boolean wantX = x.requiresGrad();
+            boolean wantW = weight != null && weight.requiresGrad();
+            boolean wantB = bias != null && bias.requiresGrad();
+            if (b.numel == 0) {
+                return new Tensor[] {wantX ? Tensor.zeros(x.device(), s) : null,
+                    wantW ? Tensor.zeros(x.device(), c) : null, wantB ? Tensor.zeros(x.device(), c) : null};
+            }
+            Tensor g3 = view3(g, n, c, spatial);
+            TensorBody dx = wantX ? b.newDense(s.clone()) : null;
+            TensorBody dw = wantW ? b.newDense(new int[] {c}) : null;
+            TensorBody db = wantB ? b.newDense(new int[] {c}) : null;
+            Kernels.batchNormBackward(x3.body(), g3.body(), meanT.body(), invstdT.body(), body(weight), training,
+                    dx, dw, db);
+            return new Tensor[] {dx == null ? null : new Tensor(dx), dw == null ? null : new Tensor(dw),
+                db == null ? null : new Tensor(db)};
+        }, x, weight, bias);
+    }
+
+    private static TensorBody body(Tensor t) {
+        return t == null ? null : t.body();
+    }
+
+    private static void bumpVersion(Tensor t) {
+        if (t != null) {
+            t.rawBody().shared.bumpVersion();
+        }
+    }
+
+    /** Checks a per-channel operand of batch norm: absent, or float32 {@code [C]} on the input's device. */
+    private static void checkChannels(String what, Tensor t, Tensor x, int channels) {
+        if (t == null) {
+            return;
+        }
+        Kernels.sameDevice("batchNorm", x, t);
+        TensorBody tb = t.rawBody();
+        if (tb.shape.length != 1 || tb.shape[0] != channels || tb.dtype != DType.FLOAT32) {
+            throw new ShapeException("batchNorm: " + what + " must be a float32 tensor of shape [" + channels
+                    + "] (the input's channels, dimension 1 of " + Shapes.format(x.rawBody().shape) + "), got "
+                    + tb.dtype + " of shape " + Shapes.format(tb.shape));
+        }
+    }
+
+    /** {@code t} as {@code [n, c, spatial]}: a view where the layout allows, else a copy (any strides are read). */
+    private static Tensor view3(Tensor t, int n, int c, int spatial) {
+        try (var g = GradMode.noGrad()) {
+            return t.reshape(n, c, spatial);
+        }
     }
 
     private static void checkAffine(String what, Tensor t, Tensor x, int[] normalizedShape) {

@@ -1237,6 +1237,23 @@ public class Tensor implements AutoCloseable {
     }
 
     /**
+     * Batch normalisation over the channel dimension 1 of an input of rank 2 or more ({@code [N, C, ...]}), as
+     * {@code F.batch_norm(input, runningMean, runningVar, weight, bias, training, momentum, eps)}:
+     * {@code (x - mean) / sqrt(var + eps) * weight + bias} per channel. With {@code training} the mean and the
+     * biased variance are the batch's (over {@code N} and the spatial dimensions), and the running statistics,
+     * where given, are updated in place without recording a gradient: {@code r = (1 - momentum) * r +
+     * momentum * stat}, with the unbiased variance; without {@code training} both running statistics must be
+     * given and are used. {@code weight}, {@code bias}, {@code runningMean} and {@code runningVar} are float32
+     * {@code [C]} tensors or null. One fused kernel forward and one backward, with PyTorch's gradients for the
+     * input, weight and bias (in evaluation mode a per-channel scale of the output's gradient).
+     */
+    public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, double momentum, double eps) {
+        return Normalizations.batchNorm(input, runningMean, runningVar, weight, bias, training, (float) momentum,
+                (float) eps);
+    }
+
+    /**
      * {@code log(sum(e^x))} along {@code dim}, stably; as PyTorch, an infinite maximum is not subtracted, so
      * rows of {@code -inf} give {@code -inf} and rows with {@code +inf} give {@code +inf}.
      */

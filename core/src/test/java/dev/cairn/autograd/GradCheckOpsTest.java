@@ -213,6 +213,17 @@ class GradCheckOpsTest {
         add("prod dim 0", t -> t[0].prod(0, false), uniform(324, 0.5, 1.5, 3, 2));
         add("prod dim of a row with one zero", t -> t[0].prod(1, false),
                 in(new float[] {0f, 1.5f, -2f, 0.5f, 1.2f, 0.8f}, 2, 3));
+        add("batchNorm training, [4, 3, 5] with weight and bias", t -> Tensor.batchNorm(t[0], Tensor.zeros(3),
+                Tensor.ones(3), t[1], t[2], true, 0.1, 1e-5), any(325, 4, 3, 5), any(326, 3), any(327, 3));
+        add("batchNorm training, [6, 20] (blocks of channels) without affine", t -> Tensor.batchNorm(t[0], null,
+                null, null, null, true, 0.1, 1e-5), any(328, 6, 20));
+        add("batchNorm training, [2, 2, 3, 9] spatial runs, weight only", t -> Tensor.batchNorm(t[0], null, null,
+                t[1], null, true, 0.1, 1e-3), any(329, 2, 2, 3, 9), any(330, 2));
+        add("batchNorm training of a channels-last view", t -> Tensor.batchNorm(t[0].permute(0, 3, 1, 2), null, null,
+                t[1], t[2], true, 0.1, 1e-5), any(331, 2, 3, 2, 4), any(332, 4), any(333, 4));
+        add("batchNorm evaluation, [3, 4, 17]", t -> Tensor.batchNorm(t[0],
+                Tensor.of(new float[] {0.1f, -0.2f, 0.3f, 0f}, 4), Tensor.of(new float[] {0.5f, 1f, 2f, 0.8f}, 4),
+                t[1], t[2], false, 0.1, 1e-5), any(334, 3, 4, 17), any(335, 4), any(336, 4));
         return cases.stream();
     }
 

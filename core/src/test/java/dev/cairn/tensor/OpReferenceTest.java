@@ -241,6 +241,43 @@ class OpReferenceTest {
             Tensor causal = Tensor.full(Float.NEGATIVE_INFINITY, 5, 5).triu(1).to(device);
             return mha.call(x[0], x[0], x[0], x[1], causal, false).output();
         });
+        OPS.put("batch_norm_train_rank2", x -> batchNorm(x[0], x[1], x[2], x[3], x[4], true, 0.2, 1e-5));
+        OPS.put("batch_norm_train_rank2_wide", x -> batchNorm(x[0], x[1], x[2], x[3], x[4], true, 0.1, 1e-5));
+        OPS.put("batch_norm_train_rank3_no_affine", x -> batchNorm(x[0], null, null, x[1], x[2], true, 0.1, 1e-5));
+        OPS.put("batch_norm_train_rank4_offset", x -> batchNorm(x[0], x[1], x[2], x[3], x[4], true, 0.3, 1e-3));
+        OPS.put("batch_norm_train_rank5", x -> batchNorm(x[0], x[1], x[2], null, null, true, 0.1, 1e-5));
+        OPS.put("batch_norm_train_no_running", x -> batchNorm(x[0], x[1], x[2], null, null, true, 0.1, 1e-5));
+        OPS.put("batch_norm_train_weight_only", x -> batchNorm(x[0], x[1], null, null, null, true, 0.1, 1e-5));
+        OPS.put("batch_norm_train_channels_last", x -> batchNorm(x[0].permute(0, 3, 1, 2), x[1], x[2], x[3], x[4],
+                true, 0.1, 1e-5));
+        OPS.put("batch_norm_train_transposed", x -> batchNorm(x[0].t(), x[1], x[2], x[3], x[4], true, 0.1, 1e-5));
+        OPS.put("batch_norm_train_sliced", x -> batchNorm(x[0].slice(1, 0, 6, 2).slice(2, 1, 5, 1), x[1], x[2],
+                null, null, true, 0.1, 1e-5));
+        OPS.put("batch_norm_eval_rank4", x -> batchNorm(x[0], x[1], x[2], x[3], x[4], false, 0.1, 1e-5));
+        OPS.put("batch_norm_eval_rank2_wide_no_affine", x -> batchNorm(x[0], null, null, x[1], x[2], false, 0.1,
+                1e-5));
+        OPS.put("batch_norm_eval_rank3_sliced", x -> batchNorm(x[0].slice(2, 1, 19, 1), x[1], x[2], x[3], x[4],
+                false, 0.1, 1e-3));
+        OPS.put("batch_norm_empty", x -> batchNorm(x[0], x[1], x[2], null, null, true, 0.1, 1e-5));
+    }
+
+    /**
+     * {@code Tensor.batchNorm} on copies of the running statistics (as the script's {@code bn_fn}): the output,
+     * then those statistics after the call.
+     */
+    private static Tensor batchNorm(Tensor x, Tensor w, Tensor b, Tensor rm, Tensor rv, boolean training,
+                                    double momentum, double eps) {
+        Tensor rm2 = rm == null ? null : rm.detach().copy();
+        Tensor rv2 = rv == null ? null : rv.detach().copy();
+        Tensor y = Tensor.batchNorm(x, rm2, rv2, w, b, training, momentum, eps);
+        List<Tensor> parts = new ArrayList<>(List.of(y.flatten()));
+        if (rm2 != null) {
+            parts.add(rm2);
+        }
+        if (rv2 != null) {
+            parts.add(rv2);
+        }
+        return Tensor.cat(0, parts.toArray(new Tensor[0]));
     }
 
     /** A bool mask on the current device. */

@@ -266,6 +266,29 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void batchNorm(StridedView x, StridedView weight, StridedView bias, StridedView runningMean,
+                          StridedView runningVar, boolean training, float momentum, float eps, Storage dst,
+                          Storage saveMean, Storage saveInvstd) {
+        try (Pins p = pin(dst, x.storage(), weight == null ? null : weight.storage(),
+                bias == null ? null : bias.storage(), runningMean == null ? null : runningMean.storage(),
+                runningVar == null ? null : runningVar.storage(), saveMean, saveInvstd)) {
+            BatchNormKernels.forward(x, weight, bias, runningMean, runningVar, training, momentum, eps,
+                    ((CpuStorage) dst).data, ((CpuStorage) saveMean).data, ((CpuStorage) saveInvstd).data);
+        }
+    }
+
+    @Override
+    public void batchNormBackward(StridedView x, StridedView g, Storage mean, Storage invstd, StridedView weight,
+                                  boolean training, Storage dx, Storage dweight, Storage dbias) {
+        try (Pins p = pin(dx, x.storage(), g.storage(), mean, invstd, weight == null ? null : weight.storage(),
+                dweight, dbias)) {
+            BatchNormKernels.backward(x, g, ((CpuStorage) mean).data, ((CpuStorage) invstd).data, weight, training,
+                    dx == null ? null : ((CpuStorage) dx).data, dweight == null ? null : ((CpuStorage) dweight).data,
+                    dbias == null ? null : ((CpuStorage) dbias).data);
+        }
+    }
+
+    @Override
     public void cumsum(StridedView src, int dim, boolean reverse, Storage dst) {
         try (Pins p = pin(dst, src.storage())) {
             if (dst instanceof CpuStorage d) {

@@ -430,6 +430,21 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void batchNorm(StridedView x, StridedView weight, StridedView bias, StridedView runningMean,
+                          StridedView runningVar, boolean training, float momentum, float eps, Storage dst,
+                          Storage saveMean, Storage saveInvstd) {
+        CudaKernels.batchNorm(cuda(dst, "batchNorm destination").cudaDevice(), x, weight, bias, runningMean,
+                runningVar, training, momentum, eps, dst, saveMean, saveInvstd);
+    }
+
+    @Override
+    public void batchNormBackward(StridedView x, StridedView g, Storage mean, Storage invstd, StridedView weight,
+                                  boolean training, Storage dx, Storage dweight, Storage dbias) {
+        CudaKernels.batchNormBackward(cuda(mean, "batchNorm mean").cudaDevice(), x, g, mean, invstd, weight,
+                training, dx, dweight, dbias);
+    }
+
+    @Override
     public void cumsum(StridedView src, int dim, boolean reverse, Storage dst) {
         CudaKernels.cumsum(cuda(dst, "cumsum destination").cudaDevice(), src, dim, reverse, dst);
     }

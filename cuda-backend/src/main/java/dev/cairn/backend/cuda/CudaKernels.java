@@ -563,6 +563,89 @@ final class CudaKernels {
     }
 
     /**
+     * Batch norm of the {@code [N, C, S]} {@code x} (any strides): one block per channel for the statistics,
+     * the running statistics' update and the write.
+     */
+    static void batchNorm(KernelLauncher d, StridedView x, StridedView weight, StridedView bias,
+                          StridedView runningMean, StridedView runningVar, boolean training, float momentum,
+                          float eps, Storage dst, Storage saveMean, Storage saveInvstd) {
+        int[] s = x.shape();
+        if ((long) s[0] * s[1] * s[2] == 0) {
+            return;
+        }
+        String op = "batchNorm";
+        Object px = d.pointer(x.storage(), "batchNorm input");
+        Object out = d.pointer(dst, "batchNorm destination");
+        DType t = sameDType(op, x, dst);
+        sameDType(op, "weight", weight == null ? null : weight.storage(), t);
+        sameDType(op, "bias", bias == null ? null : bias.storage(), t);
+        sameDType(op, "running_mean", runningMean == null ? null : runningMean.storage(), t);
+        sameDType(op, "running_var", runningVar == null ? null : runningVar.storage(), t);
+        sameDType(op, "mean", saveMean, t);
+        sameDType(op, "invstd", saveInvstd, t);
+        if (!training && (runningMean == null || runningVar == null)) {
+            throw new IllegalArgumentException("batchNorm: evaluation mode needs running_mean and running_var, got "
+                    + (runningMean == null ? "no running_mean" : "no running_var") + " on " + dst.device());
+        }
+        String name = kernel(d, KernelNames.batchNorm(t), "batchNorm on " + t);
+        int grid = (int) Math.min(s[1], (long) Math.max(1, d.smCount()) * 32);
+        KernelArgs args = new KernelArgs().ptr(px).l(x.offset()).i(x.strides()[0]).i(x.strides()[1])
+                .i(x.strides()[2]).i(s[0]).i(s[1]).i(s[2]);
+        channelOperand(d, args, weight, out, "batchNorm weight");
+        channelOperand(d, args, bias, out, "batchNorm bias");
+        channelOperand(d, args, runningMean, out, "batchNorm running_mean");
+        channelOperand(d, args, runningVar, out, "batchNorm running_var");
+        d.launch(name, grid, 1, 1, lineBlock(s[0] * s[2]), args.i(training ? 1 : 0).f(momentum).f(eps)
+                .ptr(out).l(0).ptr(d.pointer(saveMean, "batchNorm mean")).l(0)
+                .ptr(d.pointer(saveInvstd, "batchNorm invstd")).l(0));
+    }
+
+    /** Batch norm's gradients: one block per channel, the sums then the input gradient. */
+    static void batchNormBackward(KernelLauncher d, StridedView x, StridedView g, Storage mean, Storage invstd,
+                                  StridedView weight, boolean training, Storage dx, Storage dweight, Storage dbias) {
+        int[] s = x.shape();
+        if ((long) s[0] * s[1] * s[2] == 0 || (dx == null && dweight == null && dbias == null)) {
+            return;
+        }
+        String op = "batchNorm backward";
+        Object px = d.pointer(x.storage(), "batchNorm input");
+        Object pg = d.pointer(g.storage(), "batchNorm output gradient");
+        Object pm = d.pointer(mean, "batchNorm mean");
+        Object pr = d.pointer(invstd, "batchNorm invstd");
+        DType t = x.storage().dtype();
+        sameDType(op, "output gradient", g.storage(), t);
+        sameDType(op, "mean", mean, t);
+        sameDType(op, "invstd", invstd, t);
+        sameDType(op, "weight", weight == null ? null : weight.storage(), t);
+        sameDType(op, "input gradient", dx, t);
+        sameDType(op, "weight gradient", dweight, t);
+        sameDType(op, "bias gradient", dbias, t);
+        String name = kernel(d, KernelNames.batchNormBackward(t), op + " on " + t);
+        Object pdx = dx == null ? null : d.pointer(dx, "batchNorm input gradient");
+        Object pdw = dweight == null ? null : d.pointer(dweight, "batchNorm weight gradient");
+        Object pdb = dbias == null ? null : d.pointer(dbias, "batchNorm bias gradient");
+        Object any = pdx != null ? pdx : pdw != null ? pdw : pdb;
+        int grid = (int) Math.min(s[1], (long) Math.max(1, d.smCount()) * 32);
+        KernelArgs args = new KernelArgs().ptr(px).l(x.offset()).i(x.strides()[0]).i(x.strides()[1])
+                .i(x.strides()[2]).ptr(pg).l(g.offset()).i(g.strides()[0]).i(g.strides()[1]).i(g.strides()[2])
+                .i(s[0]).i(s[1]).i(s[2]).ptr(pm).l(0).ptr(pr).l(0);
+        channelOperand(d, args, weight, any, "batchNorm weight");
+        d.launch(name, grid, 1, 1, lineBlock(s[0] * s[2]), args.i(training ? 1 : 0)
+                .ptr(pdx != null ? pdx : any).l(0).i(pdx != null ? 1 : 0)
+                .ptr(pdw != null ? pdw : any).l(0).i(pdw != null ? 1 : 0)
+                .ptr(pdb != null ? pdb : any).l(0).i(pdb != null ? 1 : 0));
+    }
+
+    /** Appends a per-channel operand's pointer, offset, stride and presence ({@code absent} stands in for null). */
+    private static void channelOperand(KernelLauncher d, KernelArgs args, StridedView v, Object absent, String what) {
+        if (v == null) {
+            args.ptr(absent).l(0).i(0).i(0);
+        } else {
+            args.ptr(d.pointer(v.storage(), what)).l(v.offset()).i(v.strides()[0]).i(1);
+        }
+    }
+
+    /**
      * Running sums along {@code dim} (from the end when {@code reverse}) of a float32 or int64 source into a
      * dense destination of its dtype: one thread per line, O(len) each.
      */

@@ -105,6 +105,16 @@ final class KernelNames {
         return "layer_norm_param_grads_" + suffix(dtype);
     }
 
+    /** Batch norm's statistics, running statistics and write. */
+    static String batchNorm(DType dtype) {
+        return "batch_norm_" + suffix(dtype);
+    }
+
+    /** Batch norm's input, weight and bias gradients. */
+    static String batchNormBackward(DType dtype) {
+        return "batch_norm_backward_" + suffix(dtype);
+    }
+
     static String cumsum(DType dtype) {
         return "cumsum_" + suffix(dtype);
     }
@@ -178,7 +188,7 @@ final class KernelNames {
         }
         DType f = DType.FLOAT32;
         names.addAll(List.of(softmax(f), softmaxBackward(f), layerNorm(f), layerNormBackward(f),
-                layerNormParamGrads(f), attention(f)));
+                layerNormParamGrads(f), attention(f), batchNorm(f), batchNormBackward(f)));
         for (DType t : CUMSUM) {
             names.add(cumsum(t));
         }

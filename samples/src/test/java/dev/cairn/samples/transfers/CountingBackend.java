@@ -264,6 +264,27 @@ public final class CountingBackend implements Backend {
     }
 
     @Override
+    public void batchNorm(StridedView x, StridedView weight, StridedView bias, StridedView runningMean,
+                          StridedView runningVar, boolean training, float momentum, float eps, Storage dst,
+                          Storage saveMean, Storage saveInvstd) {
+        cpu.batchNorm(open(x, "batchNorm input"), openOrNull(weight, "batchNorm weight"),
+                openOrNull(bias, "batchNorm bias"), openOrNull(runningMean, "batchNorm running_mean"),
+                openOrNull(runningVar, "batchNorm running_var"), training, momentum, eps,
+                open(dst, "batchNorm destination"), open(saveMean, "batchNorm mean"),
+                open(saveInvstd, "batchNorm invstd"));
+    }
+
+    @Override
+    public void batchNormBackward(StridedView x, StridedView g, Storage mean, Storage invstd, StridedView weight,
+                                  boolean training, Storage dx, Storage dweight, Storage dbias) {
+        cpu.batchNormBackward(open(x, "batchNorm input"), open(g, "batchNorm gradient"), open(mean, "batchNorm mean"),
+                open(invstd, "batchNorm invstd"), openOrNull(weight, "batchNorm weight"), training,
+                dx == null ? null : open(dx, "batchNorm input gradient"),
+                dweight == null ? null : open(dweight, "batchNorm weight gradient"),
+                dbias == null ? null : open(dbias, "batchNorm bias gradient"));
+    }
+
+    @Override
     public void cumsum(StridedView src, int dim, boolean reverse, Storage dst) {
         cpu.cumsum(open(src, "cumsum source"), dim, reverse, open(dst, "cumsum destination"));
     }
