@@ -1,7 +1,7 @@
 """Cairn's CPU backend side by side with numpy (OpenBLAS) and PyTorch eager in one run, alternating, on this machine.
 
 Usage: python3 scripts/bench_cpu.py [--rounds 3] [--sizes 1024,2048,4096] [--items gemm,wide,plain,latency,models]
-                                    [--quick]
+                                    [--quick] [--before DIR]
 Runs `bin/cairn bench ... --json` and the same work in numpy and in PyTorch in turns, at least 3 rounds
 (--quick: one), and prints per item the median over rounds of each side and the ratio of the medians.
 
@@ -9,7 +9,9 @@ Items: `gemm` SGEMM at each --sizes n on 2 threads; `wide` the `wide` model at b
 doing the same three products with bias and ReLU; `plain` Cairn's plain-Java path (Vector API off) at
 n = 1024; `latency` the seed MLP and the chimera at batch 1; `models` the reference models lenet,
 convnet and encoder (12 tokens), `encoder-seq128` (the encoder at 128 tokens) and `encoder-large`
-(d=256, 4 heads, 4 layers, feed-forward 1024, 128 tokens) at batch 1 and 32. PyTorch's figures need
+(d=256, 4 heads, 4 layers, feed-forward 1024, 128 tokens) at batch 1 and 32. `--before DIR` times a
+built checkout of an older commit too (its own `bin/cairn`, in turn with this one's) on the gemm, wide,
+plain and latency items, and adds its medians and this checkout's change against them. PyTorch's figures need
 torch on /usr/bin/python3 and, for the reference models, ../shared/models/reference_models.py.
 
 OpenBLAS: these machines set OPENBLAS_CORETYPE=Haswell and OPENBLAS_L2_SIZE in the environment, which
@@ -46,11 +48,16 @@ def blas_env(coretype=None):
     return env
 
 
-def cairn(args, extra_opts=""):
+def cairn(args, extra_opts="", binary=None):
+    """`bin/cairn ARGS --json` of this checkout, or of `binary` (another checkout's, run without -q, which older
+    command lines lack) with CAIRN_NO_BUILD set."""
     env = dict(os.environ)
     if extra_opts:
         env["CAIRN_JAVA_OPTS"] = (env.get("CAIRN_JAVA_OPTS", "") + " " + extra_opts).strip()
-    out = subprocess.run([CAIRN] + args + ["--json", "-q"], capture_output=True, text=True, env=env, check=True).stdout
+    if binary:
+        env["CAIRN_NO_BUILD"] = "1"
+    cmd = [binary or CAIRN] + args + (["--json"] if binary else ["--json", "-q"])
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
@@ -207,6 +214,8 @@ def main():
     ap.add_argument("--sizes", default="1024,2048,4096")
     ap.add_argument("--items", default="gemm,wide,plain,latency,models")
     ap.add_argument("--quick", action="store_true", help="one round")
+    ap.add_argument("--before", metavar="DIR", help="a built checkout of an older commit: its SGEMM, wide, plain "
+                    "and latency items are timed too, in turn with this checkout's, and compared")
     a = ap.parse_args()
     if not a.quick and a.rounds < 3:
         ap.error("--rounds must be at least 3 (the ratios are medians over alternating rounds); use --quick for one")
@@ -224,25 +233,32 @@ def main():
     def add(key, value):
         res.setdefault(key, []).append(value)
 
+    sides = [("cairn", None)] + ([("before", os.path.join(a.before, "bin", "cairn"))] if a.before else [])
     latency = ("mlp", "chimera") if "latency" in items else ()
     models = REFERENCE_MODELS if "models" in items else {}
     for r in range(rounds):
         if "gemm" in items:
             for n in sizes:
-                add(("gemm", n, "cairn"), cairn(["bench", "gemm", "--n", str(n), "--threads", THREADS, "--device", "cpu",
-                                                 "--budget-ms", "3000"])[0]["gflops"])
+                for side, binary in sides:
+                    add(("gemm", n, side), cairn(["bench", "gemm", "--n", str(n), "--threads", THREADS, "--device", "cpu",
+                                                  "--budget-ms", "3000"], binary=binary)[0]["gflops"])
                 add(("gemm", n, "numpy"), numpy_job({"kind": "gemm", "n": n})["gflops"])
         if "wide" in items:
-            add(("wide", 2048, "cairn"), cairn(["bench", "model", "--model", "wide", "--batch", "2048", "--device", "cpu",
-                                                "--budget-ms", "4000"])[0]["gflops"])
+            for side, binary in sides:
+                add(("wide", 2048, side), cairn(["bench", "model", "--model", "wide", "--batch", "2048", "--device",
+                                                 "cpu", "--budget-ms", "4000"], binary=binary)[0]["gflops"])
             add(("wide", 2048, "numpy"), numpy_job({"kind": "wide", "batch": 2048})["gflops"])
         if "plain" in items:
-            add(("plain", 1024, "cairn"), cairn(["bench", "gemm", "--n", "1024", "--device", "cpu", "--budget-ms", "3000"],
-                                                extra_opts="-Dcairn.cpu.vector=false")[0]["gflops"])
+            for side, binary in sides:
+                add(("plain", 1024, side), cairn(["bench", "gemm", "--n", "1024", "--device", "cpu", "--budget-ms",
+                                                  "3000"], extra_opts="-Dcairn.cpu.vector=false",
+                                                 binary=binary)[0]["gflops"])
             add(("plain", 1024, "numpy"), numpy_job({"kind": "gemm", "n": 1024})["gflops"])
         for model in latency:
-            row = cairn(["bench", "model", "--model", model, "--batch", "1", "--device", "cpu", "--budget-ms", "2000"])[0]
-            add(("model", model, 1, "cairn"), row["median_us"])
+            for side, binary in sides:
+                row = cairn(["bench", "model", "--model", model, "--batch", "1", "--device", "cpu", "--budget-ms", "2000"],
+                            binary=binary)[0]
+                add(("model", model, 1, side), row["median_us"])
         for model in models:
             for row in cairn(["bench", "model", "--model", model, "--batch", ",".join(map(str, MODEL_BATCHES)),
                               "--device", "cpu", "--budget-ms", "2000"]):
@@ -266,25 +282,39 @@ def main():
         print(f"# PyTorch {torch_info['torch']} on {TORCH_PY}, {torch_info['threads']} threads, OPENBLAS_CORETYPE=SkylakeX: "
               f"OpenBLAS core {torch_info['core']}; {' '.join(torch_info['blas'])}; BLAS libraries loaded: "
               f"{', '.join(torch_info['libs'])}")
-    print("| item | Cairn | reference | ratio |")
-    print("| --- | --- | --- | --- |")
+    before = bool(a.before)
+
+    def vs_before(key, higher_is_better):
+        """The before column and Cairn's change against it, when --before was given."""
+        if not before:
+            return ""
+        c, b = med[key], med[key[:-1] + ("before",)]
+        change = c / b if higher_is_better else b / c
+        return f" {b:.1f} | {change:.2f}x |"
+
+    print("| item | Cairn | reference | ratio |" + (" Cairn before | now vs before |" if before else ""))
+    print("| --- | --- | --- | --- |" + (" --- | --- |" if before else ""))
     if "gemm" in items:
         for n in sizes:
             c, o = med[("gemm", n, "cairn")], med[("gemm", n, "numpy")]
-            print(f"| SGEMM n={n}, 2 threads (GFLOP/s) | {c:.1f} | numpy {o:.1f} | {c / o:.2f}x |")
+            print(f"| SGEMM n={n}, 2 threads (GFLOP/s) | {c:.1f} | numpy {o:.1f} | {c / o:.2f}x |"
+                  + vs_before(("gemm", n, "cairn"), True))
     if "wide" in items:
         c, o = med[("wide", 2048, "cairn")], med[("wide", 2048, "numpy")]
-        print(f"| wide model batch 2048 (GFLOP/s) | {c:.1f} | numpy {o:.1f} | {c / o:.2f}x |")
+        print(f"| wide model batch 2048 (GFLOP/s) | {c:.1f} | numpy {o:.1f} | {c / o:.2f}x |"
+              + vs_before(("wide", 2048, "cairn"), True))
     if "plain" in items:
         c, o = med[("plain", 1024, "cairn")], med[("plain", 1024, "numpy")]
-        print(f"| SGEMM n=1024, Vector API off (GFLOP/s) | {c:.1f} | numpy {o:.1f} | {c / o:.2f}x |")
+        print(f"| SGEMM n=1024, Vector API off (GFLOP/s) | {c:.1f} | numpy {o:.1f} | {c / o:.2f}x |"
+              + vs_before(("plain", 1024, "cairn"), True))
     rows = [(m, 1) for m in latency] + [(m, b) for m in models for b in MODEL_BATCHES]
     for model, b in rows:
         c = med[("model", model, b, "cairn")]
         t = med.get(("model", model, b, "torch"))
         ref = f"PyTorch eager {t:.1f}" if t else "PyTorch not available"
         ratio = (f"{t / c:.2f}x faster" if t >= c else f"{c / t:.2f}x slower") if t else "-"
-        print(f"| {model} batch {b} median latency (us) | {c:.1f} | {ref} | {ratio} |")
+        print(f"| {model} batch {b} median latency (us) | {c:.1f} | {ref} | {ratio} |"
+              + (vs_before(("model", model, b, "cairn"), False) if ("model", model, b, "before") in med else ""))
 
 
 if __name__ == "__main__":

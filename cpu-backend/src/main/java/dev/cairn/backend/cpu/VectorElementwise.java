@@ -45,6 +45,43 @@ final class VectorElementwise {
                     FloatVector.fromArray(S, a, off + i).div(s).intoArray(dst, dOff + i);
                 }
             }
+            case NEG -> {
+                for (; i < bound; i += L) {
+                    FloatVector.fromArray(S, a, off + i).neg().intoArray(dst, dOff + i);
+                }
+            }
+            case ABS -> {
+                for (; i < bound; i += L) {
+                    FloatVector.fromArray(S, a, off + i).abs().intoArray(dst, dOff + i);
+                }
+            }
+            case RSUB_SCALAR -> {
+                FloatVector sv = FloatVector.broadcast(S, s);
+                for (; i < bound; i += L) {
+                    sv.sub(FloatVector.fromArray(S, a, off + i)).intoArray(dst, dOff + i);
+                }
+            }
+            // comparisons with a scalar give 1 or 0 (ReLU's gradient mask, clamp's); NaN compares false
+            // except for NE, as Java's operators
+            case GT_SCALAR -> i = compareScalar(VectorOperators.GT, s, a, off, dst, dOff, bound);
+            case GE_SCALAR -> i = compareScalar(VectorOperators.GE, s, a, off, dst, dOff, bound);
+            case LT_SCALAR -> i = compareScalar(VectorOperators.LT, s, a, off, dst, dOff, bound);
+            case LE_SCALAR -> i = compareScalar(VectorOperators.LE, s, a, off, dst, dOff, bound);
+            case EQ_SCALAR -> i = compareScalar(VectorOperators.EQ, s, a, off, dst, dOff, bound);
+            case NE_SCALAR -> i = compareScalar(VectorOperators.NE, s, a, off, dst, dOff, bound);
+            // x < s ? s : x (NaN stays NaN, -0 stays -0 against a 0 bound, as the scalar rule)
+            case CLAMP_MIN -> {
+                for (; i < bound; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, a, off + i);
+                    v.blend(s, v.compare(VectorOperators.LT, s)).intoArray(dst, dOff + i);
+                }
+            }
+            case CLAMP_MAX -> {
+                for (; i < bound; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, a, off + i);
+                    v.blend(s, v.compare(VectorOperators.GT, s)).intoArray(dst, dOff + i);
+                }
+            }
             case TANH -> {
                 for (; i < bound; i += L) {
                     FloatVector.fromArray(S, a, off + i).lanewise(VectorOperators.TANH).intoArray(dst, dOff + i);
@@ -109,6 +146,16 @@ final class VectorElementwise {
     }
 
     /** {@code dst = a op b} where b advances by {@code sb} (1: same shape, 0: one broadcast value). */
+    /** {@code dst = a cmp s ? 1 : 0} over the first {@code bound} elements; returns {@code bound}. */
+    private static int compareScalar(VectorOperators.Comparison cmp, float s, float[] a, int off, float[] dst,
+                                     int dOff, int bound) {
+        FloatVector zero = FloatVector.zero(S);
+        for (int i = 0; i < bound; i += L) {
+            zero.blend(1f, FloatVector.fromArray(S, a, off + i).compare(cmp, s)).intoArray(dst, dOff + i);
+        }
+        return bound;
+    }
+
     static boolean binary(BinaryOp op, float[] a, int ia, float[] b, int ib, int sb, float[] dst, int out, int n) {
         if (sb == 0) {
             UnaryOp scalarForm = switch (op) {

@@ -23,12 +23,18 @@ class VectorElementwiseTest {
     void unaryOpsMatchTheReference() {
         for (int n : new int[] {16, 17, 33, 100}) {
             float[] a = awkward(n + 3);
-            for (UnaryOp op : new UnaryOp[] {UnaryOp.RELU, UnaryOp.ADD_SCALAR, UnaryOp.MUL_SCALAR, UnaryOp.DIV_SCALAR}) {
-                float[] out = new float[n + 1];
-                assertTrue(VectorElementwise.unary(op, 0.75f, a, 3, out, 1, n));
-                for (int i = 0; i < n; i++) {
-                    float want = op == UnaryOp.RELU ? (a[3 + i] < 0f ? 0f : a[3 + i]) : op.apply(a[3 + i], 0.75f);
-                    assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(out[1 + i]), op + " at " + i);
+            for (UnaryOp op : new UnaryOp[] {UnaryOp.RELU, UnaryOp.ADD_SCALAR, UnaryOp.MUL_SCALAR, UnaryOp.DIV_SCALAR,
+                UnaryOp.NEG, UnaryOp.ABS, UnaryOp.RSUB_SCALAR, UnaryOp.GT_SCALAR, UnaryOp.GE_SCALAR, UnaryOp.LT_SCALAR,
+                UnaryOp.LE_SCALAR, UnaryOp.EQ_SCALAR, UnaryOp.NE_SCALAR, UnaryOp.CLAMP_MIN, UnaryOp.CLAMP_MAX}) {
+                // scalars that some elements equal (a comparison's edge) and the signed zeros
+                for (float scalar : new float[] {0.75f, 2.25f, 0f, -0f, Float.NaN}) {
+                    float[] out = new float[n + 1];
+                    assertTrue(VectorElementwise.unary(op, scalar, a, 3, out, 1, n));
+                    for (int i = 0; i < n; i++) {
+                        float want = op.apply(a[3 + i], scalar);
+                        assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(out[1 + i]),
+                                op + " with " + scalar + " of " + a[3 + i] + " at " + i);
+                    }
                 }
             }
         }

@@ -1,0 +1,70 @@
+package dev.cairn.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.cairn.backend.Storage;
+import dev.cairn.backend.StridedView;
+import dev.cairn.backend.Window;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The 2x2, stride-2 max pooling loop against a plain reference of PyTorch's CPU rule (the first maximum in
+ * window order wins, a NaN replaces the running maximum), on planes with ties, NaNs and infinities, odd sizes
+ * (the last row and column left out), row strides wider than the row, and enough planes to split.
+ */
+class MaxPoolPairsTest {
+    private static final CpuBackend CPU = new CpuBackend();
+
+    @Test
+    void pairsLoopMatchesTheReferenceRule() {
+        Random r = new Random(11);
+        float[] special = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, 1f, 1f, -0f, 0f};
+        for (int[] dims : new int[][] {{1, 1, 4, 4}, {2, 3, 7, 9}, {8, 16, 24, 25}}) { // N, C, H, W
+            int n = dims[0];
+            int c = dims[1];
+            int h = dims[2];
+            int w = dims[3];
+            int rowStride = w + 3; // rows wider than the plane: a view of a padded buffer
+            int planeStride = h * rowStride;
+            float[] x = new float[n * c * planeStride];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = r.nextInt(6) == 0 ? special[r.nextInt(special.length)] : (float) r.nextInt(4);
+            }
+            Storage sx = CPU.upload(0, x, 0, x.length);
+            StridedView v = new StridedView(sx, 0, new int[] {n, c, h, w},
+                    new int[] {c * planeStride, planeStride, rowStride, 1});
+            int oh = h / 2;
+            int ow = w / 2;
+            Window win = new Window(c, h, w, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow);
+            Storage out = CPU.allocate(0, n * c * oh * ow);
+            Storage idx = CPU.allocate(0, n * c * oh * ow);
+            CPU.maxPool2d(v, win, out, idx);
+            float[] got = new float[n * c * oh * ow];
+            float[] where = new float[got.length];
+            CPU.download(out, 0, got, 0, got.length);
+            CPU.download(idx, 0, where, 0, where.length);
+            for (int p = 0; p < n * c; p++) {
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        float max = Float.NEGATIVE_INFINITY;
+                        int best = 2 * i * w + 2 * j;
+                        for (int di = 0; di < 2; di++) {
+                            for (int dj = 0; dj < 2; dj++) {
+                                float e = x[p * planeStride + (2 * i + di) * rowStride + 2 * j + dj];
+                                if (e > max || e != e) {
+                                    max = e;
+                                    best = (2 * i + di) * w + 2 * j + dj;
+                                }
+                            }
+                        }
+                        int o = (p * oh + i) * ow + j;
+                        String at = "plane " + p + " window (" + i + ", " + j + ") of " + java.util.Arrays.toString(dims);
+                        assertEquals(Float.floatToIntBits(max), Float.floatToIntBits(got[o]), "max at " + at);
+                        assertEquals(best, (int) where[o], "index at " + at);
+                    }
+                }
+            }
+        }
+    }
+}
