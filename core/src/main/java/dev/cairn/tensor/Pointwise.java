@@ -131,8 +131,8 @@ final class Pointwise {
         TensorBody ob = xb.newDense(xb.shape.clone());
         Kernels.unary(row.kernel(), s, xb.stridedView(), xb, ob);
         Tensor out = new Tensor(ob);
-        if (row.grad() == null) {
-            return out;
+        if (row.grad() == null || !x.requiresGrad() || !dev.cairn.autograd.GradMode.isEnabled()) {
+            return out; // nothing to record: no saved list or gradient closure made on the inference path
         }
         Tensor[] saved = switch (row.saves()) {
             case NONE -> Graph.NO_SAVED;
@@ -154,6 +154,9 @@ final class Pointwise {
                     + "convert with to(DType.INT64) first");
         }
         Tensor out = binaryKernel(op, row.kernel(), Creation.toDType(a, target), Creation.toDType(b, target));
+        if (!(a.requiresGrad() || b.requiresGrad()) || !dev.cairn.autograd.GradMode.isEnabled()) {
+            return out; // nothing to record: no saved list or gradient closure made on the inference path
+        }
         int[] sa = a.rawBody().shape;
         int[] sb = b.rawBody().shape;
         Tensor[] saved = row.savesInputs() && row.savesOutput() ? new Tensor[] {a, b, out}
