@@ -159,15 +159,7 @@ class OpReferenceTest {
         OPS.put("batch_norm2d_train_step", x -> batchNormStep(
                 new dev.cairn.nn.BatchNorm2d(2, 1e-5f, 0.3f, true, true), x[0]));
         OPS.put("mha_masks_and_weights", x -> {
-            var mha = new dev.cairn.nn.MultiheadAttention(8, 2, 0.0, true, true);
-            Map<String, Tensor> state = new LinkedHashMap<>();
-            for (String k : mha.stateDict().keySet()) {
-                state.put(k, extra("mha." + k));
-            }
-            mha.loadStateDict(state, true);
-            mha.to(device);
-            Tensor causal = Tensor.full(Float.NEGATIVE_INFINITY, 5, 5).triu(1).to(device);
-            var out = mha.call(x[0], x[0], x[0], x[1], causal, true);
+            var out = referenceAttention().call(x[0], x[0], x[0], x[1], causalMask(5), true);
             return Tensor.cat(0, out.output().flatten(), out.weights().flatten());
         });
         OPS.put("gt_bool", x -> x[0].gt(x[1]));
@@ -230,17 +222,8 @@ class OpReferenceTest {
         OPS.put("sdpa_all_masked_row_3d", x -> x[0].scaledDotProductAttention(x[1], x[2], x[3], 0.5f));
         OPS.put("sdpa_long_transposed", x -> x[0].transpose(1, 2).scaledDotProductAttention(x[1], x[2], null, 0.3f));
         OPS.put("sdpa_2d_row_mask", x -> x[0].scaledDotProductAttention(x[1], x[2], x[3], 0.25f));
-        OPS.put("mha_fused_masks", x -> {
-            var mha = new dev.cairn.nn.MultiheadAttention(8, 2, 0.0, true, true);
-            Map<String, Tensor> state = new LinkedHashMap<>();
-            for (String k : mha.stateDict().keySet()) {
-                state.put(k, extra("mha." + k));
-            }
-            mha.loadStateDict(state, true);
-            mha.to(device);
-            Tensor causal = Tensor.full(Float.NEGATIVE_INFINITY, 5, 5).triu(1).to(device);
-            return mha.call(x[0], x[0], x[0], x[1], causal, false).output();
-        });
+        OPS.put("mha_fused_masks", x -> referenceAttention().call(x[0], x[0], x[0], x[1], causalMask(5), false)
+                .output());
         OPS.put("batch_norm_train_rank2", x -> batchNorm(x[0], x[1], x[2], x[3], x[4], true, 0.2, 1e-5));
         OPS.put("batch_norm_train_rank2_wide", x -> batchNorm(x[0], x[1], x[2], x[3], x[4], true, 0.1, 1e-5));
         OPS.put("batch_norm_train_rank3_no_affine", x -> batchNorm(x[0], null, null, x[1], x[2], true, 0.1, 1e-5));
@@ -278,6 +261,23 @@ class OpReferenceTest {
             parts.add(rv2);
         }
         return Tensor.cat(0, parts.toArray(new Tensor[0]));
+    }
+
+    /** The script's {@code nn.MultiheadAttention(8, 2, batch_first=True)} with its weights, on the current device. */
+    private static dev.cairn.nn.MultiheadAttention referenceAttention() {
+        var mha = new dev.cairn.nn.MultiheadAttention(8, 2, 0.0, true, true);
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        for (String k : mha.stateDict().keySet()) {
+            state.put(k, extra("mha." + k));
+        }
+        mha.loadStateDict(state, true);
+        mha.to(device);
+        return mha;
+    }
+
+    /** An additive causal mask: {@code -inf} above the diagonal of an n x n square, on the current device. */
+    private static Tensor causalMask(int n) {
+        return Tensor.full(Float.NEGATIVE_INFINITY, n, n).triu(1).to(device);
     }
 
     /** A bool mask on the current device. */
