@@ -30,6 +30,14 @@ final class VectorGemm {
     private static final int MC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.mc", 1032) / MR) * MR;
     /** Columns of a packed B block (a multiple of NR): KC x NC floats (512 KiB) stay in L2. */
     private static final int NC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.nc", 16 * NR) / NR) * NR;
+    /**
+     * Distance between two packed B panels (floats): KC x NR plus a pad. A compile-time constant, so
+     * that C2 can eliminate the bounds checks of the packing stores (range-check elimination needs a
+     * constant scale; a panel stride of {@code kc * NR} left a compare per store). The pad (default
+     * 16 floats, one cache line) keeps the NR-float rows that packB writes to successive panels off a
+     * single L1 set, which a power-of-two stride (32 KiB at KC 256) would put them in.
+     */
+    private static final int B_PANEL = KC * NR + Math.max(0, Integer.getInteger("cairn.cpu.gemm.bpad", 16));
     /** At or below this many rows the unpacked row-by-row path is used. */
     private static final int SMALL_M = 4;
     /** Below this depth the unpacked row-by-row path is used. */
@@ -37,7 +45,7 @@ final class VectorGemm {
     private static final long PARALLEL_THRESHOLD = 1L << 20;
 
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(
-            () -> new float[][] {new float[MC * KC], new float[KC * NC], new float[MR * NR]});
+            () -> new float[][] {new float[MC * KC], new float[NC / NR * B_PANEL], new float[MR * NR]});
 
     private VectorGemm() {
     }
@@ -117,7 +125,7 @@ final class VectorGemm {
                         int rows = Math.min(MR, mc - ir);
                         int cRow = cOff + (ic + ir) * c.ld() + jc;
                         for (int jr = 0; jr < nc; jr += NR) {
-                            kernel(packA, ir * kc, packB, jr * kc, kc, tile);
+                            kernel(packA, ir * KC, packB, jr / NR * B_PANEL, kc, tile);
                             store(tile, rows, Math.min(NR, nc - jr), cd, cRow + jr, c.ld(),
                                     first, last, bias, epi.biasOffset() + jc + jr, epi.relu());
                         }
@@ -254,11 +262,11 @@ final class VectorGemm {
         return v.blend(0f, v.compare(VectorOperators.LT, 0f));
     }
 
-    /** Packs rows [ic, ic+mc) x depth [pc, pc+kc) of A into MR-row panels: panel r holds kc groups of MR values. */
+    /** Packs rows [ic, ic+mc) x depth [pc, pc+kc) of A into MR-row panels KC * MR floats apart: each holds kc groups of MR values. */
     private static void packA(float[] ad, int off, int ld, boolean transposed, int ic, int mc, int pc, int kc, float[] out) {
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
-            int base = ir * kc;
+            int base = ir * KC;
             if (transposed) {
                 for (int p = 0; p < kc; p++) {
                     int src = off + (pc + p) * ld + ic + ir;
@@ -288,20 +296,22 @@ final class VectorGemm {
     /**
      * Packs depth [pc, pc+kc) x columns [jc, jc+nc) of B into NR-column panels: panel q holds kc groups
      * of NR values. A row-major B is read row by row (sequential reads the hardware prefetcher follows,
-     * rather than kc rows of one panel at a time, a page apart each).
+     * rather than kc rows of one panel at a time, a page apart each). Panels start B_PANEL floats apart,
+     * A panels (packA) KC * MR apart: constant strides, so the stores' bounds checks leave the loops.
      */
     private static void packB(float[] bd, int off, int ld, boolean transposed, int pc, int kc, int jc, int nc, float[] out) {
         if (!transposed) {
-            int full = nc / NR * NR;
+            int panels = nc / NR;
+            int full = panels * NR;
             for (int p = 0; p < kc; p++) {
                 int src = off + (pc + p) * ld + jc;
                 int dst = p * NR;
-                for (int jr = 0; jr < full; jr += NR) {
-                    FloatVector.fromArray(S, bd, src + jr).intoArray(out, jr * kc + dst);
-                    FloatVector.fromArray(S, bd, src + jr + L).intoArray(out, jr * kc + dst + L);
+                for (int q = 0; q < panels; q++) {
+                    FloatVector.fromArray(S, bd, src + q * NR).intoArray(out, q * B_PANEL + dst);
+                    FloatVector.fromArray(S, bd, src + q * NR + L).intoArray(out, q * B_PANEL + dst + L);
                 }
                 if (full < nc) {
-                    int pos = full * kc + dst;
+                    int pos = panels * B_PANEL + dst;
                     System.arraycopy(bd, src + full, out, pos, nc - full);
                     Arrays.fill(out, pos + nc - full, pos + NR, 0f);
                 }
@@ -310,7 +320,7 @@ final class VectorGemm {
         }
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
-            int base = jr * kc;
+            int base = jr / NR * B_PANEL;
             for (int j = 0; j < NR; j++) {
                 if (j < cols) {
                     int src = off + (jc + jr + j) * ld + pc;
