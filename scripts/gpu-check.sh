@@ -17,6 +17,9 @@ cd "$root"
 OUT=${OUT:-$root/.gpu/out}
 mkdir -p "$OUT"
 JAVA=$root/.gpu/jre/bin/java
+if [ ! -x "$JAVA" ] && [ -f "$root/.gpu/jre.tar.gz" ]; then
+  tar -xzf "$root/.gpu/jre.tar.gz" -C "$root/.gpu" || echo "error: cannot unpack .gpu/jre.tar.gz" >&2
+fi
 CP="$root/.gpu/lib/*"
 JOPTS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
        -Dorg.slf4j.simpleLogger.defaultLogLevel=info -Dorg.slf4j.simpleLogger.logFile=System.err)

@@ -9,7 +9,8 @@
 #   .gpu/core-test-classes/  core's compiled tests (the op suite, whose CUDA variants run on the GPU)
 #   .gpu/samples-test-classes/  the samples' compiled tests (golden and reference-model cases)
 #   .gpu/junit-platform-console-standalone.jar   runs those tests without Maven
-#   .gpu/jre/        a Java runtime made with ../shared/device/make-jre.sh (about 45 MB)
+#   .gpu/jre.tar.gz  a Java runtime made with ../shared/device/make-jre.sh (50 MB, 29 MB packed;
+#                    gpu-check.sh unpacks it to .gpu/jre)
 #
 # Usage, from anywhere:  scripts/gpu/prepare.sh      (then run scripts/gpu-check.sh on the GPU machine)
 # Environment: JAVA_HOME (default the Temurin 25 JDK), MVN (default mvn), SHARED (default ../shared or
@@ -87,6 +88,9 @@ mv .gpu/junit-platform-console-standalone-*.jar .gpu/junit-platform-console-stan
 
 echo "making the Java runtime"
 "$SHARED/device/make-jre.sh" .gpu/jre >>"$log" 2>&1
+# carried packed (about 29 MB instead of 50): gpu-check.sh unpacks it on the GPU machine
+tar -czf .gpu/jre.tar.gz -C .gpu jre
+rm -rf .gpu/jre
 
 echo "samples CLI included: $([ $samples_ok = 1 ] && echo yes || echo NO)"
 ls .gpu/lib
