@@ -66,12 +66,51 @@ final class WindowKernels {
         int kk = w.kernelH() * w.kernelW();
         int l = w.positions();
         int planes = src.shape()[0] * c;
+        // narrow outputs: rows too short to pay for the per-row bookkeeping below; one table of source
+        // positions (or -1 for padding), made once and read for every plane, instead
+        int[] map = w.outW() < NARROW_ROW ? sourceMap(st[2], st[3], w) : null;
         overPlanes(planes, (long) planes * kk * l, (lo, hi) -> {
             for (int p = lo; p < hi; p++) {
                 int base = src.offset() + (p / c) * st[0] + (p % c) * st[1];
-                unfoldPlane(a, base, st[2], st[3], w, dst, p * kk * l);
+                if (map != null) {
+                    unfoldByMap(a, base, map, dst, p * kk * l);
+                } else {
+                    unfoldPlane(a, base, st[2], st[3], w, dst, p * kk * l);
+                }
             }
         });
+    }
+
+    /** Output rows shorter than this are unfolded through a table of source positions. */
+    private static final int NARROW_ROW = 16;
+
+    /**
+     * For each element of one plane's im2col block ({@code kernelH * kernelW} rows of {@code outH * outW}),
+     * its position in the image plane relative to the plane's start (row stride {@code sh}, column stride
+     * {@code sw}), or -1 where the window lies over padding.
+     */
+    private static int[] sourceMap(int sh, int sw, Window w) {
+        int[] map = new int[w.kernelH() * w.kernelW() * w.positions()];
+        int t = 0;
+        for (int i = 0; i < w.kernelH(); i++) {
+            for (int j = 0; j < w.kernelW(); j++) {
+                for (int oh = 0; oh < w.outH(); oh++) {
+                    int ih = oh * w.strideH() - w.padH() + i * w.dilationH();
+                    for (int ow = 0; ow < w.outW(); ow++) {
+                        int iw = ow * w.strideW() - w.padW() + j * w.dilationW();
+                        map[t++] = ih < 0 || ih >= w.inH() || iw < 0 || iw >= w.inW() ? -1 : ih * sh + iw * sw;
+                    }
+                }
+            }
+        }
+        return map;
+    }
+
+    private static void unfoldByMap(float[] a, int base, int[] map, float[] dst, int out) {
+        for (int t = 0; t < map.length; t++) {
+            int q = map[t];
+            dst[out + t] = q < 0 ? 0f : a[base + q];
+        }
     }
 
     private static void unfoldPlane(float[] a, int base, int sh, int sw, Window w, float[] dst, int out) {
