@@ -156,12 +156,33 @@ final class WindowKernels {
         int kk = w.kernelH() * w.kernelW();
         int planeSize = w.inH() * w.inW();
         int planes = src.shape()[0] * c;
+        // narrow outputs: the table of unfold, here of destination positions in the dense plane; the
+        // contributions are added in the same order as foldPlane adds them, so the sums are the same bits
+        int[] map = w.outW() < NARROW_ROW ? sourceMap(w.inW(), 1, w) : null;
         overPlanes(planes, (long) planes * kk * w.positions(), (lo, hi) -> {
             for (int p = lo; p < hi; p++) {
                 int base = src.offset() + (p / c) * st[0] + (p % c) * kk * st[1];
-                foldPlane(a, base, st[1], st[2], w, dst, p * planeSize);
+                if (map != null) {
+                    foldByMap(a, base, st[1], st[2], w.positions(), map, dst, p * planeSize, planeSize);
+                } else {
+                    foldPlane(a, base, st[1], st[2], w, dst, p * planeSize);
+                }
             }
         });
+    }
+
+    private static void foldByMap(float[] a, int base, int rowStride, int colStride, int positions, int[] map,
+                                  float[] dst, int out, int planeSize) {
+        Arrays.fill(dst, out, out + planeSize, 0f);
+        for (int r = 0, t = 0; t < map.length; r++) {
+            int src = base + r * rowStride;
+            for (int col = 0; col < positions; col++, t++) {
+                int q = map[t];
+                if (q >= 0) {
+                    dst[out + q] += a[src + col * colStride];
+                }
+            }
+        }
     }
 
     private static void foldPlane(float[] a, int base, int rowStride, int colStride, Window w, float[] dst, int out) {
