@@ -170,12 +170,10 @@ __device__ __forceinline__ void reduce_thread(const S* __restrict__ src, long lo
     }                                                                                                         \
     CAIRN_REGISTER(reduce_##NAME##_##S##_##D##_block) CAIRN_REGISTER(reduce_##NAME##_##S##_##D##_thread)
 
-// float32: values as float32, indices as float32 (what core asks for today) or int64.
+// float32: values as float32, indices as int64 (PyTorch's dtype for argmax / argmin).
 CAIRN_REDUCE(sum, K_SUM, f32, float, f32)
 CAIRN_REDUCE(max, K_MAX, f32, float, f32)
 CAIRN_REDUCE(min, K_MIN, f32, float, f32)
-CAIRN_REDUCE(argmax, K_ARGMAX, f32, float, f32)
-CAIRN_REDUCE(argmin, K_ARGMIN, f32, float, f32)
 CAIRN_REDUCE(argmax, K_ARGMAX, f32, float, i64)
 CAIRN_REDUCE(argmin, K_ARGMIN, f32, float, i64)
 CAIRN_REDUCE(prod, K_PROD, f32, double, f32)  /* accumulated in double, as the CPU backend */

@@ -17,6 +17,8 @@ public class Linear extends Module {
     public final Parameter weight;
     /** {@code [out_features]}, or null for a layer without bias. */
     public final Parameter bias;
+    /** {@link #forwardRelu} as the operator {@link #fusedWith} hands out (made once, not per call). */
+    private final java.util.function.UnaryOperator<Tensor> fusedRelu = this::forwardRelu;
 
     public Linear(int inFeatures, int outFeatures) {
         this(inFeatures, outFeatures, true, Generator.global());
@@ -54,8 +56,9 @@ public class Linear extends Module {
     }
 
     private void checkInput(Tensor input) {
-        int[] s = input.shape();
-        if (s.length == 0 || s[s.length - 1] != inFeatures) {
+        int d = input.dim();
+        if (d == 0 || input.size(d - 1) != inFeatures) {
+            int[] s = input.shape();
             throw new ShapeException("Linear(in_features=" + inFeatures + ", out_features=" + outFeatures
                     + ") expects input of shape [..., " + inFeatures + "], got " + Shapes.format(s)
                     + (s.length == 0 ? "" : "; if the input is right, build this layer with in_features=" + s[s.length - 1]
@@ -72,7 +75,7 @@ public class Linear extends Module {
     /** A plain Linear followed by a plain ReLU fuses: one GEMM with bias and ReLU in its output pass. */
     @Override
     protected java.util.function.UnaryOperator<Tensor> fusedWith(Module next) {
-        return getClass() == Linear.class && next.getClass() == ReLU.class ? this::forwardRelu : null;
+        return getClass() == Linear.class && next.getClass() == ReLU.class ? fusedRelu : null;
     }
 
     /** {@code relu(forward(input))} in one fused pass; {@link Sequential} uses it for Linear followed by ReLU. */

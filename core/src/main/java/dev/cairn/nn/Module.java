@@ -46,6 +46,8 @@ public abstract class Module {
     private static final Pattern NAME = Pattern.compile("[^.\\s]+");
 
     private final Map<String, Module> children = new LinkedHashMap<>();
+    /** {@link #children()}'s list, made once per change of the children rather than on every forward call. */
+    private volatile List<Module> childList;
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private final Map<String, Buffer> buffers = new LinkedHashMap<>();
     private boolean training = true;
@@ -223,6 +225,7 @@ public abstract class Module {
     protected <M extends Module> M register(String name, M module) {
         checkName("module", name);
         children.put(name, Objects.requireNonNull(module, "module"));
+        childList = null;
         return module;
     }
 
@@ -246,7 +249,12 @@ public abstract class Module {
 
     /** The direct children in registration order. */
     public List<Module> children() {
-        return List.copyOf(children.values());
+        List<Module> c = childList;
+        if (c == null) {
+            c = List.copyOf(children.values());
+            childList = c;
+        }
+        return c;
     }
 
     /** The direct children by name, in registration order. */

@@ -135,11 +135,21 @@ final class Kernels {
         Reference.reachabilityFence(dst);
     }
 
-    /** One batched GEMM; {@code keepAlive} are the bodies whose memory the operands point into. */
+    /**
+     * One batched GEMM; {@code a0}, {@code a1}, {@code b0}, {@code b1}, {@code bias0}, {@code bias1} are the
+     * bodies whose memory the operands point into (the original and any dense copy of each; null where none).
+     */
     static void gemm(TensorBody dst, int batch, int m, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c,
-                     Epilogue epilogue, TensorBody... keepAlive) {
+                     Epilogue epilogue, TensorBody a0, TensorBody a1, TensorBody b0, TensorBody b1, TensorBody bias0,
+                     TensorBody bias1) {
         dst.backend.gemm(batch, m, n, k, a, b, c, epilogue);
-        Reference.reachabilityFence(keepAlive);
+        // fixed parameters, not varargs: no array per product on the batch-1 path
+        Reference.reachabilityFence(a0);
+        Reference.reachabilityFence(a1);
+        Reference.reachabilityFence(b0);
+        Reference.reachabilityFence(b1);
+        Reference.reachabilityFence(bias0);
+        Reference.reachabilityFence(bias1);
         Reference.reachabilityFence(dst);
     }
 

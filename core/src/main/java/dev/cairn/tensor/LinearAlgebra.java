@@ -67,7 +67,7 @@ final class LinearAlgebra {
                     ga = ga == null ? asGemmOperand(ac, batchDim) : ga;
                     gb = gb == null ? asGemmOperand(bc, batchDim) : gb;
                     GemmOperand gc = new GemmOperand(ob.storage(), 0, n, false, m * n);
-                    Kernels.gemm(ob, batch, m, n, k, ga, gb, gc, Epilogue.NONE, ab, bb, ac, bc);
+                    Kernels.gemm(ob, batch, m, n, k, ga, gb, gc, Epilogue.NONE, ab, ac, bb, bc, null, null);
                 } finally {
                     if (ac != ab) {
                         ac.close();
@@ -214,6 +214,9 @@ final class LinearAlgebra {
             }
         }
         Tensor out = new Tensor(ob);
+        if (!GradMode.isEnabled() || !(x.requiresGrad() || w.requiresGrad() || bias != null && bias.requiresGrad())) {
+            return out; // nothing to record: no saved list or gradient closure made on the inference path
+        }
         int[] inShape = xb.shape;
         Tensor[] saved = relu ? new Tensor[] {x, w, out} : new Tensor[] {x, w};
         return Graph.record(out, relu ? "LinearReluBackward" : "LinearBackward", saved, g -> {

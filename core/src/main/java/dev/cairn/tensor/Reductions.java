@@ -16,7 +16,11 @@ final class Reductions {
 
     /** Reduces one dimension with the backend; returns a tensor without that dimension (not recorded). */
     static Tensor reduceKernel(Tensor x, String op, ReduceOp kind, int d) {
-        TensorBody b = x.body();
+        return reduceBody(x.body(), op, kind, d);
+    }
+
+    /** {@link #reduceKernel} on a body (no tensor needed for the input, e.g. a flat view made here). */
+    private static Tensor reduceBody(TensorBody b, String op, ReduceOp kind, int d) {
         boolean positions = kind == ReduceOp.ARGMAX || kind == ReduceOp.ARGMIN;
         if (b.shape.length == 0) {
             TensorBody ob = positions ? b.newDense(DType.INT64, new int[0]) : b.newDense(new int[0]);
@@ -51,10 +55,16 @@ final class Reductions {
         if (b.shape.length == 1) {
             return reduceKernel(x, op, kind, 0);
         }
+        if (b.contiguous) { // a flat view of the same memory, closed right after the kernel
+            TensorBody flat = b.view(b.offset, new int[] {b.numel}, new int[] {1});
+            try {
+                return reduceBody(flat, op, kind, 0);
+            } finally {
+                flat.close();
+            }
+        }
         try (var g = GradMode.noGrad()) {
-            Tensor flat = b.contiguous ? new Tensor(b.view(b.offset, new int[] {b.numel}, new int[] {1}))
-                    : x.copy().view(b.numel);
-            return reduceKernel(flat, op, kind, 0);
+            return reduceKernel(x.copy().view(b.numel), op, kind, 0);
         }
     }
 
@@ -71,6 +81,9 @@ final class Reductions {
     static Tensor sum(Tensor x) {
         x = asSummable(x);
         Tensor out = reduceAll(x, "sum", ReduceOp.SUM);
+        if (!x.requiresGrad() || !GradMode.isEnabled()) {
+            return out; // nothing to record: no gradient closure made on the inference path
+        }
         int[] original = x.rawBody().shape;
         return Graph.record(out, "SumBackward", g -> new Tensor[] {g.expand(original)}, x);
     }

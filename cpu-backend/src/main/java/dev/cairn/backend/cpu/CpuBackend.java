@@ -78,7 +78,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void download(Storage src, int srcOffset, Object dst, int dstOffset, int length) {
-        try (Pins p = pin(null, src)) {
+        try (KernelPins p = KernelPins.of(null, src)) {
             Object from = src instanceof CpuStorage f ? f.data : ((CpuTypedStorage) src).data;
             System.arraycopy(from, srcOffset, dst, dstOffset, length);
         }
@@ -86,7 +86,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void fill(Storage dst, int offset, int length, float value) {
-        try (Pins p = pin(dst)) {
+        try (KernelPins p = KernelPins.of(dst)) {
             if (dst instanceof CpuStorage d) {
                 Arrays.fill(d.data, offset, offset + length, value);
             } else {
@@ -101,7 +101,7 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException("random " + op + ": the destination is a " + dst.dtype() + " storage on "
                     + dst.device() + "; random numbers are float32 (convert the result with to(dtype))");
         }
-        try (Pins p = pin(dst)) {
+        try (KernelPins p = KernelPins.of(dst)) {
             RandomKernels.random(op, seed, counter, a, b, d.data, offset, length);
         }
     }
@@ -110,7 +110,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void unary(UnaryOp op, float scalar, StridedView src, Storage dst) {
-        try (Pins p = pin(dst, src.storage())) {
+        try (KernelPins p = KernelPins.of(dst, src.storage())) {
             if (dst instanceof CpuStorage d) {
                 Elementwise.unary(op, scalar, src, d.data);
             } else {
@@ -121,7 +121,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void binary(BinaryOp op, StridedView a, StridedView b, Storage dst) {
-        try (Pins p = pin(dst, a.storage(), b.storage())) {
+        try (KernelPins p = KernelPins.of(dst, a.storage(), b.storage())) {
             if (dst instanceof CpuStorage d) {
                 Elementwise.binary(op, a, b, d.data);
             } else {
@@ -132,7 +132,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void copy(StridedView src, StridedView dst) {
-        try (Pins p = pin(dst.storage(), src.storage())) {
+        try (KernelPins p = KernelPins.of(dst.storage(), src.storage())) {
             if (src.storage() instanceof CpuStorage && dst.storage() instanceof CpuStorage) {
                 Elementwise.copy(src, dst);
             } else {
@@ -143,14 +143,14 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void compare(CompareOp op, StridedView a, StridedView b, Storage dst) {
-        try (Pins p = pin(dst, a.storage(), b.storage())) {
+        try (KernelPins p = KernelPins.of(dst, a.storage(), b.storage())) {
             TypedKernels.compare(op, a, b, dst);
         }
     }
 
     @Override
     public void where(StridedView cond, StridedView a, StridedView b, Storage dst) {
-        try (Pins p = pin(dst, a.storage(), b.storage())) {
+        try (KernelPins p = KernelPins.of(dst, a.storage(), b.storage())) {
             TypedKernels.where(cond, a, b, dst);
         }
     }
@@ -159,21 +159,21 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void indexSelect(StridedView src, int dim, StridedView index, Storage dst) {
-        try (Pins p = pin(dst, src.storage())) {
+        try (KernelPins p = KernelPins.of(dst, src.storage())) {
             TypedKernels.indexSelect(src, dim, index, dst);
         }
     }
 
     @Override
     public void gather(StridedView src, int dim, StridedView index, Storage dst) {
-        try (Pins p = pin(dst, src.storage())) {
+        try (KernelPins p = KernelPins.of(dst, src.storage())) {
             TypedKernels.gather(src, dim, index, dst);
         }
     }
 
     @Override
     public void scatterAdd(StridedView src, int dim, StridedView index, StridedView dst) {
-        try (Pins p = pin(dst.storage(), src.storage())) {
+        try (KernelPins p = KernelPins.of(dst.storage(), src.storage())) {
             TypedKernels.scatterAdd(src, dim, index, dst);
         }
     }
@@ -182,28 +182,28 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void unfold(StridedView src, Window window, Storage dst) {
-        try (Pins p = pin(dst, src.storage())) {
+        try (KernelPins p = KernelPins.of(dst, src.storage())) {
             WindowKernels.unfold(src, window, ((CpuStorage) dst).data);
         }
     }
 
     @Override
     public void fold(StridedView src, Window window, Storage dst) {
-        try (Pins p = pin(dst, src.storage())) {
+        try (KernelPins p = KernelPins.of(dst, src.storage())) {
             WindowKernels.fold(src, window, ((CpuStorage) dst).data);
         }
     }
 
     @Override
     public void maxPool2d(StridedView src, Window window, Storage dst, Storage indices) {
-        try (Pins p = pin(dst, src.storage()); Pins q = pin(indices)) {
+        try (KernelPins p = KernelPins.of(dst, src.storage()); KernelPins q = KernelPins.of(indices)) {
             WindowKernels.maxPool2d(src, window, ((CpuStorage) dst).data, ((CpuStorage) indices).data);
         }
     }
 
     @Override
     public void maxPool2dBackward(StridedView grad, StridedView indices, Window window, Storage dst) {
-        try (Pins p = pin(dst, grad.storage(), indices.storage())) {
+        try (KernelPins p = KernelPins.of(dst, grad.storage(), indices.storage())) {
             WindowKernels.maxPool2dBackward(grad, indices, window, ((CpuStorage) dst).data);
         }
     }
@@ -212,7 +212,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void reduce(ReduceOp op, StridedView src, int dim, Storage dst) {
-        try (Pins p = pin(dst, src.storage())) {
+        try (KernelPins p = KernelPins.of(dst, src.storage())) {
             if (src.storage() instanceof CpuStorage && dst instanceof CpuStorage d) {
                 Reductions.reduce(op, src, dim, d.data);
             } else if (src.storage() instanceof CpuStorage && dst instanceof CpuTypedStorage t && t.data instanceof long[] l) {
@@ -225,14 +225,14 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void softmax(StridedView src, int dim, boolean log, Storage dst) {
-        try (Pins p = pin(dst, src.storage())) {
+        try (KernelPins p = KernelPins.of(dst, src.storage())) {
             RowKernels.softmax(src, dim, log, ((CpuStorage) dst).data);
         }
     }
 
     @Override
     public void softmaxBackward(StridedView y, StridedView g, int dim, boolean log, Storage dst) {
-        try (Pins p = pin(dst, y.storage(), g.storage())) {
+        try (KernelPins p = KernelPins.of(dst, y.storage(), g.storage())) {
             RowKernels.softmaxBackward(y, g, dim, log, ((CpuStorage) dst).data);
         }
     }
@@ -240,7 +240,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void layerNorm(StridedView x, StridedView weight, StridedView bias, float eps, Storage dst, Storage mean,
                           Storage rstd) {
-        try (Pins p = pin(dst, x.storage(), weight == null ? null : weight.storage(),
+        try (KernelPins p = KernelPins.of(dst, x.storage(), weight == null ? null : weight.storage(),
                 bias == null ? null : bias.storage(), mean, rstd)) {
             LayerNormKernels.forward(x, weight, bias, eps, ((CpuStorage) dst).data, ((CpuStorage) mean).data,
                     ((CpuStorage) rstd).data);
@@ -250,7 +250,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void layerNormBackward(StridedView x, StridedView g, Storage mean, Storage rstd, StridedView weight,
                                   Storage dx, Storage dweight, Storage dbias) {
-        try (Pins p = pin(dx, x.storage(), g.storage(), mean, rstd, weight == null ? null : weight.storage(),
+        try (KernelPins p = KernelPins.of(dx, x.storage(), g.storage(), mean, rstd, weight == null ? null : weight.storage(),
                 dweight, dbias)) {
             LayerNormKernels.backward(x, g, ((CpuStorage) mean).data, ((CpuStorage) rstd).data, weight,
                     dx == null ? null : ((CpuStorage) dx).data, dweight == null ? null : ((CpuStorage) dweight).data,
@@ -260,7 +260,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void attention(StridedView q, StridedView k, StridedView v, StridedView mask, float scale, Storage dst) {
-        try (Pins p = pin(dst, q.storage(), k.storage(), v.storage(), mask == null ? null : mask.storage())) {
+        try (KernelPins p = KernelPins.of(dst, q.storage(), k.storage(), v.storage(), mask == null ? null : mask.storage())) {
             AttentionKernels.forward(q, k, v, mask, scale, ((CpuStorage) dst).data);
         }
     }
@@ -269,7 +269,7 @@ public final class CpuBackend implements Backend {
     public void batchNorm(StridedView x, StridedView weight, StridedView bias, StridedView runningMean,
                           StridedView runningVar, boolean training, float momentum, float eps, Storage dst,
                           Storage saveMean, Storage saveInvstd) {
-        try (Pins p = pin(dst, x.storage(), weight == null ? null : weight.storage(),
+        try (KernelPins p = KernelPins.of(dst, x.storage(), weight == null ? null : weight.storage(),
                 bias == null ? null : bias.storage(), runningMean == null ? null : runningMean.storage(),
                 runningVar == null ? null : runningVar.storage(), saveMean, saveInvstd)) {
             BatchNormKernels.forward(x, weight, bias, runningMean, runningVar, training, momentum, eps,
@@ -280,7 +280,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void batchNormBackward(StridedView x, StridedView g, Storage mean, Storage invstd, StridedView weight,
                                   boolean training, Storage dx, Storage dweight, Storage dbias) {
-        try (Pins p = pin(dx, x.storage(), g.storage(), mean, invstd, weight == null ? null : weight.storage(),
+        try (KernelPins p = KernelPins.of(dx, x.storage(), g.storage(), mean, invstd, weight == null ? null : weight.storage(),
                 dweight, dbias)) {
             BatchNormKernels.backward(x, g, ((CpuStorage) mean).data, ((CpuStorage) invstd).data, weight, training,
                     dx == null ? null : ((CpuStorage) dx).data, dweight == null ? null : ((CpuStorage) dweight).data,
@@ -290,7 +290,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void cumsum(StridedView src, int dim, boolean reverse, Storage dst) {
-        try (Pins p = pin(dst, src.storage())) {
+        try (KernelPins p = KernelPins.of(dst, src.storage())) {
             if (dst instanceof CpuStorage d) {
                 RowKernels.cumsum(src, dim, reverse, d.data);
             } else {
@@ -301,7 +301,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void gemm(int batch, int m, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epilogue) {
-        try (Pins p = pin(c.storage(), a.storage(), b.storage(), epilogue.bias())) {
+        try (KernelPins p = KernelPins.of(c.storage(), a.storage(), b.storage(), epilogue.bias())) {
             GemmKernels.gemm(batch, m, n, k, a, b, c, epilogue);
         }
     }
@@ -309,50 +309,5 @@ public final class CpuBackend implements Backend {
     @Override
     public void synchronize(int index) {
         // CPU kernels complete before they return
-    }
-
-    /**
-     * Pins the pooled float storages among {@code written} and {@code read} (nulls, integer storages and arrays
-     * too small for the pool skipped: their memory is never handed to another tensor) for one kernel, counting a write to {@code written} before and after it so cached weight transposes are
-     * rebuilt: a tensor closed on another thread while the kernel runs keeps its array out of the pool until
-     * the kernel is done (see {@link CpuStorage}).
-     */
-    private static Pins pin(Storage written, Storage... read) {
-        CpuStorage[] pinned = new CpuStorage[read.length + 1];
-        int n = 0;
-        try {
-            for (Storage s : read) {
-                if (s instanceof CpuStorage c && c.pooled) {
-                    c.pin();
-                    pinned[n++] = c;
-                }
-            }
-            if (written instanceof CpuStorage w) {
-                if (w.pooled) {
-                    w.pin();
-                    pinned[n++] = w;
-                }
-                w.touch();
-            }
-        } catch (RuntimeException e) {
-            for (int i = n - 1; i >= 0; i--) {
-                pinned[i].unpin();
-            }
-            throw e;
-        }
-        return new Pins(pinned, n, written instanceof CpuStorage w ? w : null);
-    }
-
-    /** The storages one kernel pinned; closing counts the write and unpins them in reverse order. */
-    private record Pins(CpuStorage[] storages, int count, CpuStorage written) implements AutoCloseable {
-        @Override
-        public void close() {
-            if (written != null) {
-                written.touch();
-            }
-            for (int i = count - 1; i >= 0; i--) {
-                storages[i].unpin();
-            }
-        }
     }
 }

@@ -56,6 +56,12 @@ final class VectorGemm {
         if (m <= SMALL_M || n < NR || k < MIN_PACKED_K) {
             // few rows, a skinny output or a short depth: packing would cost more than it saves
             int parts = threads > 1 && m >= 2 * threads ? threads : 1;
+            if (parts == 1) { // the batch-1 path: no closure to allocate
+                for (int bi = 0; bi < batch; bi++) {
+                    rowwise(bi, 0, m, n, k, a, b, c, epi);
+                }
+                return;
+            }
             CpuThreads.parallel(parts, (part, ps) -> {
                 int lo = (int) ((long) m * part / ps);
                 int hi = (int) ((long) m * (part + 1) / ps);

@@ -134,14 +134,14 @@ final class KernelNames {
 
     /**
      * The destination dtype of a reduction whose source has {@code src}'s dtype, for the combinations the
-     * kernels define: float32 sums, products and extremes stay float32 and its indices are float32 or
-     * int64; integer and bool sums, products and indices are int64, their extremes keep the source dtype
-     * (as the CPU backend and PyTorch).
+     * kernels define: float32 sums, products and extremes stay float32 and its indices are int64; integer
+     * and bool sums, products and indices are int64, their extremes keep the source dtype (as the CPU
+     * backend and PyTorch).
      */
     static List<DType> reduceOutputs(ReduceOp op, DType src) {
         boolean index = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
         if (src == DType.FLOAT32) {
-            return index ? List.of(DType.FLOAT32, DType.INT64) : List.of(DType.FLOAT32);
+            return List.of(index ? DType.INT64 : DType.FLOAT32);
         }
         boolean widens = op == ReduceOp.SUM || op == ReduceOp.PROD;
         return List.of(widens || index ? DType.INT64 : src);
