@@ -5,6 +5,8 @@ import dev.cairn.Device;
 import dev.cairn.backend.Backend;
 import dev.cairn.backend.Storage;
 import dev.cairn.backend.StridedView;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 
 /**
@@ -18,6 +20,15 @@ import java.lang.ref.Cleaner;
  */
 final class TensorBody {
     private static final Cleaner CLEANER = Cleaner.create();
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(TensorBody.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final Backend backend;
     final Device device;
@@ -126,7 +137,9 @@ final class TensorBody {
         if (closed) {
             return;
         }
-        closed = true;
+        // a release store, not a volatile write: on x86 the latter is a full fence, paid for every tensor a
+        // TensorScope closes; a racing second close is harmless (the claim and the cleaner run once)
+        CLOSED.setRelease(this, true);
         if (cleanable != null) {
             cleanable.clean();
         } else if (claim != null) {
