@@ -8,11 +8,12 @@ import java.util.Arrays;
  * Direct 2-D convolution forward on the CPU (see {@link dev.cairn.backend.Backend#conv2d}), for inference
  * on small images, where an im2col matrix per image and one tiny GEMM each cost more than the arithmetic.
  *
- * <p>Per image, each input channel is copied once into zero-padded <em>phase planes</em>: with stride
- * {@code s}, phase {@code (pi, pj)} holds padded rows {@code pi, pi+s, ...} and columns
- * {@code pj, pj+s, ...}, so that kernel offset {@code (i, j)} reads, for every output position, one
- * contiguous span of one plane. Output rows are computed {@code wq} (a phase plane's width) wide into a
- * scratch buffer and stored without their extra columns, plus the bias. The sums run over input channels
+ * <p>Per image, each input channel's rows are copied once into zero-padded <em>phase planes</em>: with
+ * vertical stride {@code s}, phase {@code pi} holds padded rows {@code pi, pi+s, ...}, so that kernel
+ * offset {@code (i, j)} reads, for every output position, one contiguous span of one plane. Output rows
+ * are computed at every column of a plane's width {@code wq} into a scratch buffer (a horizontal stride
+ * computes columns it then skips: cheaper than gathering strided columns) and stored without the extra
+ * columns, plus the bias. The sums run over input channels
  * and kernel offsets in order, one fused multiply-add each ({@link VectorDirectConv} with the Vector API,
  * {@link #plain} without, with the same bits). Images are split across the backend's threads. Stateless
  * apart from per-thread scratch buffers; thread-safe.
@@ -48,6 +49,7 @@ final class DirectConv {
             if (scratch[1].length < g.outLen) {
                 scratch[1] = new float[g.outLen];
             }
+            Arrays.fill(scratch[0], 0, g.planesLen, 0f);
             for (int img = lo; img < hi; img++) {
                 fillPhases(x, src.offset() + img * src.strides()[0], src.strides(), w, g, scratch[0]);
                 int d0 = dOff + img * outChannels * w.positions();
@@ -70,15 +72,23 @@ final class DirectConv {
         final int cg;
         /** Output channels per group. */
         final int og;
-        /** Rows and columns of a phase plane (and the width the output rows are computed at). */
+        /** Horizontal stride: output column ow is computed column ow * sw. */
+        final int sw;
+        /** Rows and columns of a phase plane; output rows are computed wq wide. */
         final int hq;
         final int wq;
-        /** Floats per phase plane, and per input channel (its stride x stride phase planes). */
+        /** Floats per phase plane, and per input channel (its strideH phase planes). */
         final int plane;
         final int chanStride;
         /** Where each kernel offset (i*kw + j) starts reading, relative to its channel's first phase plane. */
         final int[] tapAt;
-        /** Output positions computed per channel, {@code (outH - 1) * wq + outW}, and that rounded up to whole vectors. */
+        /** Per phase pi: the plane rows [r0, r1) that hold input rows (the others are padding). */
+        final int[] r0;
+        final int[] r1;
+        /** The plane columns [q0, q1) that hold input columns. */
+        final int q0;
+        final int q1;
+        /** Output positions computed per channel, {@code (outH-1)*wq + (outW-1)*sw + 1}, and that in whole vectors. */
         final int span;
         final int spanPad;
         final int planesLen;
@@ -89,63 +99,63 @@ final class DirectConv {
             this.outChannels = outChannels;
             cg = w.channels() / groups;
             og = outChannels / groups;
-            hq = w.outH() + (w.kernelH() - 1) * w.dilationH() / w.strideH();
-            wq = w.outW() + (w.kernelW() - 1) * w.dilationW() / w.strideW();
+            sw = w.strideW();
+            int sh = w.strideH();
+            hq = w.outH() + (w.kernelH() - 1) * w.dilationH() / sh;
+            wq = (w.outW() - 1) * sw + (w.kernelW() - 1) * w.dilationW() + 1;
             plane = hq * wq;
-            chanStride = w.strideH() * w.strideW() * plane;
+            chanStride = sh * plane;
             tapAt = new int[w.kernelH() * w.kernelW()];
             for (int i = 0; i < w.kernelH(); i++) {
                 int di = i * w.dilationH();
                 for (int j = 0; j < w.kernelW(); j++) {
-                    int dj = j * w.dilationW();
-                    int phase = (di % w.strideH()) * w.strideW() + dj % w.strideW();
-                    tapAt[i * w.kernelW() + j] = phase * plane + di / w.strideH() * wq + dj / w.strideW();
+                    tapAt[i * w.kernelW() + j] = di % sh * plane + di / sh * wq + j * w.dilationW();
                 }
             }
-            span = (w.outH() - 1) * wq + w.outW();
+            // row r of phase pi is padded row r*sh + pi, input row r*sh + pi - padH
+            r0 = new int[sh];
+            r1 = new int[sh];
+            for (int pi = 0; pi < sh; pi++) {
+                r0[pi] = Math.min(hq, Math.max(0, -Math.floorDiv(pi - w.padH(), sh)));
+                r1[pi] = Math.max(r0[pi], Math.min(hq, Math.floorDiv(w.inH() - 1 + w.padH() - pi, sh) + 1));
+            }
+            // column q is input column q - padW
+            q0 = Math.min(wq, w.padW());
+            q1 = Math.max(q0, Math.min(wq, w.inW() + w.padW()));
+            span = (w.outH() - 1) * wq + (w.outW() - 1) * sw + 1;
             spanPad = (span + lanes - 1) / lanes * lanes;
-            // a span's last vector reads up to spanPad - span + wq floats past the end of a channel's last
-            // plane: zero slack after the last channel
+            // a span's last vector reads up to lanes floats past the end of a channel's last plane: zero
+            // slack after the last channel
             planesLen = w.channels() * chanStride + spanPad + wq + lanes;
             outLen = outChannels * spanPad;
         }
     }
 
-    /** Copies one image into its zero-padded phase planes [C][strideH * strideW][hq][wq], then zero slack. */
+    /**
+     * Copies one image's rows into their places in the phase planes [C][strideH][hq][wq]. The padding and
+     * the slack are never written: {@link #conv2d} zeroes the buffer once per call, and every image of a
+     * call puts its elements at the same places.
+     */
     private static void fillPhases(float[] x, int base, int[] st, Window w, Geometry g, float[] planes) {
         int sh = w.strideH();
-        int sw = w.strideW();
+        int len = g.q1 - g.q0;
         for (int c = 0; c < w.channels(); c++) {
-            int cBase = base + c * st[1];
+            int cBase = base + c * st[1] + (g.q0 - w.padW()) * st[3];
             for (int pi = 0; pi < sh; pi++) {
-                for (int pj = 0; pj < sw; pj++) {
-                    int p = c * g.chanStride + (pi * sw + pj) * g.plane;
-                    // columns q with 0 <= q*sw + pj - padW < inW read the input, the others are padding
-                    int q0 = Math.min(g.wq, Math.max(0, -Math.floorDiv(pj - w.padW(), sw)));
-                    int q1 = Math.max(q0, Math.min(g.wq, Math.floorDiv(w.inW() - 1 + w.padW() - pj, sw) + 1));
-                    for (int r = 0; r < g.hq; r++) {
-                        int ih = r * sh + pi - w.padH();
-                        int row = p + r * g.wq;
-                        if (ih < 0 || ih >= w.inH()) {
-                            Arrays.fill(planes, row, row + g.wq, 0f);
-                            continue;
-                        }
-                        for (int q = 0; q < q0; q++) {
-                            planes[row + q] = 0f;
-                        }
-                        int from = cBase + ih * st[2] + (q0 * sw + pj - w.padW()) * st[3];
-                        int step = sw * st[3];
-                        for (int q = q0; q < q1; q++, from += step) {
+                int p = c * g.chanStride + pi * g.plane + g.q0;
+                for (int r = g.r0[pi]; r < g.r1[pi]; r++) {
+                    int from = cBase + (r * sh + pi - w.padH()) * st[2];
+                    int row = p + r * g.wq;
+                    if (st[3] == 1) {
+                        System.arraycopy(x, from, planes, row, len);
+                    } else {
+                        for (int q = 0; q < len; q++, from += st[3]) {
                             planes[row + q] = x[from];
-                        }
-                        for (int q = q1; q < g.wq; q++) {
-                            planes[row + q] = 0f;
                         }
                     }
                 }
             }
         }
-        Arrays.fill(planes, w.channels() * g.chanStride, g.planesLen, 0f);
     }
 
     /** out[o * spanPad + t] for t in [0, span): the sums of {@link VectorDirectConv}, one position at a time. */
@@ -169,8 +179,8 @@ final class DirectConv {
         }
     }
 
-    /** dst [O, outH, outW] from {@code d0} = the computed rows (wq wide) without their extra columns, plus the bias. */
-    private static void store(float[] out, float[] bias, int bOff, Window w, Geometry g, float[] dst, int d0) {
+    /** dst [O, outH, outW] from {@code d0} = output columns 0, sw, 2*sw, ... of the computed rows, plus the bias. */
+    static void store(float[] out, float[] bias, int bOff, Window w, Geometry g, float[] dst, int d0) {
         int outW = w.outW();
         int d = d0;
         for (int o = 0; o < g.outChannels; o++) {
@@ -178,7 +188,7 @@ final class DirectConv {
             for (int oh = 0; oh < w.outH(); oh++) {
                 int s = o * g.spanPad + oh * g.wq;
                 for (int q = 0; q < outW; q++) {
-                    dst[d + q] = out[s + q] + b;
+                    dst[d + q] = out[s + q * g.sw] + b;
                 }
                 d += outW;
             }

@@ -118,25 +118,38 @@ final class VectorDirectConv {
         a.intoArray(out, o0);
     }
 
-    /** dst [O, outH, outW] from {@code d0} = the computed rows (wq wide) without their extra columns, plus the bias. */
+    /** dst [O, outH, outW] from {@code d0} = the computed rows without their extra columns, plus the bias. */
     static void store(float[] out, float[] bias, int bOff, Window w, DirectConv.Geometry g, float[] dst, int d0) {
+        if (g.sw != 1) {
+            DirectConv.store(out, bias, bOff, w, g, dst, d0);
+            return;
+        }
         int outW = w.outW();
         int d = d0;
         for (int o = 0; o < g.outChannels; o++) {
-            FloatVector b = FloatVector.broadcast(S, bias == null ? 0f : bias[bOff + o]);
+            float bs = bias == null ? 0f : bias[bOff + o];
+            FloatVector b = FloatVector.broadcast(S, bs);
             if (g.wq == outW) { // rows without extra columns: the plane is one run
                 int s = o * g.spanPad;
                 int len = w.positions();
-                for (int q = 0; q < len; q += L) {
-                    VectorMask<Float> m = S.indexInRange(q, len);
-                    FloatVector.fromArray(S, out, s + q, m).add(b).intoArray(dst, d + q, m);
+                int q = 0;
+                for (; q < S.loopBound(len); q += L) {
+                    FloatVector.fromArray(S, out, s + q).add(b).intoArray(dst, d + q);
+                }
+                for (; q < len; q++) {
+                    dst[d + q] = out[s + q] + bs;
                 }
                 d += len;
                 continue;
             }
+            int full = S.loopBound(outW);
             for (int oh = 0; oh < w.outH(); oh++) {
                 int s = o * g.spanPad + oh * g.wq;
-                for (int q = 0; q < outW; q += L) {
+                int q = 0;
+                for (; q < full; q += L) {
+                    FloatVector.fromArray(S, out, s + q).add(b).intoArray(dst, d + q);
+                }
+                if (q < outW) {
                     VectorMask<Float> m = S.indexInRange(q, outW);
                     FloatVector.fromArray(S, out, s + q, m).add(b).intoArray(dst, d + q, m);
                 }
