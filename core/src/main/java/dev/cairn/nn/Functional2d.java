@@ -134,8 +134,8 @@ final class Functional2d {
     /** PyTorch's adaptive average pooling: window {@code [floor(i*in/out), ceil((i+1)*in/out))} per output. */
     static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
         int[] xs = checkImage("adaptiveAvgPool2d", x);
-        if (outH == 1 && outW == 1) {
-            return x.mean(3, true).mean(2, true);
+        if (outH == 1 && outW == 1) { // global pooling: one reduction over each plane
+            return x.reshape(xs[0], xs[1], xs[2] * xs[3]).mean(2, true).unsqueeze(3);
         }
         List<Tensor> rows = new ArrayList<>(outH);
         for (int i = 0; i < outH; i++) {

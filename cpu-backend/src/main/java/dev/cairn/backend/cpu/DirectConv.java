@@ -36,7 +36,8 @@ final class DirectConv {
                        float[] bias, int bOff, float[] dst, int dOff) {
         float[] x = ((CpuStorage) src.storage()).data;
         int n = src.shape()[0];
-        Geometry g = new Geometry(w, groups, outChannels, VectorSupport.ENABLED ? VectorDirectConv.L : 1);
+        Geometry g = new Geometry(w, groups, outChannels, VectorSupport.ENABLED ? VectorDirectConv.L : 1,
+                src.strides());
         long work = (long) n * outChannels * g.cg * g.tapAt.length * w.positions();
         int parts = work < PARALLEL_THRESHOLD ? 1 : Math.min(n, CpuThreads.cores());
         CpuThreads.parallel(parts, (part, ps) -> {
@@ -51,7 +52,12 @@ final class DirectConv {
             }
             Arrays.fill(scratch[0], 0, g.planesLen, 0f);
             for (int img = lo; img < hi; img++) {
-                fillPhases(x, src.offset() + img * src.strides()[0], src.strides(), w, g, scratch[0]);
+                int base = src.offset() + img * src.strides()[0];
+                if (g.channelRuns) {
+                    fillRuns(x, base, src.strides()[1], w, g, scratch[0]);
+                } else {
+                    fillPhases(x, base, src.strides(), w, g, scratch[0]);
+                }
                 int d0 = dOff + img * outChannels * w.positions();
                 if (VectorSupport.ENABLED) {
                     VectorDirectConv.image(scratch[0], weight, wOff, g, scratch[1]);
@@ -94,7 +100,10 @@ final class DirectConv {
         final int planesLen;
         final int outLen;
 
-        Geometry(Window w, int groups, int outChannels, int lanes) {
+        /** Whether each channel is one run in the image and its plane ({@link #fillRuns}). */
+        final boolean channelRuns;
+
+        Geometry(Window w, int groups, int outChannels, int lanes, int[] srcStrides) {
             this.groups = groups;
             this.outChannels = outChannels;
             cg = w.channels() / groups;
@@ -122,6 +131,8 @@ final class DirectConv {
             // column q is input column q - padW
             q0 = Math.min(wq, w.padW());
             q1 = Math.max(q0, Math.min(wq, w.inW() + w.padW()));
+            channelRuns = sh == 1 && q0 == 0 && q1 == wq && wq == w.inW() && srcStrides[3] == 1
+                    && srcStrides[2] == w.inW();
             span = (w.outH() - 1) * wq + (w.outW() - 1) * sw + 1;
             spanPad = (span + lanes - 1) / lanes * lanes;
             // a span's last vector reads up to lanes floats past the end of a channel's last plane: zero
@@ -136,6 +147,27 @@ final class DirectConv {
      * the slack are never written: {@link #conv2d} zeroes the buffer once per call, and every image of a
      * call puts its elements at the same places.
      */
+    /**
+     * {@link #fillPhases} where each channel is one run in both the image and its plane (no horizontal padding,
+     * unit strides, dense rows as wide as the plane): one copy per channel.
+     */
+    private static void fillRuns(float[] x, int base, int cStride, Window w, Geometry g, float[] planes) {
+        int len = (g.r1[0] - g.r0[0]) * g.wq;
+        int from = base + (g.r0[0] - w.padH()) * g.wq;
+        int to = g.r0[0] * g.wq;
+        if (len <= 16) { // a call to the copy stub costs more than a short loop
+            for (int c = 0; c < w.channels(); c++, from += cStride, to += g.chanStride) {
+                for (int q = 0; q < len; q++) {
+                    planes[to + q] = x[from + q];
+                }
+            }
+            return;
+        }
+        for (int c = 0; c < w.channels(); c++, from += cStride, to += g.chanStride) {
+            System.arraycopy(x, from, planes, to, len);
+        }
+    }
+
     private static void fillPhases(float[] x, int base, int[] st, Window w, Geometry g, float[] planes) {
         int sh = w.strideH();
         int len = g.q1 - g.q0;
@@ -146,7 +178,7 @@ final class DirectConv {
                 for (int r = g.r0[pi]; r < g.r1[pi]; r++) {
                     int from = cBase + (r * sh + pi - w.padH()) * st[2];
                     int row = p + r * g.wq;
-                    if (st[3] == 1) {
+                    if (st[3] == 1 && len > 16) {
                         System.arraycopy(x, from, planes, row, len);
                     } else {
                         for (int q = 0; q < len; q++, from += st[3]) {
