@@ -168,9 +168,13 @@ final class DirectConv {
         }
     }
 
-    private static void fillPhases(float[] x, int base, int[] st, Window w, Geometry g, float[] planes) {
+    static void fillPhases(float[] x, int base, int[] st, Window w, Geometry g, float[] planes) {
         int sh = w.strideH();
         int len = g.q1 - g.q0;
+        if (VectorSupport.ENABLED && st[3] == 1 && len <= VectorDirectConv.L) {
+            VectorDirectConv.fillShortRows(x, base, st, w, g, planes);
+            return;
+        }
         for (int c = 0; c < w.channels(); c++) {
             int cBase = base + c * st[1] + (g.q0 - w.padW()) * st[3];
             for (int pi = 0; pi < sh; pi++) {

@@ -118,6 +118,21 @@ final class VectorDirectConv {
         a.intoArray(out, o0);
     }
 
+    /** {@link DirectConv#fillPhases} for dense rows of at most one vector: one masked copy per row. */
+    static void fillShortRows(float[] x, int base, int[] st, Window w, DirectConv.Geometry g, float[] planes) {
+        int sh = w.strideH();
+        VectorMask<Float> m = S.indexInRange(0, g.q1 - g.q0);
+        for (int c = 0; c < w.channels(); c++) {
+            int cBase = base + c * st[1] + g.q0 - w.padW();
+            for (int pi = 0; pi < sh; pi++) {
+                int p = c * g.chanStride + pi * g.plane + g.q0;
+                for (int r = g.r0[pi]; r < g.r1[pi]; r++) {
+                    FloatVector.fromArray(S, x, cBase + (r * sh + pi - w.padH()) * st[2], m).intoArray(planes, p + r * g.wq, m);
+                }
+            }
+        }
+    }
+
     /** dst [O, outH, outW] from {@code d0} = the computed rows without their extra columns, plus the bias. */
     static void store(float[] out, float[] bias, int bOff, Window w, DirectConv.Geometry g, float[] dst, int d0) {
         if (g.sw != 1) {
