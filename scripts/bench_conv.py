@@ -78,10 +78,12 @@ def torch_conv():
 
 def cairn_conv(exe):
     """Median microseconds per forward call of lenet/convnet per batch, and per lenet training step."""
-    # the first batch size is run twice and its first timing dropped: it pays for the JIT's warm-up
+    # every batch size is run twice and its first timing dropped: it pays for the JIT's warm-up (a batch
+    # size can be the first to reach a kernel, e.g. the packed GEMM of a Linear layer, and C2 compiles
+    # Vector API loops late on a loaded machine; until then they run 10-100x slower)
     out = {}
     for model in ("lenet", "convnet"):
-        batches = (CONV_BATCHES[0],) + CONV_BATCHES
+        batches = tuple(b for b in CONV_BATCHES for _ in range(2))
         for row in cairn(["bench", "model", "--model", model, "--batch", ",".join(map(str, batches)),
                           "--device", "cpu", "--budget-ms", "1500"], exe=exe):
             # a later row of the same batch replaces the first

@@ -134,4 +134,42 @@ __global__ void cairn_max_pool2d_backward(const float* __restrict__ grad, long l
     }
 }
 
+// Direct convolution: dst dense [N, O, outH, outW] = src [N, C, inH, inW] (strides S) convolved with the
+// dense weight [O, C/groups, kh, kw] (from wOff), plus bias[bOff + o] when hasBias. Each output sums
+// fmaf(weight, input, acc) over (c, i, j) in order, padding included as 0, then adds the bias: the
+// CPU backend's order (DirectConv), so the results are equal.
+__global__ void cairn_conv2d(const float* __restrict__ src, long long sOff, Strides4 S, WindowGeom g, int groups,
+                             int outC, const float* __restrict__ weight, long long wOff,
+                             const float* __restrict__ bias, long long bOff, int hasBias,
+                             float* __restrict__ dst, long long dOff, int total) {
+    int cg = g.c / groups;
+    int og = outC / groups;
+    for (unsigned int e = blockIdx.x * blockDim.x + threadIdx.x; e < (unsigned int) total; e += blockDim.x * gridDim.x) {
+        unsigned int t = e;
+        int ow = t % g.outW; t /= g.outW;
+        int oh = t % g.outH; t /= g.outH;
+        int o = t % outC;
+        int img = t / outC;
+        const float* w = weight + wOff + (long long) o * cg * g.kh * g.kw;
+        const float* x = src + sOff + (long long) img * S.s[0] + (long long) (o / og) * cg * S.s[1];
+        float acc = 0.0f;
+        for (int c = 0; c < cg; c++) {
+            for (int i = 0; i < g.kh; i++) {
+                int ih = oh * g.sh - g.ph + i * g.dh;
+                bool rowIn = ih >= 0 && ih < g.inH;
+                for (int j = 0; j < g.kw; j++) {
+                    int iw = ow * g.sw - g.pw + j * g.dw;
+                    float v = 0.0f;
+                    if (rowIn && iw >= 0 && iw < g.inW) {
+                        v = x[(long long) c * S.s[1] + (long long) ih * S.s[2] + (long long) iw * S.s[3]];
+                    }
+                    acc = fmaf(w[(c * g.kh + i) * g.kw + j], v, acc);
+                }
+            }
+        }
+        if (hasBias) acc += bias[bOff + o];
+        dst[dOff + e] = acc;
+    }
+}
+
 }  // extern "C"

@@ -205,6 +205,21 @@ public interface Backend {
     }
 
     /**
+     * Direct 2-D convolution (cross-correlation) forward, as PyTorch's {@code F.conv2d} with the symmetric
+     * zero padding of {@code window}: {@code src} is float32 {@code [N, C, inH, inW]} (any strides, C =
+     * {@code window.channels()}), {@code weight} a dense {@code [O, C/groups, kernelH, kernelW]} view,
+     * {@code bias} a dense {@code [O]} view or null, and {@code dst} dense {@code [N, O, outH, outW]}:
+     * {@code dst[n, o, oh, ow] = bias[o] + sum over c, i, j of weight[o, c, i, j] *
+     * src[n, g*C/groups + c, oh*strideH - padH + i*dilationH, ow*strideW - padW + j*dilationW]} with
+     * {@code g = o / (O/groups)} and 0 outside the input. Core calls it for inference (no autograd graph);
+     * the order of the sum is the backend's, so results match an im2col GEMM to rounding, not bit for bit.
+     */
+    default void conv2d(StridedView src, Window window, int groups, StridedView weight, StridedView bias,
+                        Storage dst) {
+        throw unsupported("conv2d (direct convolution)");
+    }
+
+    /**
      * col2im, the adjoint of {@link #unfold}, as PyTorch's {@code F.fold}: {@code src} is
      * {@code [N, C*kernelH*kernelW, outH*outW]} (any strides, stride 0 allowed) and {@code dst} dense
      * {@code [N, C, inH, inW]}, overwritten with the sum of every column entry that unfold would have read

@@ -1,6 +1,8 @@
 package dev.cairn.nn;
 
 import dev.cairn.CairnException;
+import dev.cairn.DType;
+import dev.cairn.autograd.GradMode;
 import dev.cairn.tensor.ShapeException;
 import dev.cairn.tensor.Shapes;
 import dev.cairn.tensor.Tensor;
@@ -49,7 +51,8 @@ final class Functional2d {
      * 2-D convolution (cross-correlation, as PyTorch's {@code F.conv2d}); padding may differ per side. The
      * image is unfolded once ({@link Tensor#im2col}, [N, C*kh*kw, L]) and multiplied by the weight, one GEMM
      * per group and image straight into the [N, O, L] layout of the output (no transposes); a 1x1 convolution
-     * with stride 1 reads the image in place. The gradient flows back through the GEMM and col2im.
+     * with stride 1 reads the image in place. The gradient flows back through the GEMM and col2im. When no
+     * gradient is recorded, small images go through the backend's direct kernel instead (see {@link #direct}).
      */
     static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padTBLR, int[] dilation,
                          int groups) {
@@ -76,6 +79,9 @@ final class Functional2d {
         int cout = ws[0];
         int k = ws[1] * kh * kw;
         int l = outH * outW;
+        if (direct(x, weight, bias, is, k)) {
+            return in.conv2d(weight, bias, stride, new int[] {ph, pw}, dilation, groups);
+        }
         Tensor cols = kh == 1 && kw == 1 && stride[0] == 1 && stride[1] == 1 && ph == 0 && pw == 0
                 ? in.reshape(n, xs[1], l) // a 1x1 convolution is a product over channels: no copies
                 : in.im2col(new int[] {kh, kw}, dilation, new int[] {ph, pw}, stride);
@@ -85,6 +91,23 @@ final class Functional2d {
                 : weight.reshape(groups, cout / groups, k).matmul(cols.reshape(n, groups, k, l));
         out = out.reshape(n, cout, outH, outW);
         return bias == null ? out : out.add(bias.reshape(1, cout, 1, 1));
+    }
+
+    /** Input elements per image up to which the direct kernel is chosen (its padded copy stays in L2). */
+    private static final long DIRECT_MAX_IMAGE = 1L << 16;
+    /** Multiply-adds per output element up to which the direct kernel is chosen (beyond, a packed GEMM wins). */
+    private static final int DIRECT_MAX_DEPTH = 1152;
+
+    /**
+     * Whether the direct kernel ({@link Tensor#conv2d}) computes this convolution: for small images with few
+     * channels (where per-image GEMMs are tiny and im2col costs more than the arithmetic) when no gradient
+     * is recorded; training keeps im2col, whose columns the backward reuses.
+     */
+    private static boolean direct(Tensor x, Tensor weight, Tensor bias, int[] paddedShape, int depth) {
+        boolean grad = GradMode.isEnabled()
+                && (x.requiresGrad() || weight.requiresGrad() || (bias != null && bias.requiresGrad()));
+        return !grad && x.dtype() == DType.FLOAT32 && depth <= DIRECT_MAX_DEPTH
+                && (long) paddedShape[1] * paddedShape[2] * paddedShape[3] <= DIRECT_MAX_IMAGE;
     }
 
     /** Max over each window (padding never chosen); the gradient goes to the first maximum of a window. */
@@ -111,8 +134,8 @@ final class Functional2d {
     /** PyTorch's adaptive average pooling: window {@code [floor(i*in/out), ceil((i+1)*in/out))} per output. */
     static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
         int[] xs = checkImage("adaptiveAvgPool2d", x);
-        if (outH == 1 && outW == 1) {
-            return x.mean(3, true).mean(2, true);
+        if (outH == 1 && outW == 1) { // global pooling: one reduction over each plane
+            return x.reshape(xs[0], xs[1], xs[2] * xs[3]).mean(2, true).unsqueeze(3);
         }
         List<Tensor> rows = new ArrayList<>(outH);
         for (int i = 0; i < outH; i++) {

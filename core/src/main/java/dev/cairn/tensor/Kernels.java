@@ -106,6 +106,21 @@ final class Kernels {
         Reference.reachabilityFence(dst);
     }
 
+    /**
+     * Direct convolution of the image {@code src} with the dense {@code weight} (and dense {@code bias}, or
+     * null) into the dense {@code dst} (see {@link dev.cairn.backend.Backend#conv2d}).
+     */
+    static void conv2d(TensorBody src, Window w, int groups, TensorBody weight, TensorBody bias, TensorBody dst) {
+        if (dst.numel > 0) {
+            dst.backend.conv2d(src.stridedView(), w, groups, weight.stridedView(),
+                    bias == null ? null : bias.stridedView(), dst.storage());
+        }
+        Reference.reachabilityFence(src);
+        Reference.reachabilityFence(weight);
+        Reference.reachabilityFence(bias);
+        Reference.reachabilityFence(dst);
+    }
+
     /** col2im of the columns {@code src} into the dense image {@code dst} (see {@link dev.cairn.backend.Backend#fold}). */
     static void fold(TensorBody src, Window w, TensorBody dst) {
         if (dst.numel > 0) {

@@ -1068,6 +1068,18 @@ public class Tensor implements AutoCloseable {
     // ---- sliding windows ------------------------------------------------------------------
 
     /**
+     * 2-D convolution (cross-correlation) of this float32 {@code [N, C, H, W]} image, as
+     * {@code torch.nn.functional.conv2d} with symmetric zero padding, computed by the backend's direct
+     * kernel without an im2col matrix (fastest for inference on small images): {@code weight} is
+     * {@code [O, C/groups, kh, kw]}, {@code bias} {@code [O]} or null, each geometry argument {@code [h, w]}.
+     * The result is {@code [N, O, outH, outW]}. Differentiable: the backward recomputes {@link #im2col}
+     * of this image (training is cheaper through {@code im2col} and {@link #matmul}, which keep it).
+     */
+    public Tensor conv2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        return Windows.conv2d(this, weight, bias, stride, padding, dilation, groups);
+    }
+
+    /**
      * im2col, as {@code torch.nn.functional.unfold}: this {@code [N, C, H, W]} float32 image becomes
      * {@code [N, C*kh*kw, L]}, one column per window position (row-major over the {@code L} positions), one row
      * per channel and kernel offset, zero where a window covers the padding. Each argument is {@code [h, w]}.

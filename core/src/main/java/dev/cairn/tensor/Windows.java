@@ -33,6 +33,60 @@ final class Windows {
                 g -> new Tensor[] {fold(g, size, kernel, dilation, padding, stride)}, x);
     }
 
+    /**
+     * 2-D convolution by the backend's direct kernel: {@code x} [N, C, H, W], {@code weight}
+     * [O, C/groups, kh, kw], {@code bias} [O] or null, symmetric zero {@code padding}. The backward
+     * recomputes im2col of {@code x}: the gradients are those of im2col and a GEMM.
+     */
+    static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
+                         int groups) {
+        String op = "conv2d";
+        TensorBody xb = checkImage(op, x);
+        int[] s = xb.shape;
+        int[] ws = weight.shape();
+        if (groups < 1 || ws.length != 4 || s[1] != ws[1] * groups || ws[0] % groups != 0) {
+            throw new ShapeException(op + ": input " + Shapes.format(s) + " does not fit weight " + Shapes.format(ws)
+                    + " with groups=" + groups + " (expects weight [O, C/groups, kh, kw] with O and C divisible by"
+                    + " groups)");
+        }
+        if (bias != null && (bias.shape().length != 1 || bias.shape()[0] != ws[0])) {
+            throw new ShapeException(op + ": bias must have shape [" + ws[0] + "] (one per output channel), got "
+                    + Shapes.format(bias.shape()));
+        }
+        Kernels.sameDevice(op, x, weight);
+        if (bias != null) {
+            Kernels.sameDevice(op, x, bias);
+        }
+        int[] kernel = {ws[2], ws[3]};
+        checkGeometry(op, kernel, dilation, padding, stride);
+        int outH = blocks(op, s[2], kernel[0], dilation[0], padding[0], stride[0], s, kernel, dilation, padding, stride);
+        int outW = blocks(op, s[3], kernel[1], dilation[1], padding[1], stride[1], s, kernel, dilation, padding, stride);
+        Window w = window(s[1], s[2], s[3], kernel, dilation, padding, stride, outH, outW);
+        Tensor wd = weight.contiguous();
+        Tensor bd = bias == null ? null : bias.contiguous();
+        TensorBody wb = wd.body();
+        TensorBody bb = bd == null ? null : bd.body();
+        checkFloat(op, wb);
+        if (bb != null) {
+            checkFloat(op, bb);
+        }
+        TensorBody ob = xb.newDense(new int[] {s[0], ws[0], outH, outW});
+        Kernels.conv2d(xb, w, groups, wb, bb, ob);
+        int cout = ws[0];
+        int k = ws[1] * kernel[0] * kernel[1];
+        int l = outH * outW;
+        int[] size = {s[2], s[3]};
+        return Graph.record(new Tensor(ob), "Conv2dBackward", new Tensor[] {x, weight}, g -> {
+            Tensor gq = g.reshape(s[0], groups, cout / groups, l);
+            Tensor cols = unfold(x, kernel, dilation, padding, stride).reshape(s[0], groups, k, l);
+            Tensor gw = gq.matmul(cols.transpose(2, 3)).sum(0, false).reshape(ws);
+            Tensor gx = fold(weight.reshape(groups, cout / groups, k).transpose(1, 2).matmul(gq)
+                    .reshape(s[0], groups * k, l), size, kernel, dilation, padding, stride);
+            Tensor gb = bias == null ? null : g.sum(new int[] {0, 2, 3}, false);
+            return new Tensor[] {gx, gw, gb};
+        }, x, weight, bias);
+    }
+
     /** {@code [N, C*kh*kw, L]} to {@code [N, C, outputSize]}: every column entry summed into the place unfold read it. */
     static Tensor fold(Tensor cols, int[] outputSize, int[] kernel, int[] dilation, int[] padding, int[] stride) {
         String op = "fold";

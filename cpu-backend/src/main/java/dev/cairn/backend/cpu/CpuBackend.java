@@ -188,6 +188,17 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void conv2d(StridedView src, Window window, int groups, StridedView weight, StridedView bias,
+                       Storage dst) {
+        Storage b = bias == null ? null : bias.storage();
+        try (Pins p = pin(dst, src.storage(), weight.storage(), b)) {
+            DirectConv.conv2d(src, window, groups, ((CpuStorage) weight.storage()).data, weight.offset(),
+                    weight.shape()[0], b == null ? null : ((CpuStorage) b).data, b == null ? 0 : bias.offset(),
+                    ((CpuStorage) dst).data, 0);
+        }
+    }
+
+    @Override
     public void fold(StridedView src, Window window, Storage dst) {
         try (KernelPins p = KernelPins.of(dst, src.storage())) {
             WindowKernels.fold(src, window, ((CpuStorage) dst).data);

@@ -467,6 +467,12 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void conv2d(StridedView src, Window window, int groups, StridedView weight, StridedView bias,
+                       Storage dst) {
+        CudaKernels.conv2d(cuda(dst, "conv2d destination").cudaDevice(), src, window, groups, weight, bias, dst);
+    }
+
+    @Override
     public void fold(StridedView src, Window window, Storage dst) {
         CudaKernels.fold(cuda(dst, "fold destination").cudaDevice(), src, window, dst);
     }

@@ -762,6 +762,25 @@ final class CudaKernels {
                 .ints(window(src.shape()[0], w)).ptr(d.pointer(dst, "unfold destination")).l(0).i((int) total));
     }
 
+    /**
+     * Direct convolution of {@code src} [N, C, H, W] with the dense {@code weight} [O, C/groups, kh, kw] plus
+     * the dense {@code bias} [O] (or none) into the dense {@code dst} [N, O, outH, outW].
+     */
+    static void conv2d(KernelLauncher d, StridedView src, Window w, int groups, StridedView weight, StridedView bias,
+                       Storage dst) {
+        int outC = weight.shape()[0];
+        long total = (long) src.shape()[0] * outC * w.positions();
+        if (total == 0) {
+            return;
+        }
+        Object pw = d.pointer(weight.storage(), "conv2d weight");
+        d.launch("cairn_conv2d", d.gridFor(total, BLOCK), 1, 1, BLOCK, new KernelArgs()
+                .ptr(d.pointer(src.storage(), "conv2d source")).l(src.offset()).ints(strides4(src))
+                .ints(window(src.shape()[0], w)).i(groups).i(outC).ptr(pw).l(weight.offset())
+                .ptr(bias != null ? d.pointer(bias.storage(), "conv2d bias") : pw).l(bias != null ? bias.offset() : 0)
+                .i(bias != null ? 1 : 0).ptr(d.pointer(dst, "conv2d destination")).l(0).i((int) total));
+    }
+
     /** col2im of {@code src} [N, C*kh*kw, L] into the dense {@code dst} [N, C, H, W]. */
     static void fold(KernelLauncher d, StridedView src, Window w, Storage dst) {
         long total = (long) src.shape()[0] * w.channels() * w.inH() * w.inW();

@@ -196,6 +196,7 @@ final class KernelNames {
             names.add(random(op));
         }
         names.add("cairn_bias_relu");
+        names.add("cairn_conv2d");
         return names;
     }
 }

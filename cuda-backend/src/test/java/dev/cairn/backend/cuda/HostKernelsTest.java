@@ -395,6 +395,57 @@ class HostKernelsTest {
         }
     }
 
+    @Test
+    void directConvolutionMatchesTheCpuBackendBitForBit() {
+        Random rnd = new Random(19);
+        // batch, channels, in H/W, out channels, groups, kernel, stride, padding, dilation, transposed (H <-> W)
+        // input view, bias
+        record Case(int n, int c, int h, int w, int o, int groups, int kh, int kw, int sh, int sw, int ph, int pw,
+                    int dh, int dw, boolean transposed, boolean bias) {
+            Window window() {
+                int outH = (h + 2 * ph - dh * (kh - 1) - 1) / sh + 1;
+                int outW = (w + 2 * pw - dw * (kw - 1) - 1) / sw + 1;
+                return new Window(c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, outH, outW);
+            }
+        }
+        List<Case> cases = List.of(
+                new Case(3, 1, 8, 8, 16, 1, 3, 3, 1, 1, 1, 1, 1, 1, false, true),     // convnet's first conv
+                new Case(2, 16, 8, 8, 16, 4, 3, 3, 2, 2, 1, 1, 1, 1, false, true),    // grouped, strided
+                new Case(2, 16, 2, 2, 32, 1, 1, 1, 1, 1, 0, 0, 1, 1, false, false),   // 1x1 without bias
+                new Case(1, 6, 14, 14, 16, 1, 5, 5, 1, 1, 0, 0, 1, 1, true, true),    // LeNet's second, transposed view
+                new Case(2, 4, 9, 7, 6, 2, 3, 2, 2, 3, 1, 0, 2, 1, false, true),      // mixed stride and dilation
+                new Case(1, 3, 11, 13, 5, 1, 3, 3, 3, 1, 1, 1, 1, 2, true, false));   // odd sizes
+        for (EmulatedDevice dev : new EmulatedDevice[] {small(), large()}) {
+            List<Runnable> checks = new ArrayList<>();
+            for (Case c : cases) {
+                Window w = c.window();
+                int len = c.n() * c.c() * c.h() * c.w();
+                float[] x = values(rnd, len + 3, 0);
+                int[] shape = {c.n(), c.c(), c.h(), c.w()};
+                int[] strides = c.transposed() ? new int[] {c.c() * c.h() * c.w(), c.h() * c.w(), 1, c.h()}
+                        : new int[] {c.c() * c.h() * c.w(), c.h() * c.w(), c.w(), 1};
+                StridedView image = new StridedView(null, 3, shape, strides);
+                int[] wShape = {c.o(), c.c() / c.groups(), c.kh(), c.kw()};
+                int wLen = c.o() * (c.c() / c.groups()) * c.kh() * c.kw();
+                // weight and bias at offsets 2 and 1 of their storages
+                float[] wt = values(rnd, wLen + 2, 0);
+                float[] b = values(rnd, c.o() + 1, 0);
+                StridedView wView = StridedView.contiguous(null, 2, wShape);
+                StridedView bView = c.bias() ? StridedView.contiguous(null, 1, new int[] {c.o()}) : null;
+                int outLen = c.n() * c.o() * w.positions();
+                Storage cOut = CPU.allocate(0, outLen);
+                EmulatedDevice.HostStorage eOut = dev.allocate(outLen);
+                CPU.conv2d(on(CPU.upload(0, x, 0, x.length), image), w, c.groups(), on(CPU.upload(0, wt, 0, wt.length), wView),
+                        bView == null ? null : on(CPU.upload(0, b, 0, b.length), bView), cOut);
+                CudaKernels.conv2d(dev, on(dev.upload(x), image), w, c.groups(), on(dev.upload(wt), wView),
+                        bView == null ? null : on(dev.upload(b), bView), eOut);
+                checks.add(() -> assertSame(cpuDown(cOut), eOut.data, 0, null, "conv2d of " + c));
+            }
+            dev.sync();
+            checks.forEach(Runnable::run);
+        }
+    }
+
     /** One GEMM case: sizes, layouts (padding, offsets, transposes, batch strides) and epilogue. */
     record GemmCase(int batch, int m, int n, int k, boolean ta, boolean tb, int padA, int padB, int padC,
                     boolean broadcastB, int epilogue, boolean specials) {

@@ -290,6 +290,13 @@ public final class CountingBackend implements Backend {
     }
 
     @Override
+    public void conv2d(StridedView src, Window window, int groups, StridedView weight, StridedView bias,
+                       Storage dst) {
+        cpu.conv2d(open(src, "conv2d source"), window, groups, open(weight, "conv2d weight"),
+                openOrNull(bias, "conv2d bias"), open(dst, "conv2d destination"));
+    }
+
+    @Override
     public void unfold(StridedView src, Window window, Storage dst) {
         cpu.unfold(open(src, "unfold source"), window, open(dst, "unfold destination"));
     }
