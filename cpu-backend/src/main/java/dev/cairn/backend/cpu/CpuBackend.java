@@ -191,7 +191,7 @@ public final class CpuBackend implements Backend {
     public void conv2d(StridedView src, Window window, int groups, StridedView weight, StridedView bias,
                        Storage dst) {
         Storage b = bias == null ? null : bias.storage();
-        try (Pins p = pin(dst, src.storage(), weight.storage(), b)) {
+        try (KernelPins p = KernelPins.of(dst, src.storage(), weight.storage(), b)) {
             DirectConv.conv2d(src, window, groups, ((CpuStorage) weight.storage()).data, weight.offset(),
                     weight.shape()[0], b == null ? null : ((CpuStorage) b).data, b == null ? 0 : bias.offset(),
                     ((CpuStorage) dst).data, 0);
