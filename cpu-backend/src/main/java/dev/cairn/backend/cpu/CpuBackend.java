@@ -17,6 +17,7 @@ import dev.cairn.Device;
 import dev.cairn.backend.Window;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The pure-Java CPU backend: storages are heap arrays, kernels are plain Java over them. Always available.
@@ -58,7 +59,11 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage upload(int index, float[] src, int offset, int length) {
-        return new CpuStorage(Arrays.copyOfRange(src, offset, offset + length));
+        Objects.checkFromIndexSize(offset, length, src.length);
+        // a pooled array when there is one: a data loader's batches, closed each step, then reuse one array
+        float[] data = CpuMemoryPool.take(length);
+        System.arraycopy(src, offset, data, 0, length);
+        return new CpuStorage(data);
     }
 
     @Override

@@ -3,73 +3,100 @@ package dev.cairn.backend.cpu;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.SoftReference;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Arrays of closed CPU tensors, kept by exact length for the next tensor of that size. A steady
- * inference loop that closes its intermediates (a {@code TensorScope}) then reuses warm memory instead
+ * loop that closes its intermediates (a {@code TensorScope}) then reuses warm memory instead
  * of allocating and zeroing fresh arrays on every op. Arrays of tensors nobody closes are simply left to
  * the garbage collector.
  *
- * <p>The pool gives memory back under pressure: it is bounded ({@code -Dcairn.cpu.pool.floats}, by
- * default 1/32 of the maximum heap's floats, at most 64 Mi floats) and holds its arrays through soft
- * references, which the garbage collector clears when the heap runs short (always before it would
- * throw {@code OutOfMemoryError}) or when an array has sat unused for long; a cleared array simply
- * misses the pool. PyTorch's CPU allocator keeps no cache of its own; this one exists because a Java
- * array is zeroed on allocation, which costs more than the small ops that use it.
+ * <p>The pool is bounded ({@code -Dcairn.cpu.pool.floats}, by default 1/32 of the maximum heap's floats,
+ * at most 64 Mi floats). When an array handed back does not fit, the arrays handed back longest ago make
+ * room for it (least recently used first): a loop's sizes recur every step, while a size that stopped
+ * recurring (the input batches of a data loader before they were pooled, the last short batch of an epoch,
+ * an evaluation pass at another batch size) would otherwise fill the pool for good and send every later
+ * array to the allocator and the garbage collector. A taken array is the newest of its length (its memory
+ * is likeliest still in cache). The pool also gives memory back under pressure: it holds its arrays through
+ * soft references, which the garbage collector clears when the heap runs short (always before it would
+ * throw {@code OutOfMemoryError}) or when an array has sat unused for long; a cleared array simply misses
+ * the pool. PyTorch's CPU allocator keeps no cache of its own; this one exists because a Java array is
+ * zeroed on allocation, which costs more than the small ops that use it.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe: every instance method runs under the instance's lock (constant work per call, plus the
+ * entries it evicts or finds cleared).
  */
 final class CpuMemoryPool {
     /** Arrays smaller than this are cheaper to allocate than to pool. */
-    private static final int MIN_LENGTH = 1024;
-    private static final long CAPACITY_FLOATS = Long.getLong("cairn.cpu.pool.floats",
-            Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 4 / 8));
+    static final int MIN_LENGTH = 1024;
+    private static final CpuMemoryPool SHARED = new CpuMemoryPool(Long.getLong("cairn.cpu.pool.floats",
+            Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 4 / 8)));
 
-    private static final Map<Integer, Queue<Pooled>> FREE = new ConcurrentHashMap<>();
-    /** Floats in the pool's queues whose arrays have not been taken or found cleared. */
-    private static final AtomicLong POOLED = new AtomicLong();
-    private static final ReferenceQueue<float[]> CLEARED = new ReferenceQueue<>();
-
-    /** A pooled array; {@code counted} makes sure its length leaves {@link #POOLED} exactly once. */
+    /** One pooled array, linked into the list of all entries (by age) and into the list of its length. */
     private static final class Pooled extends SoftReference<float[]> {
         final int length;
-        final AtomicBoolean counted = new AtomicBoolean(true);
+        Pooled older;
+        Pooled newer;
+        /** The next older entry of the same length. */
+        Pooled olderSame;
+        Pooled newerSame;
+        boolean linked;
 
-        Pooled(float[] array) {
-            super(array, CLEARED);
+        Pooled(float[] array, ReferenceQueue<float[]> queue) {
+            super(array, queue);
             this.length = array.length;
         }
-
-        void uncount() {
-            if (counted.compareAndSet(true, false)) {
-                POOLED.addAndGet(-length);
-            }
-        }
     }
 
-    private CpuMemoryPool() {
+    private final long capacity;
+    private final ReferenceQueue<float[]> cleared = new ReferenceQueue<>();
+    /** Per length, the newest entry of that length (guarded by this). */
+    private final Map<Integer, Pooled> newestOfLength = new HashMap<>();
+    /** The oldest and newest of all entries (guarded by this). */
+    private Pooled oldest;
+    private Pooled newest;
+    /** Floats in linked entries (guarded by this). */
+    private long floats;
+
+    /** A pool holding at most {@code capacity} floats ({@code 0}: none). */
+    CpuMemoryPool(long capacity) {
+        this.capacity = Math.max(0, capacity);
     }
 
-    /** Whether arrays of this length are pooled (small ones are not worth it). */
+    /** Whether the shared pool keeps arrays of this length (small ones are not worth it). */
     static boolean accepts(int length) {
-        return length >= MIN_LENGTH && CAPACITY_FLOATS > 0;
+        return SHARED.keeps(length);
     }
 
-    /** An array of exactly {@code length} floats with unspecified contents. */
+    /** An array of exactly {@code length} floats with unspecified contents, from the shared pool when it has one. */
     static float[] take(int length) {
-        if (length >= MIN_LENGTH) {
-            drainCleared();
-            Queue<Pooled> q = FREE.get(length);
-            if (q != null) {
-                for (Pooled p = q.poll(); p != null; p = q.poll()) {
+        return SHARED.takeArray(length);
+    }
+
+    /** Hands an array nobody uses any more to the shared pool. */
+    static void give(float[] array) {
+        SHARED.giveArray(array);
+    }
+
+    /** Floats the shared pool holds for reuse (for tests and diagnostics). */
+    static long pooledFloats() {
+        return SHARED.heldFloats();
+    }
+
+    /** Whether this pool keeps arrays of this length. */
+    boolean keeps(int length) {
+        return length >= MIN_LENGTH && length <= capacity;
+    }
+
+    /** An array of exactly {@code length} floats with unspecified contents: the newest pooled one, else a new one. */
+    float[] takeArray(int length) {
+        if (keeps(length)) {
+            synchronized (this) {
+                drainCleared();
+                for (Pooled p = newestOfLength.get(length); p != null; p = newestOfLength.get(length)) {
+                    unlink(p);
                     float[] a = p.get();
-                    p.uncount();
                     if (a != null) {
                         p.clear(); // taken: the reference no longer stands for pooled memory
                         return a;
@@ -80,37 +107,79 @@ final class CpuMemoryPool {
         return new float[length];
     }
 
-    /** Hands back an array nobody uses any more. */
-    static void give(float[] array) {
+    /** Keeps {@code array} for reuse, making room by dropping the entries handed back longest ago. */
+    void giveArray(float[] array) {
         int length = array.length;
-        if (length < MIN_LENGTH) {
+        if (!keeps(length)) {
             return;
         }
-        drainCleared();
-        if (POOLED.addAndGet(length) > CAPACITY_FLOATS) {
-            POOLED.addAndGet(-length);
-            return;
+        synchronized (this) {
+            drainCleared();
+            while (floats + length > capacity) {
+                Pooled p = oldest;
+                unlink(p);
+                p.clear();
+            }
+            link(new Pooled(array, cleared));
         }
-        FREE.computeIfAbsent(length, k -> new ConcurrentLinkedQueue<>()).offer(new Pooled(array));
     }
 
-    /** Forgets the arrays the garbage collector took back (and their entries, so idle sizes leave no trace). */
-    private static void drainCleared() {
-        for (Reference<? extends float[]> r = CLEARED.poll(); r != null; r = CLEARED.poll()) {
+    /** Floats held for reuse. */
+    synchronized long heldFloats() {
+        drainCleared();
+        return floats;
+    }
+
+    /** Forgets the arrays the garbage collector took back. Caller holds the lock. */
+    private void drainCleared() {
+        for (Reference<? extends float[]> r = cleared.poll(); r != null; r = cleared.poll()) {
             Pooled p = (Pooled) r;
-            if (p.counted.get()) { // not taken: the collector cleared it while pooled
-                p.uncount();
-                Queue<Pooled> q = FREE.get(p.length);
-                if (q != null) {
-                    q.remove(p);
-                }
+            if (p.linked) { // not taken or evicted: the collector cleared it while pooled
+                unlink(p);
             }
         }
     }
 
-    /** Floats held for reuse (for tests and diagnostics). */
-    static long pooledFloats() {
-        drainCleared();
-        return POOLED.get();
+    private void link(Pooled p) {
+        p.older = newest;
+        if (newest != null) {
+            newest.newer = p;
+        } else {
+            oldest = p;
+        }
+        newest = p;
+        Pooled same = newestOfLength.put(p.length, p);
+        p.olderSame = same;
+        if (same != null) {
+            same.newerSame = p;
+        }
+        p.linked = true;
+        floats += p.length;
+    }
+
+    private void unlink(Pooled p) {
+        if (p.older != null) {
+            p.older.newer = p.newer;
+        } else {
+            oldest = p.newer;
+        }
+        if (p.newer != null) {
+            p.newer.older = p.older;
+        } else {
+            newest = p.older;
+        }
+        if (p.olderSame != null) {
+            p.olderSame.newerSame = p.newerSame;
+        }
+        if (p.newerSame != null) {
+            p.newerSame.olderSame = p.olderSame;
+        } else if (p.olderSame != null) {
+            newestOfLength.put(p.length, p.olderSame);
+        } else {
+            newestOfLength.remove(p.length);
+        }
+        p.older = p.newer = p.olderSame = p.newerSame = null;
+        p.linked = false;
+        floats -= p.length;
     }
 }

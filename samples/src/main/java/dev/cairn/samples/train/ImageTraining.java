@@ -25,6 +25,12 @@ import java.util.function.Supplier;
  * shuffled each epoch, evaluation on the test set), printing one progress line per epoch (loss, training
  * accuracy, images/s, elapsed and remaining time; redrawn in place while the epoch runs when
  * {@code live} is set) and, as its last line, {@code test accuracy XX.XX% (n/N)}.
+ *
+ * <p>An epoch's images/s is {@code scripts/torch_fashion_train.py}'s: the epoch's training images (the last
+ * short batch included) over the epoch's wall time, from before the shuffle to after the last batch's step
+ * and its read-backs (the batch loss and the count of correct predictions, computed every batch on both
+ * sides); the evaluation on the test set is not timed. On the JVM the first epoch also pays the warm-up (the
+ * JIT compiling the kernels while they run), which PyTorch does not have.
  */
 public final class ImageTraining {
     /** What to train and how. {@code save} may be null. */
