@@ -4,6 +4,7 @@ import dev.cairn.backend.Epilogue;
 import dev.cairn.backend.GemmOperand;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -373,11 +374,12 @@ final class VectorGemm {
     }
 
     /**
-     * Whether k vector row updates over n columns (with a scalar tail of n mod L) cost less than n dot
-     * products of length k, each ending in a horizontal sum (counted as about 8 vector operations).
+     * Whether k vector row updates over n columns (a masked tail vector for n mod L counted as two
+     * operations) cost less than n dot products of length k, each ending in a horizontal sum (counted as
+     * about 8 vector operations).
      */
     static boolean rowUpdatesBeatDots(int n, int k) {
-        long rowUpdates = (long) k * (n / L + n % L);
+        long rowUpdates = (long) k * (n / L + (n % L == 0 ? 0 : 2));
         long dots = (long) n * (k / L + k % L + 8);
         return rowUpdates < dots;
     }
@@ -451,12 +453,16 @@ final class VectorGemm {
             }
             c0.intoArray(cd, cPos + j);
         }
-        for (; j < n; j++) {
-            float s = 0f;
+        if (j < n) {
+            // the last n mod L columns as one masked vector (a classifier's 10 outputs, the chimera's 20): the
+            // same fma chain per column as a scalar loop, so the same bits, at one vector operation per step
+            VectorMask<Float> tail = S.indexInRange(j, n);
+            FloatVector c0 = FloatVector.zero(S);
             for (int p = 0; p < k; p++) {
-                s = Math.fma(ad[aPos + p * aStep], bd[bOff + p * ldb + j], s);
+                c0 = FloatVector.broadcast(S, ad[aPos + p * aStep])
+                        .fma(FloatVector.fromArray(S, bd, bOff + p * ldb + j, tail), c0);
             }
-            cd[cPos + j] = s;
+            c0.intoArray(cd, cPos + j, tail);
         }
     }
 
