@@ -1,7 +1,6 @@
 package dev.cairn.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -72,7 +71,7 @@ final class VectorAttention {
             for (; j < bound; j += L) {
                 acc = FloatVector.fromArray(S, p, j).fma(FloatVector.fromArray(S, vt, row + j), acc);
             }
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            float sum = VectorLanes.sum(acc);
             for (; j < s; j++) {
                 sum = Math.fma(p[j], vt[row + j], sum);
             }

@@ -27,7 +27,7 @@ final class VectorBatchNorm {
         for (; i < bound; i += L) {
             acc = acc.add(FloatVector.fromArray(S, a, ia + i));
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = VectorLanes.sum(acc);
         for (; i < n; i++) {
             s += a[ia + i];
         }
@@ -42,7 +42,7 @@ final class VectorBatchNorm {
             FloatVector d = FloatVector.fromArray(S, a, ia + i).sub(mu);
             acc = d.fma(d, acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = VectorLanes.sum(acc);
         for (; i < n; i++) {
             float d = a[ia + i] - mu;
             s += d * d;
@@ -73,8 +73,8 @@ final class VectorBatchNorm {
             sg = sg.add(gv);
             sgx = gv.fma(FloatVector.fromArray(S, a, ia + i).sub(mu), sgx);
         }
-        double s0 = sg.reduceLanes(VectorOperators.ADD);
-        double s1 = sgx.reduceLanes(VectorOperators.ADD);
+        double s0 = VectorLanes.sum(sg);
+        double s1 = VectorLanes.sum(sgx);
         for (; i < n; i++) {
             float gv = g[ig + i];
             s0 += gv;

@@ -37,7 +37,7 @@ final class VectorRows {
             }
             vsum = vsum.add(e);
         }
-        double sum = vsum.reduceLanes(VectorOperators.ADD);
+        double sum = VectorLanes.sum(vsum);
         for (; i < n; i++) {
             float e = (float) Math.exp(a[ia + i] - max);
             if (!log) {
@@ -73,7 +73,7 @@ final class VectorRows {
             FloatVector gv = FloatVector.fromArray(S, g, ig + i);
             vsum = log ? vsum.add(gv) : gv.fma(FloatVector.fromArray(S, y, iy + i), vsum);
         }
-        double sum = vsum.reduceLanes(VectorOperators.ADD);
+        double sum = VectorLanes.sum(vsum);
         for (; i < n; i++) {
             sum += log ? g[ig + i] : g[ig + i] * y[iy + i];
         }
@@ -97,7 +97,7 @@ final class VectorRows {
         for (; i < bound; i += L) {
             acc = acc.add(FloatVector.fromArray(S, a, ia + i));
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = VectorLanes.sum(acc);
         for (; i < n; i++) {
             s += a[ia + i];
         }
@@ -108,7 +108,7 @@ final class VectorRows {
             FloatVector c = FloatVector.fromArray(S, a, ia + i).sub(mu);
             acc = c.fma(c, acc);
         }
-        double v = acc.reduceLanes(VectorOperators.ADD);
+        double v = VectorLanes.sum(acc);
         for (; i < n; i++) {
             float c = a[ia + i] - mu;
             v += c * c;
@@ -154,8 +154,8 @@ final class VectorRows {
             accGw = accGw.add(gw);
             accGwXhat = gw.fma(xhat, accGwXhat);
         }
-        double sumGw = accGw.reduceLanes(VectorOperators.ADD);
-        double sumGwXhat = accGwXhat.reduceLanes(VectorOperators.ADD);
+        double sumGw = VectorLanes.sum(accGw);
+        double sumGwXhat = VectorLanes.sum(accGwXhat);
         for (; i < n; i++) {
             float gw = w == null ? g[ig + i] : g[ig + i] * w[wOff + i];
             sumGw += gw;
