@@ -13,11 +13,11 @@ skipped when it has no `--train`).
 """
 import argparse, json, os, platform, statistics, subprocess, sys, time
 
-from bench_cpu import CAIRN, ROOT, blas_env, shared_models_dir
+from bench_cpu import CAIRN, ROOT, blas_env, jvm_env, shared_models_dir
 
 
 def cairn(args, exe=CAIRN):
-    out = subprocess.run([exe] + args + ["--json"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([exe] + args + ["--json"], capture_output=True, text=True, check=True, env=jvm_env()).stdout
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
