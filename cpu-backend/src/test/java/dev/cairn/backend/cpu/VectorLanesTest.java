@@ -1,6 +1,7 @@
 package dev.cairn.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
@@ -10,19 +11,30 @@ import org.junit.jupiter.api.Test;
  * the order, summed often enough for C2 to compile the method, must give the lane-order sum every time.
  */
 class VectorLanesTest {
-    @Test
-    void sumsLanesInLaneOrderBeforeAndAfterCompilation() {
-        int l = FloatVector.SPECIES_PREFERRED.length();
-        float[] values = new float[l];
-        for (int i = 0; i < l; i++) {
-            // large and small values alternate: any other order rounds the small ones away differently
+    private static final int L = FloatVector.SPECIES_PREFERRED.length();
+
+    /** Large and small values alternating: any other order rounds the small ones away differently. */
+    private static float[] orderSensitive() {
+        float[] values = new float[L];
+        for (int i = 0; i < L; i++) {
             values[i] = i % 2 == 0 ? (i % 4 == 0 ? 1e8f : -1e8f) : 1f + i;
         }
-        values[l - 1] = 3e-3f;
-        float expected = 0f;
+        values[L - 1] = 3e-3f;
+        return values;
+    }
+
+    private static float laneOrderSum(float[] values) {
+        float s = 0f;
         for (float v : values) {
-            expected += v;
+            s += v;
         }
+        return s;
+    }
+
+    @Test
+    void sumsLanesInLaneOrderBeforeAndAfterCompilation() {
+        float[] values = orderSensitive();
+        float expected = laneOrderSum(values);
         FloatVector v = FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, values, 0);
         for (int round = 0; round < 200_000; round++) {
             float s = VectorLanes.sum(v);
@@ -35,23 +47,13 @@ class VectorLanesTest {
     @Test
     void orderMattersForTheseValues() {
         // the check above can fail: a pairwise (C2-style) sum of the same lanes gives other bits
-        int l = FloatVector.SPECIES_PREFERRED.length();
-        float[] values = new float[l];
-        for (int i = 0; i < l; i++) {
-            values[i] = i % 2 == 0 ? (i % 4 == 0 ? 1e8f : -1e8f) : 1f + i;
-        }
-        values[l - 1] = 3e-3f;
-        float sequential = 0f;
-        for (float v : values) {
-            sequential += v;
-        }
-        float[] t = values.clone();
-        for (int half = l / 2; half >= 1; half /= 2) {
+        float[] t = orderSensitive();
+        float sequential = laneOrderSum(t);
+        for (int half = L / 2; half >= 1; half /= 2) {
             for (int i = 0; i < half; i++) {
                 t[i] += t[i + half];
             }
         }
-        org.junit.jupiter.api.Assertions.assertNotEquals(sequential, t[0],
-                "the test values must tell the lane order from a pairwise order");
+        assertNotEquals(sequential, t[0], "the test values must tell the lane order from a pairwise order");
     }
 }
