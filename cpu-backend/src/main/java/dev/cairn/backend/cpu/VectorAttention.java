@@ -71,7 +71,7 @@ final class VectorAttention {
             for (; j < bound; j += L) {
                 acc = FloatVector.fromArray(S, p, j).fma(FloatVector.fromArray(S, vt, row + j), acc);
             }
-            float sum = VectorLanes.sum(acc);
+            float sum = bound == 0 ? 0f : VectorLanes.sum(acc); // fewer keys than lanes: no vector part
             for (; j < s; j++) {
                 sum = Math.fma(p[j], vt[row + j], sum);
             }

@@ -1,27 +1,45 @@
 package dev.cairn.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The sum of a vector's lanes in one fixed order (lane 0 first), for the Vector API kernels that end a
- * row with a horizontal sum. {@code reduceLanes(ADD)} leaves the order unspecified, and it does differ
- * between the JIT tiers (the interpreter and C1 add lane by lane, C2 folds halves), so a kernel using it
- * gave different bits for the same input depending on whether it had been compiled yet: a training run
- * with a fixed seed did not repeat itself. Called once per row, not per element, so the store and the
- * scalar adds cost little. Stateless and thread-safe.
+ * The sum of a vector's lanes in one fixed order, for the Vector API kernels that end a row with a
+ * horizontal sum. {@code reduceLanes(ADD)} leaves the order unspecified, and it does differ between the
+ * JIT tiers (the interpreter and C1 add lane by lane, C2 folds halves), so a kernel using it gave
+ * different bits for the same input depending on whether it had been compiled yet: a training run with
+ * a fixed seed did not repeat itself. Here the halves are folded explicitly (lane i plus lane i + L/2,
+ * then + L/4, ... down to lane 0), each step an exact lanewise add of a rearranged copy, which every
+ * tier computes alike and C2 compiles to the same few shuffles and adds as its own reduction.
+ * Stateless and thread-safe.
  */
 final class VectorLanes {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** For half = L/2, L/4, ..., 1: the shuffle that brings lane i + half to lane i. */
+    private static final VectorShuffle<Float>[] FOLDS = folds();
+
     private VectorLanes() {
     }
 
-    /** {@code v[0] + v[1] + ... + v[L-1]}, added in that order in float32. */
-    static float sum(FloatVector v) {
-        float[] lanes = new float[v.length()];
-        v.intoArray(lanes, 0);
-        float s = 0f;
-        for (float x : lanes) {
-            s += x;
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] folds() {
+        int l = S.length();
+        int steps = Integer.numberOfTrailingZeros(l);
+        VectorShuffle<Float>[] f = new VectorShuffle[steps];
+        for (int k = 0, half = l / 2; k < steps; k++, half /= 2) {
+            int h = half;
+            f[k] = VectorShuffle.fromOp(S, i -> (i + h) % l);
         }
-        return s;
+        return f;
+    }
+
+    /** The lanes of {@code v} (of the preferred species) summed by folding halves, in float32. */
+    static float sum(FloatVector v) {
+        FloatVector x = v;
+        for (VectorShuffle<Float> fold : FOLDS) {
+            x = x.add(x.rearrange(fold));
+        }
+        return x.lane(0);
     }
 }
