@@ -68,9 +68,7 @@ def jvm_env(extra_opts=""):
 def cairn(args, extra_opts="", binary=None):
     """`bin/cairn ARGS --json` of this checkout, or of `binary` (another checkout's, run without -q, which older
     command lines lack) with CAIRN_NO_BUILD set."""
-    env = jvm_env()
-    if extra_opts:
-        env["CAIRN_JAVA_OPTS"] = (env.get("CAIRN_JAVA_OPTS", "") + " " + extra_opts).strip()
+    env = jvm_env(extra_opts)
     if binary:
         env["CAIRN_NO_BUILD"] = "1"
     cmd = [binary or CAIRN] + args + (["--json"] if binary else ["--json", "-q"])
