@@ -234,7 +234,9 @@ final class WindowKernels {
         overPlanes(planes, (long) planes * l * w.kernelH() * w.kernelW(), (lo, hi) -> {
             for (int p = lo; p < hi; p++) {
                 int base = src.offset() + (p / c) * st[0] + (p % c) * st[1];
-                if (pairs) {
+                if (pairs && VectorSupport.ENABLED) {
+                    VectorMaxPool.pairsPlane(a, base, st[2], w, dst, indices, p * l);
+                } else if (pairs) {
                     maxPoolPairs(a, base, st[2], w, dst, indices, p * l);
                 } else {
                     maxPoolPlane(a, base, st[2], st[3], w, dst, indices, p * l);
@@ -303,8 +305,9 @@ final class WindowKernels {
                     int row = base + ih * sh;
                     for (int iw = w0; iw < w1; iw += dw) {
                         float v = a[row + iw * sw];
-                        // selects, not a branch: which element wins is data-dependent and mispredicts about
-                        // half the time (this loop was 28% of a LeNet training step when it branched)
+                        // written as selects, but C2 still compiles them into branches, which mispredict about
+                        // half the time (18 ns per window of LeNet's pooling); the common 2x2 windows take
+                        // VectorMaxPool's branch-free loop when the Vector API is on
                         boolean take = v > max | v != v;
                         max = take ? v : max;
                         best = take ? ih * inW + iw : best;

@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The 2x2, stride-2 max pooling loop against a plain reference of PyTorch's CPU rule (the first maximum in
  * window order wins, a NaN replaces the running maximum), on planes with ties, NaNs and infinities, odd sizes
- * (the last row and column left out), row strides wider than the row, and enough planes to split.
+ * (the last row and column left out), row strides wider than the row, and enough planes to split; rows of
+ * more windows than a vector holds (whole vectors and a tail), and a last plane that ends the array (the masked
+ * loads of the vector loop must not reach past it). Under the plain-Java rerun the scalar loop is checked.
  */
 class MaxPoolPairsTest {
     private static final CpuBackend CPU = new CpuBackend();
@@ -20,12 +22,14 @@ class MaxPoolPairsTest {
     void pairsLoopMatchesTheReferenceRule() {
         Random r = new Random(11);
         float[] special = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, 1f, 1f, -0f, 0f};
-        for (int[] dims : new int[][] {{1, 1, 4, 4}, {2, 3, 7, 9}, {8, 16, 24, 25}}) { // N, C, H, W
+        // N, C, H, W, extra row stride (rows wider than the plane: a view of a padded buffer)
+        for (int[] dims : new int[][] {{1, 1, 4, 4, 3}, {2, 3, 7, 9, 3}, {8, 16, 24, 25, 3}, {2, 3, 6, 70, 0},
+                {1, 2, 5, 67, 0}, {3, 1, 2, 2, 0}, {2, 2, 4, 33, 1}}) {
             int n = dims[0];
             int c = dims[1];
             int h = dims[2];
             int w = dims[3];
-            int rowStride = w + 3; // rows wider than the plane: a view of a padded buffer
+            int rowStride = w + dims[4];
             int planeStride = h * rowStride;
             float[] x = new float[n * c * planeStride];
             for (int i = 0; i < x.length; i++) {
