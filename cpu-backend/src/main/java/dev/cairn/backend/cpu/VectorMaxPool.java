@@ -57,12 +57,21 @@ final class VectorMaxPool {
             float firstIndex = 2 * oh * inW;
             for (int j = 0; j < outW; j += L) {
                 int iw = 2 * j;
-                VectorMask<Float> lo = S.indexInRange(iw, cols);
-                VectorMask<Float> hi = S.indexInRange(iw + L, cols);
-                FloatVector a0 = FloatVector.fromArray(S, a, r0 + iw, lo);
-                FloatVector b0 = FloatVector.fromArray(S, a, r0 + iw + L, hi);
-                FloatVector a1 = FloatVector.fromArray(S, a, r1 + iw, lo);
-                FloatVector b1 = FloatVector.fromArray(S, a, r1 + iw + L, hi);
+                FloatVector a0, b0, a1, b1;
+                if (r1 + iw + 2 * L <= a.length) { // whole vectors (lanes past the row are discarded): cheaper
+                    // than masked loads
+                    a0 = FloatVector.fromArray(S, a, r0 + iw);
+                    b0 = FloatVector.fromArray(S, a, r0 + iw + L);
+                    a1 = FloatVector.fromArray(S, a, r1 + iw);
+                    b1 = FloatVector.fromArray(S, a, r1 + iw + L);
+                } else {
+                    VectorMask<Float> lo = S.indexInRange(iw, cols);
+                    VectorMask<Float> hi = S.indexInRange(iw + L, cols);
+                    a0 = FloatVector.fromArray(S, a, r0 + iw, lo);
+                    b0 = FloatVector.fromArray(S, a, r0 + iw + L, hi);
+                    a1 = FloatVector.fromArray(S, a, r1 + iw, lo);
+                    b1 = FloatVector.fromArray(S, a, r1 + iw + L, hi);
+                }
                 FloatVector e0 = a0.rearrange(EVEN).blend(b0.rearrange(EVEN), UPPER);
                 FloatVector o0 = a0.rearrange(ODD).blend(b0.rearrange(ODD), UPPER);
                 FloatVector e1 = a1.rearrange(EVEN).blend(b1.rearrange(EVEN), UPPER);
