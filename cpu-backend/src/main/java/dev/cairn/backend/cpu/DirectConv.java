@@ -40,6 +40,10 @@ final class DirectConv {
                 src.strides());
         long work = (long) n * outChannels * g.cg * g.tapAt.length * w.positions();
         int parts = work < PARALLEL_THRESHOLD ? 1 : Math.min(n, CpuThreads.cores());
+        if (VectorSupport.ENABLED && VectorDirectConv.pointwiseFits(w, groups, outChannels, src.strides())) {
+            pointwise(src, w, weight, wOff, outChannels, bias, bOff, dst, dOff, parts);
+            return;
+        }
         CpuThreads.parallel(parts, (part, ps) -> {
             int lo = (int) ((long) n * part / ps);
             int hi = (int) ((long) n * (part + 1) / ps);
@@ -66,6 +70,24 @@ final class DirectConv {
                     plain(scratch[0], weight, wOff, g, scratch[1]);
                     store(scratch[1], bias, bOff, w, g, dst, d0);
                 }
+            }
+        });
+    }
+
+    /** A 1x1 convolution over few positions ({@link VectorDirectConv#pointwise}): no phase planes, no scratch. */
+    private static void pointwise(StridedView src, Window w, float[] weight, int wOff, int outChannels, float[] bias,
+                                  int bOff, float[] dst, int dOff, int parts) {
+        float[] x = ((CpuStorage) src.storage()).data;
+        int n = src.shape()[0];
+        int channels = w.channels();
+        int positions = w.positions();
+        float[] wt = VectorDirectConv.pointwiseWeight(weight, wOff, outChannels, channels);
+        int[] scatter = VectorDirectConv.pointwiseScatter(positions, outChannels);
+        int[] st = src.strides();
+        CpuThreads.parallel(parts, (part, ps) -> {
+            for (int img = (int) ((long) n * part / ps), hi = (int) ((long) n * (part + 1) / ps); img < hi; img++) {
+                VectorDirectConv.pointwise(x, src.offset() + img * st[0], st[1], channels, positions, wt, outChannels,
+                        bias, bOff, scatter, dst, dOff + img * outChannels * positions);
             }
         });
     }

@@ -4,6 +4,7 @@ import dev.cairn.backend.Window;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
+import java.util.stream.IntStream;
 
 /**
  * The Vector API kernels of {@link DirectConv}: up to 4 output channels x 2 vectors of output positions
@@ -116,6 +117,72 @@ final class VectorDirectConv {
             }
         }
         a.intoArray(out, o0);
+    }
+
+    /**
+     * Whether {@link #pointwise} computes this convolution: a 1x1 kernel at stride 1 without padding or groups
+     * over dense channels, with fewer output positions than a vector holds (vectors along the positions
+     * would be mostly empty; along the output channels they are full).
+     */
+    static boolean pointwiseFits(Window w, int groups, int outChannels, int[] srcStrides) {
+        return groups == 1 && w.kernelH() == 1 && w.kernelW() == 1 && w.strideH() == 1 && w.strideW() == 1
+                && w.padH() == 0 && w.padW() == 0 && w.positions() < L && outChannels >= L / 2
+                && srcStrides[3] == 1 && srcStrides[2] == w.inW();
+    }
+
+    /** The weight [O, C] at {@code wOff} transposed to [C, O], so that a vector of output channels is one load. */
+    static float[] pointwiseWeight(float[] weight, int wOff, int outChannels, int channels) {
+        float[] wt = new float[outChannels * channels];
+        for (int o = 0; o < outChannels; o++) {
+            for (int c = 0; c < channels; c++) {
+                wt[c * outChannels + o] = weight[wOff + o * channels + c];
+            }
+        }
+        return wt;
+    }
+
+    /**
+     * Where output channel {@code o0 + i} of a position goes, relative to channel {@code o0}: lane {@code i} holds
+     * {@code i * positions}, in {@code [0, L)} for a whole vector of channels and from {@code L} on for the last,
+     * partial one, whose lanes past the channels hold 0 (masked off, but a scatter checks every lane's index).
+     */
+    static int[] pointwiseScatter(int positions, int outChannels) {
+        int tail = outChannels % L;
+        return IntStream.range(0, 2 * L).map(i -> i < L ? i * positions : i - L < tail ? (i - L) * positions : 0)
+                .toArray();
+    }
+
+    /**
+     * One image of a {@link #pointwiseFits} convolution: {@code dst[d0 + o * P + p] = sum_c wt[c, o] * x[base + c *
+     * cStride + p] (+ bias[o])}, vectors along the output channels, the sum over channels in order from zero and
+     * the bias added last (the bits of {@link DirectConv#plain} and {@link DirectConv#store}).
+     */
+    static void pointwise(float[] x, int base, int cStride, int channels, int positions, float[] wt, int outChannels,
+                          float[] bias, int bOff, int[] scatter, float[] dst, int d0) {
+        for (int o0 = 0; o0 < outChannels; o0 += L) {
+            VectorMask<Float> m = S.indexInRange(o0, outChannels);
+            int map = o0 + L <= outChannels ? 0 : L;
+            FloatVector b = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, bOff + o0, m);
+            int p = 0;
+            for (; p + 2 <= positions; p += 2) {
+                FloatVector a0 = FloatVector.zero(S);
+                FloatVector a1 = FloatVector.zero(S);
+                for (int c = 0, xc = base + p, wc = o0; c < channels; c++, xc += cStride, wc += outChannels) {
+                    FloatVector wv = FloatVector.fromArray(S, wt, wc, m);
+                    a0 = wv.fma(FloatVector.broadcast(S, x[xc]), a0);
+                    a1 = wv.fma(FloatVector.broadcast(S, x[xc + 1]), a1);
+                }
+                a0.add(b).intoArray(dst, d0 + o0 * positions + p, scatter, map, m);
+                a1.add(b).intoArray(dst, d0 + o0 * positions + p + 1, scatter, map, m);
+            }
+            if (p < positions) {
+                FloatVector a0 = FloatVector.zero(S);
+                for (int c = 0, xc = base + p, wc = o0; c < channels; c++, xc += cStride, wc += outChannels) {
+                    a0 = FloatVector.fromArray(S, wt, wc, m).fma(FloatVector.broadcast(S, x[xc]), a0);
+                }
+                a0.add(b).intoArray(dst, d0 + o0 * positions + p, scatter, map, m);
+            }
+        }
     }
 
     /** {@link DirectConv#fillPhases} for dense rows of at most one vector: one masked copy per row. */
