@@ -73,6 +73,8 @@ class DirectConvTest {
         {1, 3, 11, 13, 5, 1, 3, 3, 3, 1, 1, 1, 1, 2},    // odd sizes, stride 3
         {2, 6, 6, 6, 6, 6, 3, 3, 1, 1, 2, 2, 2, 2},      // depthwise, padding 2 with dilation 2
         {1, 2, 3, 9, 5, 1, 3, 1, 1, 4, 1, 0, 1, 1},      // a kernel taller than wide, stride 4
+        {1, 2, 20, 20, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1},    // 3 channels: a pair and one left, over long spans
+        {2, 4, 12, 12, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1},    // depthwise over a span of several vectors
     };
 
     private static Tensor[] operands(int[] c, Generator gen, boolean transposed) {

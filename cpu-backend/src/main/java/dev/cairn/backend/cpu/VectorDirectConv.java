@@ -37,9 +37,28 @@ final class VectorDirectConv {
                     four1(planes, in0 + t, g.chanStride, tapAt, wt, w0, wPerOut, g.cg, out, o * sp + t, sp);
                 }
             }
+            // the last one to three channels: still several independent sums per kernel, as a single
+            // accumulator would wait on each fused multiply-add's latency (LeNet's 6 channels left 2)
+            if (o + 2 <= oEnd) {
+                int w0 = wOff + o * wPerOut;
+                int t = 0;
+                for (; t + 2 * L <= sp; t += 2 * L) {
+                    two2(planes, in0 + t, g.chanStride, tapAt, wt, w0, wPerOut, g.cg, out, o * sp + t, sp);
+                }
+                for (; t < sp; t += L) {
+                    one1(planes, in0 + t, g.chanStride, tapAt, wt, w0, g.cg, out, o * sp + t);
+                    one1(planes, in0 + t, g.chanStride, tapAt, wt, w0 + wPerOut, g.cg, out, (o + 1) * sp + t);
+                }
+                o += 2;
+            }
             for (; o < oEnd; o++) {
-                for (int t = 0; t < sp; t += L) {
-                    one1(planes, in0 + t, g.chanStride, tapAt, wt, wOff + o * wPerOut, g.cg, out, o * sp + t);
+                int w0 = wOff + o * wPerOut;
+                int t = 0;
+                for (; t + 4 * L <= sp; t += 4 * L) {
+                    one4(planes, in0 + t, g.chanStride, tapAt, wt, w0, g.cg, out, o * sp + t);
+                }
+                for (; t < sp; t += L) {
+                    one1(planes, in0 + t, g.chanStride, tapAt, wt, w0, g.cg, out, o * sp + t);
                 }
             }
         }
@@ -102,6 +121,55 @@ final class VectorDirectConv {
         b.intoArray(out, o0 + ostride);
         c.intoArray(out, o0 + 2 * ostride);
         d.intoArray(out, o0 + 3 * ostride);
+    }
+
+    /** Two output channels x two vectors of positions. */
+    private static void two2(float[] in, int in0, int chanStride, int[] tapAt, float[] wt, int w0, int wPerOut,
+                             int cg, float[] out, int o0, int ostride) {
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), b0 = FloatVector.zero(S), b1 = FloatVector.zero(S);
+        int taps = tapAt.length;
+        for (int c = 0; c < cg; c++) {
+            int base = in0 + c * chanStride;
+            int wc = w0 + c * taps;
+            for (int k = 0; k < taps; k++) {
+                int at = base + tapAt[k];
+                FloatVector x0 = FloatVector.fromArray(S, in, at);
+                FloatVector x1 = FloatVector.fromArray(S, in, at + L);
+                FloatVector v = FloatVector.broadcast(S, wt[wc + k]);
+                a0 = v.fma(x0, a0);
+                a1 = v.fma(x1, a1);
+                v = FloatVector.broadcast(S, wt[wc + wPerOut + k]);
+                b0 = v.fma(x0, b0);
+                b1 = v.fma(x1, b1);
+            }
+        }
+        a0.intoArray(out, o0);
+        a1.intoArray(out, o0 + L);
+        b0.intoArray(out, o0 + ostride);
+        b1.intoArray(out, o0 + ostride + L);
+    }
+
+    /** One output channel x four vectors of positions. */
+    private static void one4(float[] in, int in0, int chanStride, int[] tapAt, float[] wt, int w0, int cg,
+                             float[] out, int o0) {
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+        int taps = tapAt.length;
+        for (int ch = 0; ch < cg; ch++) {
+            int base = in0 + ch * chanStride;
+            int wc = w0 + ch * taps;
+            for (int k = 0; k < taps; k++) {
+                int at = base + tapAt[k];
+                FloatVector v = FloatVector.broadcast(S, wt[wc + k]);
+                a0 = v.fma(FloatVector.fromArray(S, in, at), a0);
+                a1 = v.fma(FloatVector.fromArray(S, in, at + L), a1);
+                a2 = v.fma(FloatVector.fromArray(S, in, at + 2 * L), a2);
+                a3 = v.fma(FloatVector.fromArray(S, in, at + 3 * L), a3);
+            }
+        }
+        a0.intoArray(out, o0);
+        a1.intoArray(out, o0 + L);
+        a2.intoArray(out, o0 + 2 * L);
+        a3.intoArray(out, o0 + 3 * L);
     }
 
     /** One output channel x one vector of positions. */
