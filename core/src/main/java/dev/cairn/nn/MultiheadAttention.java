@@ -119,8 +119,6 @@ public class MultiheadAttention extends Module {
         int l = qs[1];
         int s = ks[1];
         int d = embedDim / numHeads;
-        Tensor[] w = inProjWeight.chunk(3, 0).toArray(new Tensor[0]);
-        Tensor[] bias = inProjBias == null ? new Tensor[3] : inProjBias.chunk(3, 0).toArray(new Tensor[0]);
         if (keyPaddingMask != null && !java.util.Arrays.equals(keyPaddingMask.shape(), new int[] {b, s})) {
             throw new ShapeException("MultiheadAttention: key_padding_mask must have shape [" + b + ", " + s
                     + "], got " + Shapes.format(keyPaddingMask.shape()));
@@ -128,9 +126,23 @@ public class MultiheadAttention extends Module {
         Tensor am = attnMask == null ? null : attnMask.dim() == 3 ? attnMask.reshape(b, numHeads, l, s) : attnMask;
         Tensor kpm = keyPaddingMask == null ? null : keyPaddingMask.reshape(b, 1, 1, s);
         // [B, L, E] -> [B, H, L, D]; queries are scaled by 1/sqrt(D) before the product, as PyTorch does
-        Tensor q = Tensor.linear(q0, w[0], bias[0]).reshape(b, l, numHeads, d).transpose(1, 2);
-        Tensor k = Tensor.linear(k0, w[1], bias[1]).reshape(b, s, numHeads, d).transpose(1, 2);
-        Tensor v = Tensor.linear(v0, w[2], bias[2]).reshape(b, s, numHeads, d).transpose(1, 2);
+        Tensor q;
+        Tensor k;
+        Tensor v;
+        if (query == key && key == value) {
+            // self-attention: one product with the packed [3E, E] weight (each output the same sum as with its
+            // chunk), then q, k and v are views of its [B, L, 3, H, D] result
+            Tensor qkv = Tensor.linear(q0, inProjWeight, inProjBias).reshape(b, l, 3, numHeads, d);
+            q = qkv.select(2, 0).transpose(1, 2);
+            k = qkv.select(2, 1).transpose(1, 2);
+            v = qkv.select(2, 2).transpose(1, 2);
+        } else {
+            Tensor[] w = inProjWeight.chunk(3, 0).toArray(new Tensor[0]);
+            Tensor[] bias = inProjBias == null ? new Tensor[3] : inProjBias.chunk(3, 0).toArray(new Tensor[0]);
+            q = Tensor.linear(q0, w[0], bias[0]).reshape(b, l, numHeads, d).transpose(1, 2);
+            k = Tensor.linear(k0, w[1], bias[1]).reshape(b, s, numHeads, d).transpose(1, 2);
+            v = Tensor.linear(v0, w[2], bias[2]).reshape(b, s, numHeads, d).transpose(1, 2);
+        }
         Tensor attn = null;
         Tensor heads;
         if (needWeights || (attnDropout != null && isTraining()) || d > FUSED_MAX_HEAD_DIM) {

@@ -39,8 +39,9 @@ final class AttentionKernels {
         float[] va = ((CpuStorage) v.storage()).data;
         float[] ma = mask == null ? null : ((CpuStorage) mask.storage()).data;
         boolean vector = VectorSupport.ENABLED;
-        // the value is read by columns (dot products over the keys) when its rows are shorter than a vector
-        boolean byColumns = vector && VectorAttention.narrow(dv);
+        // the value is read by columns (dot products over the keys) when its rows are shorter than a vector and
+        // there are at least a vector of keys
+        boolean byColumns = vector && VectorAttention.narrow(dv, s);
         int blocks = (l + ROWS - 1) / ROWS;
         int items = matrices * blocks;
         long work = (long) matrices * l * s * (d + dv);

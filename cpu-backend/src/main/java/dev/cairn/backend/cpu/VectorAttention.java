@@ -1,6 +1,7 @@
 package dev.cairn.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,12 +17,20 @@ final class VectorAttention {
     private VectorAttention() {
     }
 
-    /** Whether value rows of {@code dv} elements are read better by columns than by rows. */
-    static boolean narrow(int dv) {
-        return dv < L;
+    /**
+     * Whether value rows of {@code dv} elements are read better by columns than by rows for {@code s} keys: rows
+     * narrower than a vector, over at least a vector of keys (with fewer keys a column's dot product would be
+     * a scalar chain; a masked row vector does the same chains at once).
+     */
+    static boolean narrow(int dv, int s) {
+        return dv < L && s >= L;
     }
 
-    /** {@code scores[j] = sum_c qrow[c] * kt[c * s + j]}. */
+    /**
+     * {@code scores[j] = sum_c qrow[c] * kt[c * s + j]}, a fused multiply-add chain over {@code c} per key; the
+     * last {@code s mod L} keys (all of them when there are fewer keys than lanes, as at 12 tokens) as one
+     * masked vector, the same chain per lane as a scalar loop and so the same bits.
+     */
     static void scores(float[] qrow, float[] kt, int d, int s, float[] scores) {
         int bound = S.loopBound(s);
         int j = 0;
@@ -32,16 +41,21 @@ final class VectorAttention {
             }
             acc.intoArray(scores, j);
         }
-        for (; j < s; j++) {
-            float acc = 0f;
+        if (j < s) {
+            VectorMask<Float> tail = S.indexInRange(j, s);
+            FloatVector acc = FloatVector.zero(S);
             for (int c = 0; c < d; c++) {
-                acc = Math.fma(qrow[c], kt[c * s + j], acc);
+                acc = FloatVector.fromArray(S, kt, c * s + j, tail).fma(FloatVector.broadcast(S, qrow[c]), acc);
             }
-            scores[j] = acc;
+            acc.intoArray(scores, j, tail);
         }
     }
 
-    /** {@code dst[out + c] = sum_j p[j] * vp[j * dv + c]}: vectors along the value's rows. */
+    /**
+     * {@code dst[out + c] = sum_j p[j] * vp[j * dv + c]}: vectors along the value's rows, the last
+     * {@code dv mod L} columns as one masked vector (the same fused multiply-add chain over {@code j} per column as
+     * a scalar loop).
+     */
     static void weighRows(float[] p, float[] vp, int s, int dv, float[] dst, int out) {
         int bound = S.loopBound(dv);
         int c = 0;
@@ -52,12 +66,13 @@ final class VectorAttention {
             }
             acc.intoArray(dst, out + c);
         }
-        for (; c < dv; c++) {
-            float acc = 0f;
+        if (c < dv) {
+            VectorMask<Float> tail = S.indexInRange(c, dv);
+            FloatVector acc = FloatVector.zero(S);
             for (int j = 0; j < s; j++) {
-                acc = Math.fma(p[j], vp[j * dv + c], acc);
+                acc = FloatVector.fromArray(S, vp, j * dv + c, tail).fma(FloatVector.broadcast(S, p[j]), acc);
             }
-            dst[out + c] = acc;
+            acc.intoArray(dst, out + c, tail);
         }
     }
 

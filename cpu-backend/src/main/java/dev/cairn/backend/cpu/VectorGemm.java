@@ -446,6 +446,19 @@ final class VectorGemm {
             c2.intoArray(cd, cPos + j + 2 * L);
             c3.intoArray(cd, cPos + j + 3 * L);
         }
+        if (j + 2 * L <= n) { // two vectors in one pass: two fma chains in flight instead of one
+            FloatVector c0 = FloatVector.zero(S);
+            FloatVector c1 = FloatVector.zero(S);
+            for (int p = 0; p < k; p++) {
+                FloatVector va = FloatVector.broadcast(S, ad[aPos + p * aStep]);
+                int bRow = bOff + p * ldb + j;
+                c0 = va.fma(FloatVector.fromArray(S, bd, bRow), c0);
+                c1 = va.fma(FloatVector.fromArray(S, bd, bRow + L), c1);
+            }
+            c0.intoArray(cd, cPos + j);
+            c1.intoArray(cd, cPos + j + L);
+            j += 2 * L;
+        }
         for (; j + L <= n; j += L) {
             FloatVector c0 = FloatVector.zero(S);
             for (int p = 0; p < k; p++) {

@@ -21,6 +21,8 @@ class GemmKernelsTest {
     static Stream<Arguments> cases() {
         int[][] sizes = {{1, 1, 1}, {1, 256, 20}, {1, 10, 256}, {3, 7, 5}, {7, 31, 33}, {33, 7, 1}, {31, 33, 257},
             {257, 33, 31}, {64, 64, 64}, {100, 1023, 3}, {4, 300, 5}, {9, 513, 300}, {300, 200, 400},
+            // the encoder's fused q/k/v projection at 12 tokens, batch 32: row updates of four, then two vectors
+            {384, 96, 32},
             // more than one block of every kind of the Vector API kernel (MC 1032 rows, NC 512 columns, KC 256
             // deep), each with a ragged last block and a last micro-tile of one row and one column
             {1045, 545, 260}};
