@@ -85,6 +85,8 @@ final class AttentionKernels {
                     }
                     if (vector && s >= 16) {
                         VectorRows.softmax(scores, 0, scores, 0, s, false);
+                    } else if (vector && s < VectorGemm.L) {
+                        VectorRows.softmaxShort(scores, s);
                     } else {
                         RowKernels.softmaxLine(scores, 0, 1, scores, 0, 1, s, false);
                     }
