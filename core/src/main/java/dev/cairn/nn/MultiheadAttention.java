@@ -17,13 +17,6 @@ import dev.cairn.tensor.Tensor;
  * Safe to share between threads for inference.
  */
 public class MultiheadAttention extends Module {
-    /**
-     * Widest head for the fused attention kernel: it computes one query row at a time (one load per
-     * multiply-add), which wins below this size and lost to the scores-through-GEMM path at head size 64
-     * (encoder-large, batch 32, BENCHMARKS.md "encoder-seq128 at batch 1").
-     */
-    private static final int FUSED_MAX_HEAD_DIM = 32;
-
     /** The result of a call: the attended values and, when asked for, the attention weights. */
     public record Output(Tensor output, Tensor weights) {
     }
@@ -145,9 +138,8 @@ public class MultiheadAttention extends Module {
         }
         Tensor attn = null;
         Tensor heads;
-        if (needWeights || (attnDropout != null && isTraining()) || d > FUSED_MAX_HEAD_DIM) {
-            // the weights are needed (returned, or dropped out), or the heads are wide enough for the blocked
-            // GEMM to beat the fused kernel's row-at-a-time products: the scores go through memory
+        if (needWeights || (attnDropout != null && isTraining())) {
+            // the weights are needed (returned, or dropped out): the scores go through memory
             Tensor scores = q.div((float) Math.sqrt(d)).matmul(k.transpose(-2, -1)); // [B, H, L, S]
             if (am != null) {
                 scores = applyMask(scores, am);

@@ -71,13 +71,13 @@ final class VectorRows {
      * {@link #softmax} (the vector exp) summed by {@link VectorLanes#sum}, for attention over fewer keys than
      * lanes, where the scalar line ran {@code Math.exp} element by element.
      */
-    static void softmaxShort(float[] a, int n) {
+    static void softmaxShort(float[] a, int ia, int n) {
         VectorMask<Float> m = S.indexInRange(0, n);
-        FloatVector v = FloatVector.fromArray(S, a, 0, m);
+        FloatVector v = FloatVector.fromArray(S, a, ia, m);
         float max = v.reduceLanes(VectorOperators.MAX, m); // NaN propagates, as Math.max
         FloatVector e = v.sub(max).lanewise(VectorOperators.EXP).blend(0f, m.not());
         float scale = (float) (1.0 / VectorLanes.sum(e));
-        e.mul(scale).intoArray(a, 0, m);
+        e.mul(scale).intoArray(a, ia, m);
     }
 
     static void softmaxBackward(float[] y, int iy, float[] g, int ig, float[] d, int id, int n, boolean log) {
