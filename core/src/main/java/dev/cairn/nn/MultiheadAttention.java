@@ -17,6 +17,13 @@ import dev.cairn.tensor.Tensor;
  * Safe to share between threads for inference.
  */
 public class MultiheadAttention extends Module {
+    /**
+     * Widest head for the fused attention kernel on devices other than the CPU: the CUDA kernel (one thread per
+     * query row) is unmeasured at wider heads, so there the scores go through the GEMM above this. The CPU
+     * kernel takes four query rows at a time and beats the scores path at head size 64 too (encoder-large).
+     */
+    private static final int FUSED_MAX_HEAD_DIM_OFF_CPU = 32;
+
     /** The result of a call: the attended values and, when asked for, the attention weights. */
     public record Output(Tensor output, Tensor weights) {
     }
@@ -138,8 +145,9 @@ public class MultiheadAttention extends Module {
         }
         Tensor attn = null;
         Tensor heads;
-        if (needWeights || (attnDropout != null && isTraining())) {
-            // the weights are needed (returned, or dropped out): the scores go through memory
+        if (needWeights || (attnDropout != null && isTraining()) || (d > FUSED_MAX_HEAD_DIM_OFF_CPU && !q0.device().isCpu())) {
+            // the weights are needed (returned, or dropped out), or wide heads off the CPU: the scores go
+            // through memory
             Tensor scores = q.div((float) Math.sqrt(d)).matmul(k.transpose(-2, -1)); // [B, H, L, S]
             if (am != null) {
                 scores = applyMask(scores, am);
