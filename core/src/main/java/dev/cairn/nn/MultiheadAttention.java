@@ -145,7 +145,8 @@ public class MultiheadAttention extends Module {
         }
         Tensor attn = null;
         Tensor heads;
-        if (needWeights || (attnDropout != null && isTraining()) || (d > FUSED_MAX_HEAD_DIM_OFF_CPU && !q0.device().isCpu())) {
+        boolean wideOffCpu = d > FUSED_MAX_HEAD_DIM_OFF_CPU && !q0.device().isCpu();
+        if (needWeights || (attnDropout != null && isTraining()) || wideOffCpu) {
             // the weights are needed (returned, or dropped out), or wide heads off the CPU: the scores go
             // through memory
             Tensor scores = q.div((float) Math.sqrt(d)).matmul(k.transpose(-2, -1)); // [B, H, L, S]
