@@ -47,7 +47,8 @@ class AttentionKernelsTest {
                     for (int j = 0; j < s; j++) {
                         double acc = 0;
                         for (int c = 0; c < d; c++) {
-                            acc += (double) (q[((bi * l + i) * h + hi) * d + c] * scale) * k[((bi * h + hi) * s + j) * d + c];
+                            float qc = q[((bi * l + i) * h + hi) * d + c] * scale;
+                            acc += (double) qc * k[((bi * h + hi) * s + j) * d + c];
                         }
                         p[j] = acc + mask[bi * s + j];
                         max = Math.max(max, p[j]);
