@@ -11,7 +11,11 @@ import java.util.function.Supplier;
  *   java --add-modules jdk.incubator.vector -cp "samples/target/cairn-samples.jar:samples/target/lib/*" \
  *       scripts/EncoderOps.java D HEADS FF SEQ BATCH [WINDOWS]
  *
- * e.g. encoder-large at batch 1: 256 4 1024 128 1; encoder at batch 32: 32 4 64 12 32.
+ * e.g. encoder-large at batch 1: 256 4 1024 128 1; encoder at batch 32: 32 4 64 12 32. Every op runs twice through
+ * the list (the first pass unprinted, for the JIT). "caller cpu" is the calling thread's CPU time, the whole
+ * op's with -Dcairn.cpu.threads=1 and robust to a loaded machine. Caveat: at the encoder's batch-32 shapes some
+ * ops timed here far slower than inside the model (linear2 over 1 ms, sdpa over 0.6 ms, where the whole model
+ * took 0.8 ms on one thread), not understood; at encoder-large's shapes the figures agreed with the model's.
  */
 public class EncoderOps {
     static int windows;
