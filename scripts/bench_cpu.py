@@ -1,7 +1,7 @@
 """Cairn's CPU backend side by side with numpy (OpenBLAS) and PyTorch eager in one run, alternating, on this machine.
 
 Usage: python3 scripts/bench_cpu.py [--rounds 3] [--sizes 1024,2048,4096] [--items gemm,wide,plain,latency,models]
-                                    [--quick] [--before DIR]
+                                    [--models encoder,encoder-large] [--quick] [--before DIR]
 Runs `bin/cairn bench ... --json` and the same work in numpy and in PyTorch in turns, at least 3 rounds
 (--quick: one), and prints per item the median over rounds of each side and the ratio of the medians.
 
@@ -9,9 +9,10 @@ Items: `gemm` SGEMM at each --sizes n on 2 threads; `wide` the `wide` model at b
 doing the same three products with bias and ReLU; `plain` Cairn's plain-Java path (Vector API off) at
 n = 1024; `latency` the seed MLP and the chimera at batch 1; `models` the reference models lenet,
 convnet and encoder (12 tokens), `encoder-seq128` (the encoder at 128 tokens) and `encoder-large`
-(d=256, 4 heads, 4 layers, feed-forward 1024, 128 tokens) at batch 1 and 32. `--before DIR` times a
-built checkout of an older commit too (its own `bin/cairn`, in turn with this one's) on the gemm, wide,
-plain and latency items, and adds its medians and this checkout's change against them. PyTorch's figures need
+(d=256, 4 heads, 4 layers, feed-forward 1024, 128 tokens) at batch 1 and 32; `--models` keeps only the
+reference models named (default: all five). `--before DIR` times a built checkout of an older commit too (its
+own `bin/cairn`, in turn with this one's) on every item, and adds its medians and this checkout's change
+against them. PyTorch's figures need
 torch on /usr/bin/python3 and, for the reference models, ../shared/models/reference_models.py.
 
 OpenBLAS: these machines set OPENBLAS_CORETYPE=Haswell and OPENBLAS_L2_SIZE in the environment, which
@@ -229,8 +230,10 @@ def main():
     ap.add_argument("--sizes", default="1024,2048,4096")
     ap.add_argument("--items", default="gemm,wide,plain,latency,models")
     ap.add_argument("--quick", action="store_true", help="one round")
-    ap.add_argument("--before", metavar="DIR", help="a built checkout of an older commit: its SGEMM, wide, plain "
-                    "and latency items are timed too, in turn with this checkout's, and compared")
+    ap.add_argument("--models", help="comma-separated reference models for the models item (default: all: "
+                    + ",".join(REFERENCE_MODELS) + ")")
+    ap.add_argument("--before", metavar="DIR", help="a built checkout of an older commit: its items are timed "
+                    "too, in turn with this checkout's, and compared")
     a = ap.parse_args()
     if not a.quick and a.rounds < 3:
         ap.error("--rounds must be at least 3 (the ratios are medians over alternating rounds); use --quick for one")
@@ -240,6 +243,10 @@ def main():
     unknown = items - {"gemm", "wide", "plain", "latency", "models"}
     if unknown:
         ap.error(f"unknown --items {sorted(unknown)}; choose from gemm, wide, plain, latency, models")
+    if a.models:
+        unknown_models = set(a.models.split(",")) - set(REFERENCE_MODELS)
+        if unknown_models:
+            ap.error(f"unknown --models {sorted(unknown_models)}; choose from {', '.join(REFERENCE_MODELS)}")
     subprocess.run([CAIRN, "devices"], check=True, capture_output=True)  # builds once, outside the timings
     np_info = numpy_job({"kind": "info"})
     torch_info = None
@@ -250,7 +257,10 @@ def main():
 
     sides = [("cairn", None)] + ([("before", os.path.join(a.before, "bin", "cairn"))] if a.before else [])
     latency = ("mlp", "chimera") if "latency" in items else ()
-    models = REFERENCE_MODELS if "models" in items else {}
+    models = {}
+    if "models" in items:
+        keep = a.models.split(",") if a.models else list(REFERENCE_MODELS)
+        models = {name: spec for name, spec in REFERENCE_MODELS.items() if name in keep}
     for r in range(rounds):
         if "gemm" in items:
             for n in sizes:
@@ -278,13 +288,14 @@ def main():
             # every batch size twice, the first timing dropped: it pays for the JIT's warm-up of kernels
             # that batch size is the first to reach (a 0.6 s warm-up timed encoder batch 1 at 1,027 us
             # where a warm JVM takes 76 us)
-            rows = {}
-            for row in cairn(["bench", "model", "--model", model, "--batch",
-                              ",".join(str(b) for b in MODEL_BATCHES for _ in range(2)),
-                              "--device", "cpu", "--budget-ms", "2000"]):
-                rows[row["batch"]] = row["median_us"]  # the second run of a batch size replaces the first
-            for b, us in rows.items():
-                add(("model", model, b, "cairn"), us)
+            for side, binary in sides:
+                rows = {}
+                for row in cairn(["bench", "model", "--model", model, "--batch",
+                                  ",".join(str(b) for b in MODEL_BATCHES for _ in range(2)),
+                                  "--device", "cpu", "--budget-ms", "2000"], binary=binary):
+                    rows[row["batch"]] = row["median_us"]  # the second run of a batch size replaces the first
+                for b, us in rows.items():
+                    add(("model", model, b, side), us)
         if latency or models:
             t = torch_run(latency, models)
             if t:

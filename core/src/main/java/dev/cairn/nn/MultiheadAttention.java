@@ -18,11 +18,11 @@ import dev.cairn.tensor.Tensor;
  */
 public class MultiheadAttention extends Module {
     /**
-     * Widest head for the fused attention kernel: it computes one query row at a time (one load per
-     * multiply-add), which wins below this size and lost to the scores-through-GEMM path at head size 64
-     * (encoder-large, batch 32, BENCHMARKS.md "encoder-seq128 at batch 1").
+     * Widest head for the fused attention kernel on devices other than the CPU: the CUDA kernel (one thread per
+     * query row) is unmeasured at wider heads, so there the scores go through the GEMM above this. The CPU
+     * kernel takes four query rows at a time and beats the scores path at head size 64 too (encoder-large).
      */
-    private static final int FUSED_MAX_HEAD_DIM = 32;
+    private static final int FUSED_MAX_HEAD_DIM_OFF_CPU = 32;
 
     /** The result of a call: the attended values and, when asked for, the attention weights. */
     public record Output(Tensor output, Tensor weights) {
@@ -119,8 +119,6 @@ public class MultiheadAttention extends Module {
         int l = qs[1];
         int s = ks[1];
         int d = embedDim / numHeads;
-        Tensor[] w = inProjWeight.chunk(3, 0).toArray(new Tensor[0]);
-        Tensor[] bias = inProjBias == null ? new Tensor[3] : inProjBias.chunk(3, 0).toArray(new Tensor[0]);
         if (keyPaddingMask != null && !java.util.Arrays.equals(keyPaddingMask.shape(), new int[] {b, s})) {
             throw new ShapeException("MultiheadAttention: key_padding_mask must have shape [" + b + ", " + s
                     + "], got " + Shapes.format(keyPaddingMask.shape()));
@@ -128,14 +126,29 @@ public class MultiheadAttention extends Module {
         Tensor am = attnMask == null ? null : attnMask.dim() == 3 ? attnMask.reshape(b, numHeads, l, s) : attnMask;
         Tensor kpm = keyPaddingMask == null ? null : keyPaddingMask.reshape(b, 1, 1, s);
         // [B, L, E] -> [B, H, L, D]; queries are scaled by 1/sqrt(D) before the product, as PyTorch does
-        Tensor q = Tensor.linear(q0, w[0], bias[0]).reshape(b, l, numHeads, d).transpose(1, 2);
-        Tensor k = Tensor.linear(k0, w[1], bias[1]).reshape(b, s, numHeads, d).transpose(1, 2);
-        Tensor v = Tensor.linear(v0, w[2], bias[2]).reshape(b, s, numHeads, d).transpose(1, 2);
+        Tensor q;
+        Tensor k;
+        Tensor v;
+        if (query == key && key == value) {
+            // self-attention: one product with the packed [3E, E] weight (each output the same sum as with its
+            // chunk), then q, k and v are views of its [B, L, 3, H, D] result
+            Tensor qkv = Tensor.linear(q0, inProjWeight, inProjBias).reshape(b, l, 3, numHeads, d);
+            q = qkv.select(2, 0).transpose(1, 2);
+            k = qkv.select(2, 1).transpose(1, 2);
+            v = qkv.select(2, 2).transpose(1, 2);
+        } else {
+            Tensor[] w = inProjWeight.chunk(3, 0).toArray(new Tensor[0]);
+            Tensor[] bias = inProjBias == null ? new Tensor[3] : inProjBias.chunk(3, 0).toArray(new Tensor[0]);
+            q = Tensor.linear(q0, w[0], bias[0]).reshape(b, l, numHeads, d).transpose(1, 2);
+            k = Tensor.linear(k0, w[1], bias[1]).reshape(b, s, numHeads, d).transpose(1, 2);
+            v = Tensor.linear(v0, w[2], bias[2]).reshape(b, s, numHeads, d).transpose(1, 2);
+        }
         Tensor attn = null;
         Tensor heads;
-        if (needWeights || (attnDropout != null && isTraining()) || d > FUSED_MAX_HEAD_DIM) {
-            // the weights are needed (returned, or dropped out), or the heads are wide enough for the blocked
-            // GEMM to beat the fused kernel's row-at-a-time products: the scores go through memory
+        boolean wideOffCpu = d > FUSED_MAX_HEAD_DIM_OFF_CPU && !q0.device().isCpu();
+        if (needWeights || (attnDropout != null && isTraining()) || wideOffCpu) {
+            // the weights are needed (returned, or dropped out), or wide heads off the CPU: the scores go
+            // through memory
             Tensor scores = q.div((float) Math.sqrt(d)).matmul(k.transpose(-2, -1)); // [B, H, L, S]
             if (am != null) {
                 scores = applyMask(scores, am);

@@ -39,8 +39,9 @@ final class AttentionKernels {
         float[] va = ((CpuStorage) v.storage()).data;
         float[] ma = mask == null ? null : ((CpuStorage) mask.storage()).data;
         boolean vector = VectorSupport.ENABLED;
-        // the value is read by columns (dot products over the keys) when its rows are shorter than a vector
-        boolean byColumns = vector && VectorAttention.narrow(dv);
+        // the value is read by columns (dot products over the keys) when its rows are shorter than a vector and
+        // there are at least a vector of keys
+        boolean byColumns = vector && VectorAttention.narrow(dv, s);
         int blocks = (l + ROWS - 1) / ROWS;
         int items = matrices * blocks;
         long work = (long) matrices * l * s * (d + dv);
@@ -50,8 +51,8 @@ final class AttentionKernels {
             int to = (int) ((long) items * (part + 1) / n);
             float[] kt = new float[d * s];
             float[] vp = new float[s * dv];
-            float[] scores = new float[s];
-            float[] qrow = new float[d];
+            float[] scores = new float[VectorAttention.ROWS * s];
+            float[] qrow = new float[VectorAttention.ROWS * d];
             int packed = -1;
             for (int item = from; item < to; item++) {
                 int m = item / blocks;
@@ -66,27 +67,29 @@ final class AttentionKernels {
                 int mb = mask == null ? 0 : base(mask, b, h);
                 int first = (item % blocks) * ROWS;
                 int last = Math.min(l, first + ROWS);
-                for (int i = first; i < last; i++) {
-                    for (int c = 0, p = qb + i * q.strides()[2]; c < d; c++, p += q.strides()[3]) {
-                        qrow[c] = qa[p] * scale;
+                int i = first;
+                if (vector && !byColumns) {
+                    // four query rows at a time: each key and value vector loaded once for the four
+                    for (; i + VectorAttention.ROWS <= last; i += VectorAttention.ROWS) {
+                        for (int r = 0; r < VectorAttention.ROWS; r++) {
+                            scaledRow(qa, qb + (i + r) * q.strides()[2], q.strides()[3], d, scale, qrow, r * d);
+                        }
+                        VectorAttention.scores4(qrow, kt, d, s, scores, s);
+                        for (int r = 0; r < VectorAttention.ROWS; r++) {
+                            normalize(scores, r * s, s, ma, mask, mb, i + r, vector);
+                        }
+                        VectorAttention.weighRows4(scores, s, vp, s, dv, dst, (m * l + i) * dv);
                     }
+                }
+                for (; i < last; i++) {
+                    scaledRow(qa, qb + i * q.strides()[2], q.strides()[3], d, scale, qrow, 0);
                     int out = (m * l + i) * dv;
                     if (vector) {
                         VectorAttention.scores(qrow, kt, d, s, scores);
                     } else {
                         scores(qrow, kt, d, s, scores);
                     }
-                    if (ma != null) {
-                        int sj = mask.strides()[3];
-                        for (int j = 0, p = mb + i * mask.strides()[2]; j < s; j++, p += sj) {
-                            scores[j] += ma[p];
-                        }
-                    }
-                    if (vector && s >= 16) {
-                        VectorRows.softmax(scores, 0, scores, 0, s, false);
-                    } else {
-                        RowKernels.softmaxLine(scores, 0, 1, scores, 0, 1, s, false);
-                    }
+                    normalize(scores, 0, s, ma, mask, mb, i, vector);
                     if (byColumns) {
                         VectorAttention.weighColumns(scores, vp, s, dv, dst, out);
                     } else if (vector) {
@@ -97,6 +100,31 @@ final class AttentionKernels {
                 }
             }
         });
+    }
+
+    /** {@code qrow[at + c] = q[c] * scale} for the {@code d} elements of a query row. */
+    private static void scaledRow(float[] qa, int p, int step, int d, float scale, float[] qrow, int at) {
+        for (int c = 0; c < d; c++, p += step) {
+            qrow[at + c] = qa[p] * scale;
+        }
+    }
+
+    /** Query row {@code i}'s {@code s} scores at {@code off}: the mask added, then the softmax in place. */
+    private static void normalize(float[] scores, int off, int s, float[] ma, StridedView mask, int mb, int i,
+                                  boolean vector) {
+        if (ma != null) {
+            int sj = mask.strides()[3];
+            for (int j = 0, p = mb + i * mask.strides()[2]; j < s; j++, p += sj) {
+                scores[off + j] += ma[p];
+            }
+        }
+        if (vector && s >= 16) {
+            VectorRows.softmax(scores, off, scores, off, s, false);
+        } else if (vector && s < VectorGemm.L) {
+            VectorRows.softmaxShort(scores, off, s);
+        } else {
+            RowKernels.softmaxLine(scores, off, 1, scores, off, 1, s, false);
+        }
     }
 
     /** The storage offset of matrix {@code (b, h)} of a rank-4 view. */

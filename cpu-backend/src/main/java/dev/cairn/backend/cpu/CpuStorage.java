@@ -32,6 +32,8 @@ final class CpuStorage implements Storage {
     private volatile int version;
     /** A transposed copy of a matrix in this storage, kept for small-batch products (see {@link TransposeCache}). */
     volatile TransposeCache.Entry transposed;
+    /** A matrix in this storage packed for the blocked GEMM, kept for repeated products (see {@link PackedBCache}). */
+    volatile PackedBCache.Entry packed;
 
     CpuStorage(float[] data) {
         this.data = data;

@@ -216,6 +216,20 @@ final class TypedKernels {
     }
 
     static void indexSelect(StridedView src, int dim, StridedView index, Storage dst) {
+        if (dim == 0 && src.storage() instanceof CpuStorage from && dst instanceof CpuStorage to && denseRows(src)) {
+            // float rows picked whole (an embedding lookup): one array copy per index
+            int width = 1;
+            for (int k = 1; k < src.shape().length; k++) {
+                width *= src.shape()[k];
+            }
+            Elements ix = Elements.of(index.storage());
+            int rowStride = src.strides()[0];
+            for (int i = 0, n = index.numel(); i < n; i++) {
+                int row = checkedIndex("indexSelect", ix, index, i, 0, src.shape());
+                System.arraycopy(from.data, src.offset() + row * rowStride, to.data, i * width, width);
+            }
+            return;
+        }
         Elements s = Elements.of(src.storage());
         Elements ix = Elements.of(index.storage());
         Elements d = Elements.of(dst);
@@ -245,6 +259,20 @@ final class TypedKernels {
                 d.set(i, s.get(off));
             }
         }
+    }
+
+    /** Whether each slice {@code src[i]} of a view of rank 1 or more is dense and row-major. */
+    private static boolean denseRows(StridedView v) {
+        int[] shape = v.shape();
+        int[] strides = v.strides();
+        int expect = 1;
+        for (int k = shape.length - 1; k >= 1; k--) {
+            if (shape[k] != 1 && strides[k] != expect) {
+                return false;
+            }
+            expect *= shape[k];
+        }
+        return shape.length >= 1;
     }
 
     static void gather(StridedView src, int dim, StridedView index, Storage dst) {

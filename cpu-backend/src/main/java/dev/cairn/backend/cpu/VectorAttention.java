@@ -1,6 +1,7 @@
 package dev.cairn.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,12 +17,20 @@ final class VectorAttention {
     private VectorAttention() {
     }
 
-    /** Whether value rows of {@code dv} elements are read better by columns than by rows. */
-    static boolean narrow(int dv) {
-        return dv < L;
+    /**
+     * Whether value rows of {@code dv} elements are read better by columns than by rows for {@code s} keys: rows
+     * narrower than a vector, over at least a vector of keys (with fewer keys a column's dot product would be
+     * a scalar chain; a masked row vector does the same chains at once).
+     */
+    static boolean narrow(int dv, int s) {
+        return dv < L && s >= L;
     }
 
-    /** {@code scores[j] = sum_c qrow[c] * kt[c * s + j]}. */
+    /**
+     * {@code scores[j] = sum_c qrow[c] * kt[c * s + j]}, a fused multiply-add chain over {@code c} per key; the
+     * last {@code s mod L} keys (all of them when there are fewer keys than lanes, as at 12 tokens) as one
+     * masked vector, the same chain per lane as a scalar loop and so the same bits.
+     */
     static void scores(float[] qrow, float[] kt, int d, int s, float[] scores) {
         int bound = S.loopBound(s);
         int j = 0;
@@ -32,16 +41,21 @@ final class VectorAttention {
             }
             acc.intoArray(scores, j);
         }
-        for (; j < s; j++) {
-            float acc = 0f;
+        if (j < s) {
+            VectorMask<Float> tail = S.indexInRange(j, s);
+            FloatVector acc = FloatVector.zero(S);
             for (int c = 0; c < d; c++) {
-                acc = Math.fma(qrow[c], kt[c * s + j], acc);
+                acc = FloatVector.fromArray(S, kt, c * s + j, tail).fma(FloatVector.broadcast(S, qrow[c]), acc);
             }
-            scores[j] = acc;
+            acc.intoArray(scores, j, tail);
         }
     }
 
-    /** {@code dst[out + c] = sum_j p[j] * vp[j * dv + c]}: vectors along the value's rows. */
+    /**
+     * {@code dst[out + c] = sum_j p[j] * vp[j * dv + c]}: vectors along the value's rows, the last
+     * {@code dv mod L} columns as one masked vector (the same fused multiply-add chain over {@code j} per column as
+     * a scalar loop).
+     */
     static void weighRows(float[] p, float[] vp, int s, int dv, float[] dst, int out) {
         int bound = S.loopBound(dv);
         int c = 0;
@@ -52,12 +66,13 @@ final class VectorAttention {
             }
             acc.intoArray(dst, out + c);
         }
-        for (; c < dv; c++) {
-            float acc = 0f;
+        if (c < dv) {
+            VectorMask<Float> tail = S.indexInRange(c, dv);
+            FloatVector acc = FloatVector.zero(S);
             for (int j = 0; j < s; j++) {
-                acc = Math.fma(p[j], vp[j * dv + c], acc);
+                acc = FloatVector.fromArray(S, vp, j * dv + c, tail).fma(FloatVector.broadcast(S, p[j]), acc);
             }
-            dst[out + c] = acc;
+            acc.intoArray(dst, out + c, tail);
         }
     }
 
@@ -76,6 +91,117 @@ final class VectorAttention {
                 sum = Math.fma(p[j], vt[row + j], sum);
             }
             dst[out + c] = sum;
+        }
+    }
+
+    /** Query rows handled together by {@link #scores4} and {@link #weighRows4}: one key or value load per four fmas. */
+    static final int ROWS = 4;
+
+    /**
+     * {@link #scores} for four query rows at once ({@code q[r * d + c]}, scores to {@code out[r * stride + j]}):
+     * each key vector is loaded once for the four rows; every score is the same fma chain over {@code c} as
+     * there, so the same bits.
+     */
+    static void scores4(float[] q, float[] kt, int d, int s, float[] out, int stride) {
+        int j = 0;
+        for (; j + 2 * L <= s; j += 2 * L) {
+            FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S), b0 = FloatVector.zero(S), b1 = FloatVector.zero(S);
+            FloatVector b2 = FloatVector.zero(S), b3 = FloatVector.zero(S);
+            for (int c = 0; c < d; c++) {
+                FloatVector k0 = FloatVector.fromArray(S, kt, c * s + j);
+                FloatVector k1 = FloatVector.fromArray(S, kt, c * s + j + L);
+                FloatVector q0 = FloatVector.broadcast(S, q[c]);
+                FloatVector q1 = FloatVector.broadcast(S, q[d + c]);
+                FloatVector q2 = FloatVector.broadcast(S, q[2 * d + c]);
+                FloatVector q3 = FloatVector.broadcast(S, q[3 * d + c]);
+                a0 = k0.fma(q0, a0);
+                a1 = k0.fma(q1, a1);
+                a2 = k0.fma(q2, a2);
+                a3 = k0.fma(q3, a3);
+                b0 = k1.fma(q0, b0);
+                b1 = k1.fma(q1, b1);
+                b2 = k1.fma(q2, b2);
+                b3 = k1.fma(q3, b3);
+            }
+            a0.intoArray(out, j);
+            a1.intoArray(out, stride + j);
+            a2.intoArray(out, 2 * stride + j);
+            a3.intoArray(out, 3 * stride + j);
+            b0.intoArray(out, j + L);
+            b1.intoArray(out, stride + j + L);
+            b2.intoArray(out, 2 * stride + j + L);
+            b3.intoArray(out, 3 * stride + j + L);
+        }
+        for (; j < s; j += L) {
+            VectorMask<Float> m = S.indexInRange(j, s);
+            FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
+            for (int c = 0; c < d; c++) {
+                FloatVector k0 = FloatVector.fromArray(S, kt, c * s + j, m);
+                a0 = k0.fma(FloatVector.broadcast(S, q[c]), a0);
+                a1 = k0.fma(FloatVector.broadcast(S, q[d + c]), a1);
+                a2 = k0.fma(FloatVector.broadcast(S, q[2 * d + c]), a2);
+                a3 = k0.fma(FloatVector.broadcast(S, q[3 * d + c]), a3);
+            }
+            a0.intoArray(out, j, m);
+            a1.intoArray(out, stride + j, m);
+            a2.intoArray(out, 2 * stride + j, m);
+            a3.intoArray(out, 3 * stride + j, m);
+        }
+    }
+
+    /**
+     * {@link #weighRows} for four rows of weights at once ({@code p[r * stride + j]}, results to
+     * {@code dst[out + r * dv + c]}): each value vector is loaded once for the four rows; every output is the
+     * same fma chain over {@code j} as there, so the same bits.
+     */
+    static void weighRows4(float[] p, int stride, float[] vp, int s, int dv, float[] dst, int out) {
+        int c = 0;
+        for (; c + 2 * L <= dv; c += 2 * L) {
+            FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S), b0 = FloatVector.zero(S), b1 = FloatVector.zero(S);
+            FloatVector b2 = FloatVector.zero(S), b3 = FloatVector.zero(S);
+            for (int j = 0; j < s; j++) {
+                FloatVector v0 = FloatVector.fromArray(S, vp, j * dv + c);
+                FloatVector v1 = FloatVector.fromArray(S, vp, j * dv + c + L);
+                FloatVector p0 = FloatVector.broadcast(S, p[j]);
+                FloatVector p1 = FloatVector.broadcast(S, p[stride + j]);
+                FloatVector p2 = FloatVector.broadcast(S, p[2 * stride + j]);
+                FloatVector p3 = FloatVector.broadcast(S, p[3 * stride + j]);
+                a0 = v0.fma(p0, a0);
+                a1 = v0.fma(p1, a1);
+                a2 = v0.fma(p2, a2);
+                a3 = v0.fma(p3, a3);
+                b0 = v1.fma(p0, b0);
+                b1 = v1.fma(p1, b1);
+                b2 = v1.fma(p2, b2);
+                b3 = v1.fma(p3, b3);
+            }
+            a0.intoArray(dst, out + c);
+            a1.intoArray(dst, out + dv + c);
+            a2.intoArray(dst, out + 2 * dv + c);
+            a3.intoArray(dst, out + 3 * dv + c);
+            b0.intoArray(dst, out + c + L);
+            b1.intoArray(dst, out + dv + c + L);
+            b2.intoArray(dst, out + 2 * dv + c + L);
+            b3.intoArray(dst, out + 3 * dv + c + L);
+        }
+        for (; c < dv; c += L) {
+            VectorMask<Float> m = S.indexInRange(c, dv);
+            FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
+            for (int j = 0; j < s; j++) {
+                FloatVector v0 = FloatVector.fromArray(S, vp, j * dv + c, m);
+                a0 = v0.fma(FloatVector.broadcast(S, p[j]), a0);
+                a1 = v0.fma(FloatVector.broadcast(S, p[stride + j]), a1);
+                a2 = v0.fma(FloatVector.broadcast(S, p[2 * stride + j]), a2);
+                a3 = v0.fma(FloatVector.broadcast(S, p[3 * stride + j]), a3);
+            }
+            a0.intoArray(dst, out + c, m);
+            a1.intoArray(dst, out + dv + c, m);
+            a2.intoArray(dst, out + 2 * dv + c, m);
+            a3.intoArray(dst, out + 3 * dv + c, m);
         }
     }
 }

@@ -70,10 +70,17 @@ final class VectorGemm {
                     rowwise(bi, lo, hi, n, k, a, b, c, epi);
                 }
             });
-        } else if (threads > 1 && batch >= threads) {
+            return;
+        }
+        // a B shared by every batch (a weight) comes packed from its storage's cache from its second use on
+        float[] pre = b.batchStride() == 0
+                ? PackedBCache.get((CpuStorage) b.storage(), b.offset(), b.ld(), b.transposed(), k, n, KC, NC, NR,
+                        B_PANEL, BUFFERS.get()[1])
+                : null;
+        if (threads > 1 && batch >= threads) {
             CpuThreads.parallel(threads, (part, parts) -> {
                 for (int bi = part; bi < batch; bi += parts) {
-                    blocked(bi, 0, m, 0, n, k, a, b, c, epi);
+                    blocked(bi, 0, m, 0, n, k, a, b, c, epi, pre);
                 }
             });
         } else if (threads > 1 && n >= threads * 2 * NR) {
@@ -82,7 +89,7 @@ final class VectorGemm {
                 int lo = Math.min(n, (int) ((long) panels * part / parts) * NR);
                 int hi = Math.min(n, (int) ((long) panels * (part + 1) / parts) * NR);
                 for (int bi = 0; bi < batch; bi++) {
-                    blocked(bi, 0, m, lo, hi, k, a, b, c, epi);
+                    blocked(bi, 0, m, lo, hi, k, a, b, c, epi, pre);
                 }
             });
         } else if (threads > 1) {
@@ -91,19 +98,22 @@ final class VectorGemm {
                 int lo = Math.min(m, (int) ((long) panels * part / parts) * MR);
                 int hi = Math.min(m, (int) ((long) panels * (part + 1) / parts) * MR);
                 for (int bi = 0; bi < batch; bi++) {
-                    blocked(bi, lo, hi, 0, n, k, a, b, c, epi);
+                    blocked(bi, lo, hi, 0, n, k, a, b, c, epi, pre);
                 }
             });
         } else {
             for (int bi = 0; bi < batch; bi++) {
-                blocked(bi, 0, m, 0, n, k, a, b, c, epi);
+                blocked(bi, 0, m, 0, n, k, a, b, c, epi, pre);
             }
         }
     }
 
-    /** Rows [i0, i1) x columns [j0, j1) of batch {@code bi} through packed panels. */
+    /**
+     * Rows [i0, i1) x columns [j0, j1) of batch {@code bi} through packed panels; B's panels are read from
+     * {@code pre} ({@link PackedBCache}'s layout) when given, else packed here block by block.
+     */
     private static void blocked(int bi, int i0, int i1, int j0, int j1, int k,
-                                GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epi) {
+                                GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epi, float[] pre) {
         if (i0 >= i1 || j0 >= j1) {
             return;
         }
@@ -118,6 +128,7 @@ final class VectorGemm {
         float[] packA = buf[0];
         float[] packB = buf[1];
         float[] tile = buf[2];
+        int panels = pre == null ? 0 : pre.length / ((k + KC - 1) / KC * B_PANEL); // B's panels per depth block
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
             for (int pc = 0; pc < k; pc += KC) {
@@ -127,12 +138,19 @@ final class VectorGemm {
                 packA(ad, aOff, a.ld(), a.transposed(), ic, mc, pc, kc, packA);
                 for (int jc = j0; jc < j1; jc += NC) {
                     int nc = Math.min(NC, j1 - jc);
-                    packB(bd, bOff, b.ld(), b.transposed(), pc, kc, jc, nc, packB);
+                    float[] pb = packB;
+                    int pbOff = 0;
+                    if (pre != null) {
+                        pb = pre;
+                        pbOff = (pc / KC * panels + jc / NR) * B_PANEL;
+                    } else {
+                        packB(bd, bOff, b.ld(), b.transposed(), pc, kc, jc, nc, packB);
+                    }
                     for (int ir = 0; ir < mc; ir += MR) {
                         int rows = Math.min(MR, mc - ir);
                         int cRow = cOff + (ic + ir) * c.ld() + jc;
                         for (int jr = 0; jr < nc; jr += NR) {
-                            kernel(packA, ir * KC, packB, jr / NR * B_PANEL, kc, tile);
+                            kernel(packA, ir * KC, pb, pbOff + jr / NR * B_PANEL, kc, tile);
                             store(tile, rows, Math.min(NR, nc - jr), cd, cRow + jr, c.ld(),
                                     first, last, bias, epi.biasOffset() + jc + jr, epi.relu());
                         }
@@ -306,7 +324,7 @@ final class VectorGemm {
      * rather than kc rows of one panel at a time, a page apart each). Panels start B_PANEL floats apart,
      * A panels (packA) KC * MR apart: constant strides, so the stores' bounds checks leave the loops.
      */
-    private static void packB(float[] bd, int off, int ld, boolean transposed, int pc, int kc, int jc, int nc, float[] out) {
+    static void packB(float[] bd, int off, int ld, boolean transposed, int pc, int kc, int jc, int nc, float[] out) {
         if (!transposed) {
             int panels = nc / NR;
             int full = panels * NR;
@@ -445,6 +463,19 @@ final class VectorGemm {
             c1.intoArray(cd, cPos + j + L);
             c2.intoArray(cd, cPos + j + 2 * L);
             c3.intoArray(cd, cPos + j + 3 * L);
+        }
+        if (j + 2 * L <= n) { // two vectors in one pass: two fma chains in flight instead of one
+            FloatVector c0 = FloatVector.zero(S);
+            FloatVector c1 = FloatVector.zero(S);
+            for (int p = 0; p < k; p++) {
+                FloatVector va = FloatVector.broadcast(S, ad[aPos + p * aStep]);
+                int bRow = bOff + p * ldb + j;
+                c0 = va.fma(FloatVector.fromArray(S, bd, bRow), c0);
+                c1 = va.fma(FloatVector.fromArray(S, bd, bRow + L), c1);
+            }
+            c0.intoArray(cd, cPos + j);
+            c1.intoArray(cd, cPos + j + L);
+            j += 2 * L;
         }
         for (; j + L <= n; j += L) {
             FloatVector c0 = FloatVector.zero(S);

@@ -1,6 +1,7 @@
 package dev.cairn.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -63,6 +64,20 @@ final class VectorRows {
                 d[id + i] *= scale;
             }
         }
+    }
+
+    /**
+     * Softmax of a line of {@code 0 < n < L} elements in place, as one masked vector: the exponentials of
+     * {@link #softmax} (the vector exp) summed by {@link VectorLanes#sum}, for attention over fewer keys than
+     * lanes, where the scalar line ran {@code Math.exp} element by element.
+     */
+    static void softmaxShort(float[] a, int ia, int n) {
+        VectorMask<Float> m = S.indexInRange(0, n);
+        FloatVector v = FloatVector.fromArray(S, a, ia, m);
+        float max = v.reduceLanes(VectorOperators.MAX, m); // NaN propagates, as Math.max
+        FloatVector e = v.sub(max).lanewise(VectorOperators.EXP).blend(0f, m.not());
+        float scale = (float) (1.0 / VectorLanes.sum(e));
+        e.mul(scale).intoArray(a, ia, m);
     }
 
     static void softmaxBackward(float[] y, int iy, float[] g, int ig, float[] d, int id, int n, boolean log) {

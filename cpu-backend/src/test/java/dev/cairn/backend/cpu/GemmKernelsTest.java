@@ -21,6 +21,8 @@ class GemmKernelsTest {
     static Stream<Arguments> cases() {
         int[][] sizes = {{1, 1, 1}, {1, 256, 20}, {1, 10, 256}, {3, 7, 5}, {7, 31, 33}, {33, 7, 1}, {31, 33, 257},
             {257, 33, 31}, {64, 64, 64}, {100, 1023, 3}, {4, 300, 5}, {9, 513, 300}, {300, 200, 400},
+            // the encoder's fused q/k/v projection at 12 tokens, batch 32: row updates of four, then two vectors
+            {384, 96, 32},
             // more than one block of every kind of the Vector API kernel (MC 1032 rows, NC 512 columns, KC 256
             // deep), each with a ragged last block and a last micro-tile of one row and one column
             {1045, 545, 260}};
@@ -86,6 +88,58 @@ class GemmKernelsTest {
                 }
             }
         }
+    }
+
+    /**
+     * A weight multiplied again and again (B shared by the batch, unchanged): the first product notes it, the
+     * second packs it whole into its storage's cache and the later ones read that copy; each gives the same
+     * bits as the first, and a write to the weight (its version moves on) or another region of it is seen.
+     */
+    @ParameterizedTest(name = "m={0} n={1} k={2} transB={3}")
+    @org.junit.jupiter.params.provider.CsvSource({
+        "128, 768, 256, true", "128, 768, 256, false", // q/k/v of a 256-wide encoder: columns split across threads
+        "130, 100, 300, true", "130, 100, 300, false", // two depth blocks, a ragged panel, rows split
+        "40, 545, 260, true", "13, 33, 49, false"})    // more than one column block; one thread
+    void repeatedProductsWithOneWeightReadItsPackedCopyAndSeeWrites(int m, int n, int k, boolean transB) {
+        SplittableRandom rnd = new SplittableRandom(m * 131L + n * 17L + k);
+        int lda = k + 2;
+        int ldb = (transB ? k : n) + 3;
+        float[] a = random(rnd, m * lda);
+        float[] b = random(rnd, 2 * (transB ? n : k) * ldb + 4);
+        float[] bias = random(rnd, n);
+        CpuStorage bs = new CpuStorage(b);
+        GemmOperand ga = new GemmOperand(new CpuStorage(a), 0, lda, false, 0);
+        Epilogue e = new Epilogue(new CpuStorage(bias), 0, false);
+        float[] first = null;
+        for (int call = 0; call < 7; call++) {
+            if (call == 4) { // a write to the weight, as an optimizer step makes
+                for (int i = 0; i < b.length; i += 3) {
+                    b[i] = -b[i] * 0.5f;
+                }
+                bs.touch();
+            }
+            // calls 5 and 6 use the second half of the storage: another region, the same version
+            int off = call >= 5 ? (transB ? n : k) * ldb + 4 : 1;
+            GemmOperand gb = new GemmOperand(bs, off, ldb, transB, 0);
+            float[] c = new float[m * n];
+            VectorGemm.gemm(1, m, n, k, ga, gb, new GemmOperand(new CpuStorage(c), 0, n, false, 0), e);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double want = bias[j];
+                    for (int p = 0; p < k; p++) {
+                        want += (double) a[i * lda + p] * (transB ? b[off + j * ldb + p] : b[off + p * ldb + j]);
+                    }
+                    assertEquals(want, c[i * n + j], 1e-4 * (1 + Math.abs(want)) * Math.sqrt(k),
+                            "call " + call + " [" + i + ", " + j + "]");
+                }
+            }
+            if (call == 0) {
+                first = c;
+            } else if (call < 4) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(first, c, "call " + call + " against the first");
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertNotNull(bs.packed, "the weight was packed into its storage's cache");
     }
 
     /** An empty inner dimension: C is the epilogue of zero (the bias once, then ReLU), as in PyTorch. */

@@ -1,0 +1,94 @@
+package dev.cairn.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.CairnException;
+import dev.cairn.DType;
+import dev.cairn.backend.Storage;
+import dev.cairn.backend.StridedView;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code indexSelect} along dimension 0 of float views, where whole dense rows are copied at once (an embedding
+ * lookup), and the views whose rows are not dense (the element walk), against a reference computed here.
+ */
+class IndexSelectRowsTest {
+    private static final CpuBackend CPU = new CpuBackend();
+
+    private static float[] iota(int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = i * 0.5f - 7f;
+        }
+        return x;
+    }
+
+    /** {@code src[idx[i], ...]} for each i, walking the view element by element. */
+    private static float[] reference(float[] data, StridedView v, long[] idx) {
+        int[] shape = v.shape();
+        int width = 1;
+        for (int k = 1; k < shape.length; k++) {
+            width *= shape[k];
+        }
+        float[] out = new float[idx.length * width];
+        for (int i = 0; i < idx.length; i++) {
+            for (int e = 0; e < width; e++) {
+                int off = v.offset() + (int) idx[i] * v.strides()[0];
+                for (int k = shape.length - 1, rem = e; k >= 1; k--) {
+                    off += (rem % shape[k]) * v.strides()[k];
+                    rem /= shape[k];
+                }
+                out[i * width + e] = data[off];
+            }
+        }
+        return out;
+    }
+
+    private static float[] select(float[] data, StridedView shapeOnly, long[] idx) {
+        Storage src = CPU.upload(0, data, 0, data.length);
+        StridedView v = new StridedView(src, shapeOnly.offset(), shapeOnly.shape(), shapeOnly.strides());
+        Storage ix = CPU.upload(0, DType.INT64, idx, 0, idx.length);
+        int width = 1;
+        for (int k = 1; k < v.shape().length; k++) {
+            width *= v.shape()[k];
+        }
+        Storage dst = CPU.allocate(0, idx.length * width);
+        CPU.indexSelect(v, 0, new StridedView(ix, 0, new int[] {idx.length}, new int[] {1}), dst);
+        float[] out = new float[idx.length * width];
+        CPU.download(dst, 0, out, 0, out.length);
+        return out;
+    }
+
+    @Test
+    void rowsOfEveryLayoutMatchTheElementWalk() {
+        float[] data = iota(400);
+        long[] idx = {4, 0, 4, 2, 5};
+        StridedView[] layouts = {
+            new StridedView(null, 0, new int[] {6, 7}, new int[] {7, 1}),          // dense matrix
+            new StridedView(null, 3, new int[] {6, 5}, new int[] {9, 1}),          // rows of a wider matrix
+            new StridedView(null, 0, new int[] {6, 2, 3}, new int[] {6, 3, 1}),    // dense rank 3
+            new StridedView(null, 1, new int[] {6, 1, 4}, new int[] {11, 99, 1}),  // a size-1 dimension
+            new StridedView(null, 0, new int[] {6, 4}, new int[] {1, 6}),          // transposed: not dense rows
+            new StridedView(null, 2, new int[] {6, 3}, new int[] {8, 2}),          // strided columns
+            new StridedView(null, 0, new int[] {6}, new int[] {3}),                // rank 1
+        };
+        for (StridedView l : layouts) {
+            float[] want = reference(data, l, idx);
+            float[] got = select(data, l, idx);
+            assertTrue(want.length > 0);
+            assertArrayEquals(want, got, java.util.Arrays.toString(l.shape()) + " strides "
+                    + java.util.Arrays.toString(l.strides()) + " offset " + l.offset());
+        }
+    }
+
+    @Test
+    void anIndexOutOfRangeNamesTheOpAndTheBound() {
+        float[] data = iota(42);
+        StridedView dense = new StridedView(null, 0, new int[] {6, 7}, new int[] {7, 1});
+        CairnException e = assertThrows(CairnException.class, () -> select(data, dense, new long[] {1, 6}));
+        assertTrue(e.getMessage().contains("indexSelect") && e.getMessage().contains("6"), e.getMessage());
+        assertThrows(CairnException.class, () -> select(data, dense, new long[] {-1}));
+    }
+}
