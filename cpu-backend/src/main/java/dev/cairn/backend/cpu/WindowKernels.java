@@ -231,10 +231,14 @@ final class WindowKernels {
         boolean pairs = w.kernelH() == 2 && w.kernelW() == 2 && w.strideH() == 2 && w.strideW() == 2
                 && w.padH() == 0 && w.padW() == 0 && w.dilationH() == 1 && w.dilationW() == 1 && st[3] == 1
                 && 2 * w.outH() <= w.inH() && 2 * w.outW() <= w.inW();
+        // indices are stored as floats: exact while a plane has at most 2^24 elements
+        boolean vector = VectorSupport.ENABLED && VectorPool.L >= 2 && (long) w.inH() * w.inW() <= 1 << 24;
         overPlanes(planes, (long) planes * l * w.kernelH() * w.kernelW(), (lo, hi) -> {
             for (int p = lo; p < hi; p++) {
                 int base = src.offset() + (p / c) * st[0] + (p % c) * st[1];
-                if (pairs) {
+                if (pairs && vector) {
+                    VectorPool.pairs(a, base, st[2], w, dst, indices, p * l);
+                } else if (pairs) {
                     maxPoolPairs(a, base, st[2], w, dst, indices, p * l);
                 } else {
                     maxPoolPlane(a, base, st[2], st[3], w, dst, indices, p * l);
