@@ -158,11 +158,14 @@ final class WindowKernels {
         int planes = src.shape()[0] * c;
         // narrow outputs: the table of unfold, here of destination positions in the dense plane; the
         // contributions are added in the same order as foldPlane adds them, so the sums are the same bits
-        int[] map = w.outW() < NARROW_ROW ? sourceMap(w.inW(), 1, w) : null;
+        boolean vector = VectorSupport.ENABLED && VectorFold.fits(w, st[2]);
+        int[] map = !vector && w.outW() < NARROW_ROW ? sourceMap(w.inW(), 1, w) : null;
         overPlanes(planes, (long) planes * kk * w.positions(), (lo, hi) -> {
             for (int p = lo; p < hi; p++) {
                 int base = src.offset() + (p / c) * st[0] + (p % c) * kk * st[1];
-                if (map != null) {
+                if (vector) {
+                    VectorFold.plane(a, base, st[1], w, dst, p * planeSize);
+                } else if (map != null) {
                     foldByMap(a, base, st[1], st[2], w.positions(), map, dst, p * planeSize, planeSize);
                 } else {
                     foldPlane(a, base, st[1], st[2], w, dst, p * planeSize);
