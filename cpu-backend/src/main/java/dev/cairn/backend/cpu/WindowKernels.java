@@ -68,11 +68,14 @@ final class WindowKernels {
         int planes = src.shape()[0] * c;
         // narrow outputs: rows too short to pay for the per-row bookkeeping below; one table of source
         // positions (or -1 for padding), made once and read for every plane, instead
-        int[] map = w.outW() < NARROW_ROW ? sourceMap(st[2], st[3], w) : null;
+        boolean vector = VectorSupport.ENABLED && w.outW() < NARROW_ROW && VectorUnfold.fits(w, st[3]);
+        int[] map = !vector && w.outW() < NARROW_ROW ? sourceMap(st[2], st[3], w) : null;
         overPlanes(planes, (long) planes * kk * l, (lo, hi) -> {
             for (int p = lo; p < hi; p++) {
                 int base = src.offset() + (p / c) * st[0] + (p % c) * st[1];
-                if (map != null) {
+                if (vector) {
+                    VectorUnfold.plane(a, base, st[2], w, dst, p * kk * l);
+                } else if (map != null) {
                     unfoldByMap(a, base, map, dst, p * kk * l);
                 } else {
                     unfoldPlane(a, base, st[2], st[3], w, dst, p * kk * l);
