@@ -77,12 +77,32 @@ final class Windows {
         int l = outH * outW;
         int[] size = {s[2], s[3]};
         return Graph.record(new Tensor(ob), "Conv2dBackward", new Tensor[] {x, weight}, g -> {
-            Tensor gq = g.reshape(s[0], groups, cout / groups, l);
-            Tensor cols = unfold(x, kernel, dilation, padding, stride).reshape(s[0], groups, k, l);
-            Tensor gw = gq.matmul(cols.transpose(2, 3)).sum(0, false).reshape(ws);
-            Tensor gx = fold(weight.reshape(groups, cout / groups, k).transpose(1, 2).matmul(gq)
-                    .reshape(s[0], groups * k, l), size, kernel, dilation, padding, stride);
-            Tensor gb = bias == null ? null : g.sum(new int[] {0, 2, 3}, false);
+            Tensor gx = null;
+            Tensor gw = null;
+            if (groups == 1) {
+                // one batched GEMM per gradient, on [N, ...] operands the GEMM reads in place (the weight
+                // broadcast with batch stride 0, the columns transposed by a flag)
+                Tensor g3 = g.reshape(s[0], cout, l);
+                if (weight.requiresGrad()) {
+                    Tensor cols = unfold(x, kernel, dilation, padding, stride);
+                    gw = g3.bmm(cols.transpose(1, 2)).sum(0, false).reshape(ws);
+                }
+                if (x.requiresGrad()) {
+                    gx = fold(weight.reshape(1, cout, k).expand(s[0], cout, k).transpose(1, 2).bmm(g3), size,
+                            kernel, dilation, padding, stride);
+                }
+            } else {
+                Tensor gq = g.reshape(s[0], groups, cout / groups, l);
+                if (weight.requiresGrad()) {
+                    Tensor cols = unfold(x, kernel, dilation, padding, stride).reshape(s[0], groups, k, l);
+                    gw = gq.matmul(cols.transpose(2, 3)).sum(0, false).reshape(ws);
+                }
+                if (x.requiresGrad()) {
+                    gx = fold(weight.reshape(groups, cout / groups, k).transpose(1, 2).matmul(gq)
+                            .reshape(s[0], groups * k, l), size, kernel, dilation, padding, stride);
+                }
+            }
+            Tensor gb = bias == null || !bias.requiresGrad() ? null : g.sum(new int[] {0, 2, 3}, false);
             return new Tensor[] {gx, gw, gb};
         }, x, weight, bias);
     }
