@@ -4,7 +4,9 @@ import dev.cairn.CairnException;
 import dev.cairn.DType;
 
 import dev.cairn.backend.Window;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Sliding-window primitives over {@code [N, C, H, W]} images, each a backend kernel with its gradient:
@@ -90,7 +92,7 @@ final class Windows {
                 if (x.requiresGrad() && transposedDirect(w, cout)) {
                     // the input gradient of a unit-stride convolution is the full convolution of the output
                     // gradient with the flipped kernel, channels swapped: the direct kernel, no [N, k, L] matrix
-                    Tensor wt = weight.flip(2, 3).transpose(0, 1);
+                    Tensor wt = reversed(reversed(weight, 2), 3).transpose(0, 1);
                     gx = g.conv2d(wt, null, new int[] {1, 1}, new int[] {kernel[0] - 1 - padding[0],
                         kernel[1] - 1 - padding[1]}, new int[] {1, 1}, 1);
                 } else if (x.requiresGrad()) {
@@ -111,6 +113,22 @@ final class Windows {
             Tensor gb = bias == null || !bias.requiresGrad() ? null : g.sum(new int[] {0, 2, 3}, false);
             return new Tensor[] {gx, gw, gb};
         }, x, weight, bias);
+    }
+
+    /**
+     * {@code t} with dimension {@code dim} in reverse order, from slices on the tensor's device ({@link Tensor#flip}
+     * uploads its index from the host, a round trip a training step on a GPU must not make); for kernels.
+     */
+    private static Tensor reversed(Tensor t, int dim) {
+        int size = t.shape()[dim];
+        if (size == 1) {
+            return t;
+        }
+        List<Tensor> parts = new ArrayList<>(size);
+        for (int i = size - 1; i >= 0; i--) {
+            parts.add(t.narrow(dim, i, 1));
+        }
+        return Tensor.cat(dim, parts);
     }
 
     /** Output-gradient elements per image up to which the input gradient goes through the direct kernel. */
