@@ -4,7 +4,9 @@ import dev.cairn.CairnException;
 import dev.cairn.DType;
 
 import dev.cairn.backend.Window;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Sliding-window primitives over {@code [N, C, H, W]} images, each a backend kernel with its gradient:
@@ -77,14 +79,77 @@ final class Windows {
         int l = outH * outW;
         int[] size = {s[2], s[3]};
         return Graph.record(new Tensor(ob), "Conv2dBackward", new Tensor[] {x, weight}, g -> {
-            Tensor gq = g.reshape(s[0], groups, cout / groups, l);
-            Tensor cols = unfold(x, kernel, dilation, padding, stride).reshape(s[0], groups, k, l);
-            Tensor gw = gq.matmul(cols.transpose(2, 3)).sum(0, false).reshape(ws);
-            Tensor gx = fold(weight.reshape(groups, cout / groups, k).transpose(1, 2).matmul(gq)
-                    .reshape(s[0], groups * k, l), size, kernel, dilation, padding, stride);
-            Tensor gb = bias == null ? null : g.sum(new int[] {0, 2, 3}, false);
+            Tensor gx = null;
+            Tensor gw = null;
+            if (groups == 1) {
+                // one batched GEMM per gradient, on [N, ...] operands the GEMM reads in place (the weight
+                // broadcast with batch stride 0, the columns transposed by a flag)
+                Tensor g3 = g.reshape(s[0], cout, l);
+                if (weight.requiresGrad()) {
+                    Tensor cols = unfold(x, kernel, dilation, padding, stride);
+                    gw = g3.bmm(cols.transpose(1, 2)).sum(0, false).reshape(ws);
+                }
+                if (x.requiresGrad() && transposedDirect(w, cout)) {
+                    // the input gradient of a unit-stride convolution is the full convolution of the output
+                    // gradient with the flipped kernel, channels swapped: the direct kernel, no [N, k, L] matrix
+                    Tensor wt = reversed(reversed(weight, 2), 3).transpose(0, 1);
+                    gx = g.conv2d(wt, null, new int[] {1, 1}, new int[] {kernel[0] - 1 - padding[0],
+                        kernel[1] - 1 - padding[1]}, new int[] {1, 1}, 1);
+                } else if (x.requiresGrad()) {
+                    gx = fold(weight.reshape(1, cout, k).expand(s[0], cout, k).transpose(1, 2).bmm(g3), size,
+                            kernel, dilation, padding, stride);
+                }
+            } else {
+                Tensor gq = g.reshape(s[0], groups, cout / groups, l);
+                if (weight.requiresGrad()) {
+                    Tensor cols = unfold(x, kernel, dilation, padding, stride).reshape(s[0], groups, k, l);
+                    gw = gq.matmul(cols.transpose(2, 3)).sum(0, false).reshape(ws);
+                }
+                if (x.requiresGrad()) {
+                    gx = fold(weight.reshape(groups, cout / groups, k).transpose(1, 2).matmul(gq)
+                            .reshape(s[0], groups * k, l), size, kernel, dilation, padding, stride);
+                }
+            }
+            Tensor gb = bias == null || !bias.requiresGrad() ? null : g.sum(new int[] {0, 2, 3}, false);
             return new Tensor[] {gx, gw, gb};
         }, x, weight, bias);
+    }
+
+    /**
+     * {@code t} with dimension {@code dim} in reverse order, from slices on the tensor's device ({@link Tensor#flip}
+     * uploads its index from the host, a round trip a training step on a GPU must not make); for kernels.
+     */
+    private static Tensor reversed(Tensor t, int dim) {
+        int size = t.shape()[dim];
+        if (size == 1) {
+            return t;
+        }
+        List<Tensor> parts = new ArrayList<>(size);
+        for (int i = size - 1; i >= 0; i--) {
+            parts.add(t.narrow(dim, i, 1));
+        }
+        return Tensor.cat(dim, parts);
+    }
+
+    /** Output-gradient elements per image up to which the input gradient goes through the direct kernel. */
+    private static final long TRANSPOSED_DIRECT_MAX_IMAGE = 1L << 16;
+    /** Multiply-adds per input-gradient element up to which it goes through the direct kernel. */
+    private static final int TRANSPOSED_DIRECT_MAX_DEPTH = 1152;
+
+    /**
+     * Whether the input gradient of the convolution {@code w} (one group, {@code cout} output channels) is computed
+     * as a direct convolution of the output gradient: unit stride and dilation, padding below the kernel size
+     * (so the gradient is a padded convolution), and small images with a short depth, where the direct kernel
+     * beats a GEMM into a column matrix and col2im (the bounds of {@code F.conv2d}'s own choice).
+     */
+    private static boolean transposedDirect(Window w, int cout) {
+        if (w.strideH() != 1 || w.strideW() != 1 || w.dilationH() != 1 || w.dilationW() != 1
+                || w.padH() > w.kernelH() - 1 || w.padW() > w.kernelW() - 1) {
+            return false;
+        }
+        long padded = (long) cout * (w.outH() + 2L * (w.kernelH() - 1 - w.padH()))
+                * (w.outW() + 2L * (w.kernelW() - 1 - w.padW()));
+        return padded <= TRANSPOSED_DIRECT_MAX_IMAGE && (long) cout * w.kernelH() * w.kernelW() <= TRANSPOSED_DIRECT_MAX_DEPTH;
     }
 
     /** {@code [N, C*kh*kw, L]} to {@code [N, C, outputSize]}: every column entry summed into the place unfold read it. */

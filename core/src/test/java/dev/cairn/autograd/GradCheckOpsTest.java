@@ -251,6 +251,21 @@ class GradCheckOpsTest {
                 any(311, 6));
         add("conv2d 1x1 without bias", t -> dev.cairn.nn.F.conv2d(t[0], t[1], null, one, new int[] {0, 0}, one, 1),
                 any(312, 2, 3, 3, 4), any(313, 5, 3, 1, 1));
+        // an image that records no gradient (a network's first layer) goes through the direct kernel even when
+        // training: only the weight's and bias's gradients flow, from the backward's own im2col
+        In image = any(317, 2, 2, 6, 5);
+        add("conv2d of an image without gradient, padded", t -> dev.cairn.nn.F.conv2d(
+                Tensor.of(image.data(), image.shape()), t[0], t[1], one, new int[] {2, 2}, one, 1),
+                any(318, 3, 2, 5, 5), any(319, 3));
+        add("conv2d of an image without gradient, groups, stride, dilation", t -> dev.cairn.nn.F.conv2d(
+                Tensor.of(image.data(), image.shape()), t[0], t[1], new int[] {2, 1}, new int[] {1, 0},
+                new int[] {1, 2}, 2), any(320, 4, 1, 3, 2), any(321, 4));
+        // unit strides: the image's gradient by the direct kernel too (the flipped kernel over the padded output
+        // gradient), with padding from none to one less than the kernel, on either axis
+        add("conv2d unit strides, padded 2 of 5x5", t -> dev.cairn.nn.F.conv2d(t[0], t[1], t[2], one,
+                new int[] {2, 2}, one, 1), any(322, 2, 3, 6, 5), any(323, 4, 3, 5, 5), any(324, 4));
+        add("conv2d unit strides, 3x2 padded 2 and 0", t -> dev.cairn.nn.F.conv2d(t[0], t[1], null, one,
+                new int[] {2, 0}, one, 1), any(325, 1, 2, 4, 5), any(326, 3, 2, 3, 2));
         add("conv1d stride, padding, dilation", t -> dev.cairn.nn.F.conv1d(t[0], t[1], t[2], 2, 2, 2, 1),
                 any(314, 2, 3, 11), any(315, 4, 3, 3), any(316, 4));
         return cases.stream();

@@ -68,11 +68,14 @@ final class WindowKernels {
         int planes = src.shape()[0] * c;
         // narrow outputs: rows too short to pay for the per-row bookkeeping below; one table of source
         // positions (or -1 for padding), made once and read for every plane, instead
-        int[] map = w.outW() < NARROW_ROW ? sourceMap(st[2], st[3], w) : null;
+        boolean vector = VectorSupport.ENABLED && w.outW() < NARROW_ROW && VectorUnfold.fits(w, st[3]);
+        int[] map = !vector && w.outW() < NARROW_ROW ? sourceMap(st[2], st[3], w) : null;
         overPlanes(planes, (long) planes * kk * l, (lo, hi) -> {
             for (int p = lo; p < hi; p++) {
                 int base = src.offset() + (p / c) * st[0] + (p % c) * st[1];
-                if (map != null) {
+                if (vector) {
+                    VectorUnfold.plane(a, base, st[2], w, dst, p * kk * l);
+                } else if (map != null) {
                     unfoldByMap(a, base, map, dst, p * kk * l);
                 } else {
                     unfoldPlane(a, base, st[2], st[3], w, dst, p * kk * l);
@@ -158,11 +161,14 @@ final class WindowKernels {
         int planes = src.shape()[0] * c;
         // narrow outputs: the table of unfold, here of destination positions in the dense plane; the
         // contributions are added in the same order as foldPlane adds them, so the sums are the same bits
-        int[] map = w.outW() < NARROW_ROW ? sourceMap(w.inW(), 1, w) : null;
+        boolean vector = VectorSupport.ENABLED && VectorFold.fits(w, st[2]);
+        int[] map = !vector && w.outW() < NARROW_ROW ? sourceMap(w.inW(), 1, w) : null;
         overPlanes(planes, (long) planes * kk * w.positions(), (lo, hi) -> {
             for (int p = lo; p < hi; p++) {
                 int base = src.offset() + (p / c) * st[0] + (p % c) * kk * st[1];
-                if (map != null) {
+                if (vector) {
+                    VectorFold.plane(a, base, st[1], w, dst, p * planeSize);
+                } else if (map != null) {
                     foldByMap(a, base, st[1], st[2], w.positions(), map, dst, p * planeSize, planeSize);
                 } else {
                     foldPlane(a, base, st[1], st[2], w, dst, p * planeSize);
@@ -231,10 +237,12 @@ final class WindowKernels {
         boolean pairs = w.kernelH() == 2 && w.kernelW() == 2 && w.strideH() == 2 && w.strideW() == 2
                 && w.padH() == 0 && w.padW() == 0 && w.dilationH() == 1 && w.dilationW() == 1 && st[3] == 1
                 && 2 * w.outH() <= w.inH() && 2 * w.outW() <= w.inW();
+        // indices are stored as floats: exact while a plane has at most 2^24 elements
+        boolean vector = VectorSupport.ENABLED && (long) w.inH() * w.inW() <= 1 << 24;
         overPlanes(planes, (long) planes * l * w.kernelH() * w.kernelW(), (lo, hi) -> {
             for (int p = lo; p < hi; p++) {
                 int base = src.offset() + (p / c) * st[0] + (p % c) * st[1];
-                if (pairs && VectorSupport.ENABLED) {
+                if (pairs && vector) {
                     VectorMaxPool.pairsPlane(a, base, st[2], w, dst, indices, p * l);
                 } else if (pairs) {
                     maxPoolPairs(a, base, st[2], w, dst, indices, p * l);

@@ -22,9 +22,12 @@ class MaxPoolPairsTest {
     void pairsLoopMatchesTheReferenceRule() {
         Random r = new Random(11);
         float[] special = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, 1f, 1f, -0f, 0f};
-        // N, C, H, W, extra row stride (rows wider than the plane: a view of a padded buffer)
-        for (int[] dims : new int[][] {{1, 1, 4, 4, 3}, {2, 3, 7, 9, 3}, {8, 16, 24, 25, 3}, {2, 3, 6, 70, 0},
-                {1, 2, 5, 67, 0}, {3, 1, 2, 2, 0}, {2, 2, 4, 33, 1}}) {
+        // N, C, H, W, extra row stride: rows wider than the plane (a view of a padded buffer) or dense (the last
+        // row ends at the end of the array, where the vector loop must not read past it); widths with one window,
+        // a partial vector of windows, several vectors and a tail
+        for (int[] dims : new int[][] {{1, 1, 4, 4, 3}, {2, 3, 7, 9, 3}, {8, 16, 24, 25, 3}, {1, 1, 2, 2, 0},
+            {3, 2, 28, 28, 0}, {2, 5, 10, 10, 0}, {2, 3, 6, 41, 0}, {1, 2, 5, 67, 1}, {2, 3, 6, 70, 0},
+            {1, 2, 5, 67, 0}, {3, 1, 2, 2, 0}, {2, 2, 4, 33, 1}}) {
             int n = dims[0];
             int c = dims[1];
             int h = dims[2];
@@ -63,7 +66,8 @@ class MaxPoolPairsTest {
                             }
                         }
                         int o = (p * oh + i) * ow + j;
-                        String at = "plane " + p + " window (" + i + ", " + j + ") of " + java.util.Arrays.toString(dims);
+                        String at = "plane " + p + " window (" + i + ", " + j + ") of " + java.util.Arrays.toString(dims)
+                                + " (vector loop " + VectorSupport.ENABLED + ")";
                         assertEquals(Float.floatToIntBits(max), Float.floatToIntBits(got[o]), "max at " + at);
                         assertEquals(best, (int) where[o], "index at " + at);
                     }
