@@ -62,9 +62,9 @@ class DirectConvTest {
         {1, 1, 8, 8, 16, 1, 3, 3, 1, 1, 1, 1, 1, 1},     // batch 1
         {3, 16, 8, 8, 16, 4, 3, 3, 2, 2, 1, 1, 1, 1},    // grouped, strided
         {2, 16, 2, 2, 32, 1, 1, 1, 1, 1, 0, 0, 1, 1},    // 1x1 (few positions: vectors along the output channels)
-        {5, 3, 3, 1, 37, 1, 1, 1, 1, 1, 0, 0, 1, 1},     // 1x1, output channels not a whole number of vectors
-        {3, 1, 1, 1, 9, 1, 1, 1, 1, 1, 0, 0, 1, 1},      // 1x1 on single pixels, one input channel
-        {2, 5, 4, 4, 20, 1, 1, 1, 1, 1, 0, 0, 1, 1},     // 1x1 on 16 positions
+        {9, 3, 3, 1, 37, 1, 1, 1, 1, 1, 0, 0, 1, 1},     // 1x1, output channels not a whole number of vectors
+        {8, 1, 1, 1, 9, 1, 1, 1, 1, 1, 0, 0, 1, 1},      // 1x1 on single pixels, one input channel
+        {8, 5, 4, 4, 20, 1, 1, 1, 1, 1, 0, 0, 1, 1},     // 1x1 on 16 positions
         {64, 16, 2, 2, 32, 1, 1, 1, 1, 1, 0, 0, 1, 1},   // convnet's 1x1 at a batch split across threads
         {2, 6, 5, 5, 9, 3, 1, 1, 2, 2, 0, 0, 1, 1},      // 1x1 strided, grouped
         {1, 1, 28, 28, 6, 1, 5, 5, 1, 1, 2, 2, 1, 1},    // LeNet's first (outputs wider than a vector)

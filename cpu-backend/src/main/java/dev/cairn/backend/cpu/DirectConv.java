@@ -40,7 +40,7 @@ final class DirectConv {
                 src.strides());
         long work = (long) n * outChannels * g.cg * g.tapAt.length * w.positions();
         int parts = work < PARALLEL_THRESHOLD ? 1 : Math.min(n, CpuThreads.cores());
-        if (VectorSupport.ENABLED && VectorDirectConv.pointwiseFits(w, groups, outChannels, src.strides())) {
+        if (VectorSupport.ENABLED && VectorDirectConv.pointwiseFits(w, groups, outChannels, src.strides(), n)) {
             pointwise(src, w, weight, wOff, outChannels, bias, bOff, dst, dOff, parts);
             return;
         }

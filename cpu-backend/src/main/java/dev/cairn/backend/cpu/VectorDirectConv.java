@@ -190,13 +190,18 @@ final class VectorDirectConv {
     /**
      * Whether {@link #pointwise} computes this convolution: a 1x1 kernel at stride 1 without padding or groups
      * over dense channels, with fewer output positions than a vector holds (vectors along the positions
-     * would be mostly empty; along the output channels they are full).
+     * would be mostly empty; along the output channels they are full), for a batch of at least
+     * {@link #POINTWISE_MIN_BATCH} images (the weight is transposed per call: for one image that costs about as
+     * much as the convolution, at convnet's batch-1 shapes 0.3 us).
      */
-    static boolean pointwiseFits(Window w, int groups, int outChannels, int[] srcStrides) {
-        return groups == 1 && w.kernelH() == 1 && w.kernelW() == 1 && w.strideH() == 1 && w.strideW() == 1
+    static boolean pointwiseFits(Window w, int groups, int outChannels, int[] srcStrides, int batch) {
+        return batch >= POINTWISE_MIN_BATCH && groups == 1 && w.kernelH() == 1 && w.kernelW() == 1 && w.strideH() == 1 && w.strideW() == 1
                 && w.padH() == 0 && w.padW() == 0 && w.positions() < L && outChannels >= L / 2
                 && srcStrides[3] == 1 && srcStrides[2] == w.inW();
     }
+
+    /** Images per call from which {@link #pointwise} is chosen. */
+    static final int POINTWISE_MIN_BATCH = 8;
 
     /** The weight [O, C] at {@code wOff} transposed to [C, O], so that a vector of output channels is one load. */
     static float[] pointwiseWeight(float[] weight, int wOff, int outChannels, int channels) {
