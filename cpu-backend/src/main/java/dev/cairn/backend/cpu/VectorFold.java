@@ -18,19 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorFold {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    /** Lane i holds i: masks of the lanes a shifted row covers are compares with it (a mask from a negative start
-     * through {@code indexInRange} takes a slow path in the JDK). */
-    private static final FloatVector IOTA = FloatVector.fromArray(S, iota(), 0);
 
     private VectorFold() {
-    }
-
-    private static float[] iota() {
-        float[] v = new float[L];
-        for (int i = 0; i < L; i++) {
-            v[i] = i;
-        }
-        return v;
     }
 
     /** Whether {@link #plane} computes this window: unit strides and dilations, unit column stride. */
@@ -67,8 +56,10 @@ final class VectorFold {
                     for (int j = j0; j < j1; j++) {
                         int shift = iw0 + padW - j;
                         // lanes t with 0 <= shift + t < outW (all of them inside a row); masked-off lanes read 0
-                        VectorMask<Float> m = IOTA.compare(VectorOperators.GE, (float) -shift)
-                                .and(IOTA.compare(VectorOperators.LT, (float) (outW - shift)));
+                        // lanes compared with their numbers: a mask from a negative start through
+                        // indexInRange takes a slow path in the JDK
+                        VectorMask<Float> m = VectorLanes.IOTA.compare(VectorOperators.GE, (float) -shift)
+                                .and(VectorLanes.IOTA.compare(VectorOperators.LT, (float) (outW - shift)));
                         acc = acc.add(FloatVector.fromArray(S, a, rowAt + j * rowStride + shift, m));
                     }
                 }

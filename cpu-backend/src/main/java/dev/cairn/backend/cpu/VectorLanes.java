@@ -5,7 +5,8 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The sum of a vector's lanes in one fixed order, for the Vector API kernels that end a row with a
+ * Lane helpers of the Vector API kernels: the lane numbers as floats ({@link #IOTA}, for masks and positions
+ * computed lanewise), and the sum of a vector's lanes in one fixed order, for the kernels that end a row with a
  * horizontal sum. {@code reduceLanes(ADD)} leaves the order unspecified, and it does differ between the
  * JIT tiers (the interpreter and C1 add lane by lane, C2 folds halves), so a kernel using it gave
  * different bits for the same input depending on whether it had been compiled yet: a training run with
@@ -18,6 +19,8 @@ final class VectorLanes {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** For half = L/2, L/4, ..., 1: the shuffle that brings lane i + half to lane i. */
     private static final VectorShuffle<Float>[] FOLDS = folds();
+    /** Lane i holds i. */
+    static final FloatVector IOTA = FloatVector.zero(S).addIndex(1);
 
     private VectorLanes() {
     }

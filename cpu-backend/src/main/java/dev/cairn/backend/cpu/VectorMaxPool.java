@@ -30,17 +30,9 @@ final class VectorMaxPool {
     private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> (2 * i + 1) % L);
     private static final VectorMask<Float> UPPER = VectorMask.fromLong(S, -1L << HALF);
     /** {@code 2i} in lane {@code i}: the input column of window {@code i}'s first element. */
-    private static final FloatVector TWICE_IOTA = FloatVector.fromArray(S, twiceIota(), 0);
+    private static final FloatVector TWICE_IOTA = VectorLanes.IOTA.mul(2f);
 
     private VectorMaxPool() {
-    }
-
-    private static float[] twiceIota() {
-        float[] v = new float[L];
-        for (int i = 0; i < L; i++) {
-            v[i] = 2 * i;
-        }
-        return v;
     }
 
     /**

@@ -16,18 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorUnfold {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    /** Lane i holds i: masks of the lanes a shifted row covers are compares with it. */
-    private static final FloatVector IOTA = FloatVector.fromArray(S, iota(), 0);
 
     private VectorUnfold() {
-    }
-
-    private static float[] iota() {
-        float[] v = new float[L];
-        for (int i = 0; i < L; i++) {
-            v[i] = i;
-        }
-        return v;
     }
 
     /** Whether {@link #plane} computes this window: unit strides and dilations, rows of at most L windows, unit column stride. */
@@ -51,8 +41,8 @@ final class VectorUnfold {
             for (int j = 0; j < w.kernelW(); j++) {
                 int col0 = j - w.padW(); // the image column of window column 0
                 // window columns t with 0 <= col0 + t < inW, and t < outW
-                VectorMask<Float> inside = IOTA.compare(VectorOperators.GE, (float) -col0)
-                        .and(IOTA.compare(VectorOperators.LT, (float) Math.min(outW, inW - col0)));
+                VectorMask<Float> inside = VectorLanes.IOTA.compare(VectorOperators.GE, (float) -col0)
+                        .and(VectorLanes.IOTA.compare(VectorOperators.LT, (float) Math.min(outW, inW - col0)));
                 for (int oh = 0; oh < outH; oh++, out += outW) {
                     int ih = oh - w.padH() + i;
                     if (ih < 0 || ih >= inH) {
