@@ -1,5 +1,6 @@
 package dev.cairn.backend.cpu;
 
+import dev.cairn.backend.BinaryOp;
 import dev.cairn.backend.StridedView;
 
 /**
@@ -39,9 +40,6 @@ final class AttentionKernels {
         float[] va = ((CpuStorage) v.storage()).data;
         float[] ma = mask == null ? null : ((CpuStorage) mask.storage()).data;
         boolean vector = VectorSupport.ENABLED;
-        // the value is read by columns (dot products over the keys) when its rows are shorter than a vector and
-        // there are at least a vector of keys
-        boolean byColumns = vector && VectorAttention.narrow(dv, s);
         int blocks = (l + ROWS - 1) / ROWS;
         int items = matrices * blocks;
         long work = (long) matrices * l * s * (d + dv);
@@ -60,7 +58,7 @@ final class AttentionKernels {
                 int h = m % heads;
                 if (m != packed) {
                     packKeyTransposed(ka, base(k, b, h), k.strides()[2], k.strides()[3], s, d, kt);
-                    packValue(va, base(v, b, h), v.strides()[2], v.strides()[3], s, dv, byColumns, vp);
+                    packValue(va, base(v, b, h), v.strides()[2], v.strides()[3], s, dv, vp);
                     packed = m;
                 }
                 int qb = base(q, b, h);
@@ -68,7 +66,7 @@ final class AttentionKernels {
                 int first = (item % blocks) * ROWS;
                 int last = Math.min(l, first + ROWS);
                 int i = first;
-                if (vector && !byColumns) {
+                if (vector) {
                     // four query rows at a time: each key and value vector loaded once for the four
                     for (; i + VectorAttention.ROWS <= last; i += VectorAttention.ROWS) {
                         for (int r = 0; r < VectorAttention.ROWS; r++) {
@@ -90,9 +88,7 @@ final class AttentionKernels {
                         scores(qrow, kt, d, s, scores);
                     }
                     normalize(scores, 0, s, ma, mask, mb, i, vector);
-                    if (byColumns) {
-                        VectorAttention.weighColumns(scores, vp, s, dv, dst, out);
-                    } else if (vector) {
+                    if (vector) {
                         VectorAttention.weighRows(scores, vp, s, dv, dst, out);
                     } else {
                         weighRows(scores, vp, s, dv, dst, out);
@@ -114,8 +110,12 @@ final class AttentionKernels {
                                   boolean vector) {
         if (ma != null) {
             int sj = mask.strides()[3];
-            for (int j = 0, p = mb + i * mask.strides()[2]; j < s; j++, p += sj) {
-                scores[off + j] += ma[p];
+            int p = mb + i * mask.strides()[2];
+            // a mask row along the keys (the usual [B, 1, 1, S] or [L, S] mask) is added as vectors
+            if (!(vector && sj == 1 && VectorElementwise.binary(BinaryOp.ADD, scores, off, ma, p, 1, scores, off, s))) {
+                for (int j = 0; j < s; j++, p += sj) {
+                    scores[off + j] += ma[p];
+                }
             }
         }
         if (vector && s >= 16) {
@@ -141,12 +141,16 @@ final class AttentionKernels {
         }
     }
 
-    /** The value dense by rows ({@code vp[j * dv + c]}) or, {@code byColumns}, transposed ({@code vp[c * s + j]}). */
-    private static void packValue(float[] v, int base, int rowStride, int colStride, int s, int dv, boolean byColumns,
-                                  float[] vp) {
+    /** The value dense by rows: {@code vp[j * dv + c]}. */
+    private static void packValue(float[] v, int base, int rowStride, int colStride, int s, int dv, float[] vp) {
         for (int j = 0; j < s; j++) {
-            for (int c = 0, p = base + j * rowStride; c < dv; c++, p += colStride) {
-                vp[byColumns ? c * s + j : j * dv + c] = v[p];
+            int p = base + j * rowStride;
+            if (colStride == 1) {
+                System.arraycopy(v, p, vp, j * dv, dv);
+            } else {
+                for (int c = 0; c < dv; c++, p += colStride) {
+                    vp[j * dv + c] = v[p];
+                }
             }
         }
     }

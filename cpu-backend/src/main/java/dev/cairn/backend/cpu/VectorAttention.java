@@ -6,24 +6,14 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector API loops of {@link AttentionKernels}: a query row's scores against the transposed key (vectors
- * along the keys), and the weighted sum of the value, along its rows or, for values narrower than a vector,
- * as dot products with its transposed columns. Only loaded when {@link VectorSupport#ENABLED}. Stateless;
- * safe from any thread.
+ * along the keys), and the weighted sum of the value along its rows, one row or four at a time. Only loaded
+ * when {@link VectorSupport#ENABLED}. Stateless; safe from any thread.
  */
 final class VectorAttention {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
 
     private VectorAttention() {
-    }
-
-    /**
-     * Whether value rows of {@code dv} elements are read better by columns than by rows for {@code s} keys: rows
-     * narrower than a vector, over at least a vector of keys (with fewer keys a column's dot product would be
-     * a scalar chain; a masked row vector does the same chains at once).
-     */
-    static boolean narrow(int dv, int s) {
-        return dv < L && s >= L;
     }
 
     /**
@@ -73,24 +63,6 @@ final class VectorAttention {
                 acc = FloatVector.fromArray(S, vp, j * dv + c, tail).fma(FloatVector.broadcast(S, p[j]), acc);
             }
             acc.intoArray(dst, out + c, tail);
-        }
-    }
-
-    /** {@code dst[out + c] = sum_j p[j] * vt[c * s + j]}: one dot product along the keys per column. */
-    static void weighColumns(float[] p, float[] vt, int s, int dv, float[] dst, int out) {
-        int bound = S.loopBound(s);
-        for (int c = 0; c < dv; c++) {
-            int row = c * s;
-            FloatVector acc = FloatVector.zero(S);
-            int j = 0;
-            for (; j < bound; j += L) {
-                acc = FloatVector.fromArray(S, p, j).fma(FloatVector.fromArray(S, vt, row + j), acc);
-            }
-            float sum = bound == 0 ? 0f : VectorLanes.sum(acc); // fewer keys than lanes: no vector part
-            for (; j < s; j++) {
-                sum = Math.fma(p[j], vt[row + j], sum);
-            }
-            dst[out + c] = sum;
         }
     }
 
@@ -153,8 +125,9 @@ final class VectorAttention {
 
     /**
      * {@link #weighRows} for four rows of weights at once ({@code p[r * stride + j]}, results to
-     * {@code dst[out + r * dv + c]}): each value vector is loaded once for the four rows; every output is the
-     * same fma chain over {@code j} as there, so the same bits.
+     * {@code dst[out + r * dv + c]}): each value vector is loaded once for the four rows. Whole pairs of
+     * vectors of columns are the same fma chain over {@code j} as there; the masked last vector sums even and
+     * odd keys apart (rounded differently, not the same bits).
      */
     static void weighRows4(float[] p, int stride, float[] vp, int s, int dv, float[] dst, int out) {
         int c = 0;
@@ -188,20 +161,36 @@ final class VectorAttention {
             b3.intoArray(dst, out + 3 * dv + c + L);
         }
         for (; c < dv; c += L) {
+            // a masked vector of columns (all of them for values narrower than a vector): even and odd keys
+            // summed apart, eight chains in flight rather than four, then added
             VectorMask<Float> m = S.indexInRange(c, dv);
             FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            for (int j = 0; j < s; j++) {
+            FloatVector a3 = FloatVector.zero(S), b0 = FloatVector.zero(S), b1 = FloatVector.zero(S);
+            FloatVector b2 = FloatVector.zero(S), b3 = FloatVector.zero(S);
+            int j = 0;
+            for (; j + 1 < s; j += 2) {
+                FloatVector v0 = FloatVector.fromArray(S, vp, j * dv + c, m);
+                FloatVector v1 = FloatVector.fromArray(S, vp, (j + 1) * dv + c, m);
+                a0 = v0.fma(FloatVector.broadcast(S, p[j]), a0);
+                a1 = v0.fma(FloatVector.broadcast(S, p[stride + j]), a1);
+                a2 = v0.fma(FloatVector.broadcast(S, p[2 * stride + j]), a2);
+                a3 = v0.fma(FloatVector.broadcast(S, p[3 * stride + j]), a3);
+                b0 = v1.fma(FloatVector.broadcast(S, p[j + 1]), b0);
+                b1 = v1.fma(FloatVector.broadcast(S, p[stride + j + 1]), b1);
+                b2 = v1.fma(FloatVector.broadcast(S, p[2 * stride + j + 1]), b2);
+                b3 = v1.fma(FloatVector.broadcast(S, p[3 * stride + j + 1]), b3);
+            }
+            if (j < s) {
                 FloatVector v0 = FloatVector.fromArray(S, vp, j * dv + c, m);
                 a0 = v0.fma(FloatVector.broadcast(S, p[j]), a0);
                 a1 = v0.fma(FloatVector.broadcast(S, p[stride + j]), a1);
                 a2 = v0.fma(FloatVector.broadcast(S, p[2 * stride + j]), a2);
                 a3 = v0.fma(FloatVector.broadcast(S, p[3 * stride + j]), a3);
             }
-            a0.intoArray(dst, out + c, m);
-            a1.intoArray(dst, out + dv + c, m);
-            a2.intoArray(dst, out + 2 * dv + c, m);
-            a3.intoArray(dst, out + 3 * dv + c, m);
+            a0.add(b0).intoArray(dst, out + c, m);
+            a1.add(b1).intoArray(dst, out + dv + c, m);
+            a2.add(b2).intoArray(dst, out + 2 * dv + c, m);
+            a3.add(b3).intoArray(dst, out + 3 * dv + c, m);
         }
     }
 }

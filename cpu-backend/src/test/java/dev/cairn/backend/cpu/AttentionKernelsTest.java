@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The fused attention kernel against a double-precision reference computed here, at head sizes and key counts
  * that reach each of its paths: four query rows at a time (two vectors of keys or value columns per pass, one,
- * a masked tail), single rows for the rest of a block, fewer keys than lanes, values read by columns; with an
+ * a masked tail), single rows for the rest of a block, fewer keys than lanes, values narrower than a vector; with an
  * additive mask broadcast over the heads and the query, and the query as a transposed view.
  */
 class AttentionKernelsTest {
@@ -19,7 +19,8 @@ class AttentionKernelsTest {
         "1, 4, 128, 64, 128, 64",  // encoder-large's heads
         "2, 3, 9, 64, 40, 64",     // a tail of keys, a single row after two blocks of four
         "1, 2, 7, 8, 12, 8",       // encoder's heads at 12 tokens: fewer keys and values than lanes
-        "1, 2, 6, 8, 128, 8",      // narrow values over many keys: read by columns
+        "1, 2, 6, 8, 128, 8",      // narrow values over many keys: masked vectors, even and odd keys apart
+        "1, 1, 4, 8, 9, 8",        // the same over an odd number of keys
         "2, 1, 5, 33, 17, 40"})    // odd sizes everywhere
     void matchesTheReference(int b, int h, int l, int d, int s, int dv) {
         SplittableRandom rnd = new SplittableRandom(b * 1000L + h * 100 + l * 10 + d + s + dv);
