@@ -2,6 +2,7 @@ package dev.cairn.backend.cpu;
 
 import dev.cairn.backend.BinaryOp;
 import dev.cairn.backend.StridedView;
+import dev.cairn.backend.UnaryOp;
 
 /**
  * The CPU's fused scaled dot-product attention ({@code Backend.attention}): for each matrix {@code (b, h)} the
@@ -51,13 +52,18 @@ final class AttentionKernels {
             float[] vp = new float[s * dv];
             float[] scores = new float[VectorAttention.ROWS * s];
             float[] qrow = new float[VectorAttention.ROWS * d];
+            int[] lanes = vector ? VectorAttention.keyRows(k.strides()[2]) : null;
             int packed = -1;
             for (int item = from; item < to; item++) {
                 int m = item / blocks;
                 int b = m / heads;
                 int h = m % heads;
                 if (m != packed) {
-                    packKeyTransposed(ka, base(k, b, h), k.strides()[2], k.strides()[3], s, d, kt);
+                    if (vector) {
+                        VectorAttention.transposeKey(ka, base(k, b, h), k.strides()[2], k.strides()[3], s, d, kt, lanes);
+                    } else {
+                        packKeyTransposed(ka, base(k, b, h), k.strides()[2], k.strides()[3], s, d, kt, 0);
+                    }
                     packValue(va, base(v, b, h), v.strides()[2], v.strides()[3], s, dv, vp);
                     packed = m;
                 }
@@ -100,6 +106,10 @@ final class AttentionKernels {
 
     /** {@code qrow[at + c] = q[c] * scale} for the {@code d} elements of a query row. */
     private static void scaledRow(float[] qa, int p, int step, int d, float scale, float[] qrow, int at) {
+        if (step == 1 && d >= VectorGemm.L && VectorSupport.ENABLED
+                && VectorElementwise.unary(UnaryOp.MUL_SCALAR, scale, qa, p, qrow, at, d)) {
+            return;
+        }
         for (int c = 0; c < d; c++, p += step) {
             qrow[at + c] = qa[p] * scale;
         }
@@ -132,9 +142,10 @@ final class AttentionKernels {
         return t.offset() + b * t.strides()[0] + h * t.strides()[1];
     }
 
-    /** {@code kt[c * s + j] = k[j, c]}. */
-    private static void packKeyTransposed(float[] k, int base, int rowStride, int colStride, int s, int d, float[] kt) {
-        for (int j = 0; j < s; j++) {
+    /** {@code kt[c * s + j] = k[j, c]} for the keys from {@code from}. */
+    static void packKeyTransposed(float[] k, int base, int rowStride, int colStride, int s, int d, float[] kt,
+                                  int from) {
+        for (int j = from; j < s; j++) {
             for (int c = 0, p = base + j * rowStride; c < d; c++, p += colStride) {
                 kt[c * s + j] = k[p];
             }

@@ -16,6 +16,33 @@ final class VectorAttention {
     private VectorAttention() {
     }
 
+    /** Lane i holds {@code i * rowStride}: the gather map of {@link #transposeKey} over the key's rows. */
+    static int[] keyRows(int rowStride) {
+        int[] map = new int[L];
+        for (int i = 0; i < L; i++) {
+            map[i] = i * rowStride;
+        }
+        return map;
+    }
+
+    /**
+     * {@code kt[c * s + j] = k[base + j * rowStride + c * colStride]}: the key transposed, a vector of keys
+     * gathered per element of the head ({@code lanes} from {@link #keyRows}), the last {@code s mod L} keys one
+     * by one.
+     */
+    static void transposeKey(float[] k, int base, int rowStride, int colStride, int s, int d, float[] kt, int[] lanes) {
+        int bound = S.loopBound(s);
+        for (int j = 0; j < bound; j += L) {
+            int row = base + j * rowStride;
+            for (int c = 0; c < d; c++) {
+                FloatVector.fromArray(S, k, row + c * colStride, lanes, 0).intoArray(kt, c * s + j);
+            }
+        }
+        if (bound < s) {
+            AttentionKernels.packKeyTransposed(k, base, rowStride, colStride, s, d, kt, bound);
+        }
+    }
+
     /**
      * {@code scores[j] = sum_c qrow[c] * kt[c * s + j]}, a fused multiply-add chain over {@code c} per key; the
      * last {@code s mod L} keys (all of them when there are fewer keys than lanes, as at 12 tokens) as one
