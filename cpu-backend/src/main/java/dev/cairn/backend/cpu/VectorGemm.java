@@ -14,7 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * an MR x NR micro-kernel keeps its accumulators in registers. The loops keep a KC x NC block of packed
  * B (512 KiB) in L2 and one MR x KC panel of packed A (12 KiB) in L1 while the micro-kernel sweeps the
  * B block's panels; a block of up to MC rows of A is packed once per K block and each B block once
- * per MC rows, so for products up to MC rows both operands are packed exactly once. Transposed
+ * per MC rows, so for products up to MC rows both operands are packed exactly once. Split across threads
+ * by columns (up to MC rows), A is packed whole once, by all threads, and the columns go in more parts than
+ * threads, all reading that one copy. Transposed
  * operands are read through their layout while packing, never copied whole. Products with few rows
  * (batch-1 inference) skip packing and run as vectorized dot products or row updates on the calling
  * thread. The epilogue (bias, ReLU) is applied while the last K block is stored. Stateless apart from
@@ -47,6 +49,16 @@ final class VectorGemm {
 
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(
             () -> new float[][] {new float[MC * KC], new float[NC / NR * B_PANEL], new float[MR * NR]});
+    /**
+     * Most floats of an A packed whole (all its rows and depth) for the column parts of one product to share
+     * (4 MiB): above it A is packed block by block by every part. The calling thread keeps a buffer this large
+     * at most ({@link #SHARED_A}).
+     */
+    private static final int SHARED_A_MAX = 1 << 20;
+    /** The calling thread's buffer of A packed whole, grown on demand (see {@link #SHARED_A_MAX}). */
+    private static final ThreadLocal<float[][]> SHARED_A = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+    /** Column parts per thread when A is packed once: parts a late worker leaves behind go to the caller. */
+    private static final int PARTS_PER_THREAD = 4;
 
     private VectorGemm() {
     }
@@ -80,16 +92,32 @@ final class VectorGemm {
         if (threads > 1 && batch >= threads) {
             CpuThreads.parallel(threads, (part, parts) -> {
                 for (int bi = part; bi < batch; bi += parts) {
-                    blocked(bi, 0, m, 0, n, k, a, b, c, epi, pre);
+                    blocked(bi, 0, m, 0, n, k, a, b, c, epi, pre, null);
                 }
             });
+        } else if (threads > 1 && n >= threads * 2 * NR && m <= MC && paddedA(m, k) <= SHARED_A_MAX) {
+            // A packed once, its rows split across the threads, then the columns in more parts than threads
+            // (each reading the same packed A): no part packs A again, and the caller takes the parts of a
+            // worker that woke late
+            int panels = (n + NR - 1) / NR;
+            float[] packedA = sharedA(paddedA(m, k));
+            int parts = Math.min(panels, PARTS_PER_THREAD * threads);
+            for (int bi = 0; bi < batch; bi++) {
+                int batchIndex = bi;
+                packWhole(a, bi, m, k, packedA, threads);
+                CpuThreads.parallel(parts, (part, ps) -> {
+                    int lo = Math.min(n, (int) ((long) panels * part / ps) * NR);
+                    int hi = Math.min(n, (int) ((long) panels * (part + 1) / ps) * NR);
+                    blocked(batchIndex, 0, m, lo, hi, k, a, b, c, epi, pre, packedA);
+                });
+            }
         } else if (threads > 1 && n >= threads * 2 * NR) {
             int panels = (n + NR - 1) / NR;
             CpuThreads.parallel(threads, (part, parts) -> {
                 int lo = Math.min(n, (int) ((long) panels * part / parts) * NR);
                 int hi = Math.min(n, (int) ((long) panels * (part + 1) / parts) * NR);
                 for (int bi = 0; bi < batch; bi++) {
-                    blocked(bi, 0, m, lo, hi, k, a, b, c, epi, pre);
+                    blocked(bi, 0, m, lo, hi, k, a, b, c, epi, pre, null);
                 }
             });
         } else if (threads > 1) {
@@ -98,22 +126,59 @@ final class VectorGemm {
                 int lo = Math.min(m, (int) ((long) panels * part / parts) * MR);
                 int hi = Math.min(m, (int) ((long) panels * (part + 1) / parts) * MR);
                 for (int bi = 0; bi < batch; bi++) {
-                    blocked(bi, lo, hi, 0, n, k, a, b, c, epi, pre);
+                    blocked(bi, lo, hi, 0, n, k, a, b, c, epi, pre, null);
                 }
             });
         } else {
             for (int bi = 0; bi < batch; bi++) {
-                blocked(bi, 0, m, 0, n, k, a, b, c, epi, pre);
+                blocked(bi, 0, m, 0, n, k, a, b, c, epi, pre, null);
             }
         }
     }
 
+    /** Floats of A's {@code m} rows and {@code k} depth packed whole: whole panels of MR rows, whole KC blocks. */
+    private static long paddedA(int m, int k) {
+        return (long) ((m + MR - 1) / MR * MR) * KC * ((k + KC - 1) / KC);
+    }
+
+    /** The calling thread's buffer for an A packed whole, at least {@code size} floats. */
+    private static float[] sharedA(long size) {
+        float[][] holder = SHARED_A.get();
+        if (holder[0].length < size) {
+            holder[0] = new float[(int) size];
+        }
+        return holder[0];
+    }
+
+    /**
+     * Packs all of batch {@code bi}'s A ({@code m <= MC} rows, depth {@code k}) into {@code out}: depth block
+     * {@code pc / KC} at {@code pc / KC * rows * KC} ({@code rows} = m rounded up to MR), laid out as
+     * {@link #packA} lays out one block; the row panels split across the threads.
+     */
+    private static void packWhole(GemmOperand a, int bi, int m, int k, float[] out, int threads) {
+        float[] ad = ((CpuStorage) a.storage()).data;
+        int aOff = a.offset() + bi * a.batchStride();
+        int panels = (m + MR - 1) / MR;
+        int rows = panels * MR;
+        CpuThreads.parallel(Math.min(threads, panels), (part, ps) -> {
+            int lo = panels * part / ps * MR;
+            int hi = Math.min(m, panels * (part + 1) / ps * MR);
+            for (int pc = 0; pc < k; pc += KC) {
+                packA(ad, aOff, a.ld(), a.transposed(), lo, hi - lo, pc, Math.min(KC, k - pc), out,
+                        pc / KC * rows * KC + lo * KC);
+            }
+        });
+    }
+
     /**
      * Rows [i0, i1) x columns [j0, j1) of batch {@code bi} through packed panels; B's panels are read from
-     * {@code pre} ({@link PackedBCache}'s layout) when given, else packed here block by block.
+     * {@code pre} ({@link PackedBCache}'s layout) when given, else packed here block by block; A's from
+     * {@code packedA} ({@link #packWhole}'s layout, only with {@code i0 = 0, i1 <= MC}) when given, else packed
+     * here block by block.
      */
     private static void blocked(int bi, int i0, int i1, int j0, int j1, int k,
-                                GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epi, float[] pre) {
+                                GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epi, float[] pre,
+                                float[] packedA) {
         if (i0 >= i1 || j0 >= j1) {
             return;
         }
@@ -125,7 +190,8 @@ final class VectorGemm {
         int cOff = c.offset() + bi * c.batchStride();
         float[] bias = epi.bias() == null ? null : ((CpuStorage) epi.bias()).data;
         float[][] buf = BUFFERS.get();
-        float[] packA = buf[0];
+        float[] packA = packedA != null ? packedA : buf[0];
+        int aRows = (i1 - i0 + MR - 1) / MR * MR; // rows of a packedA block
         float[] packB = buf[1];
         float[] tile = buf[2];
         int panels = pre == null ? 0 : pre.length / ((k + KC - 1) / KC * B_PANEL); // B's panels per depth block
@@ -135,7 +201,12 @@ final class VectorGemm {
                 int kc = Math.min(KC, k - pc);
                 boolean first = pc == 0;
                 boolean last = pc + kc == k;
-                packA(ad, aOff, a.ld(), a.transposed(), ic, mc, pc, kc, packA);
+                int aBase = 0;
+                if (packedA == null) {
+                    packA(ad, aOff, a.ld(), a.transposed(), ic, mc, pc, kc, packA, 0);
+                } else {
+                    aBase = pc / KC * aRows * KC;
+                }
                 for (int jc = j0; jc < j1; jc += NC) {
                     int nc = Math.min(NC, j1 - jc);
                     float[] pb = packB;
@@ -150,7 +221,7 @@ final class VectorGemm {
                         int rows = Math.min(MR, mc - ir);
                         int cRow = cOff + (ic + ir) * c.ld() + jc;
                         for (int jr = 0; jr < nc; jr += NR) {
-                            kernel(packA, ir * KC, pb, pbOff + jr / NR * B_PANEL, kc, tile);
+                            kernel(packA, aBase + ir * KC, pb, pbOff + jr / NR * B_PANEL, kc, tile);
                             store(tile, rows, Math.min(NR, nc - jr), cd, cRow + jr, c.ld(),
                                     first, last, bias, epi.biasOffset() + jc + jr, epi.relu());
                         }
@@ -287,11 +358,15 @@ final class VectorGemm {
         return v.blend(0f, v.compare(VectorOperators.LT, 0f));
     }
 
-    /** Packs rows [ic, ic+mc) x depth [pc, pc+kc) of A into MR-row panels KC * MR floats apart: each holds kc groups of MR values. */
-    private static void packA(float[] ad, int off, int ld, boolean transposed, int ic, int mc, int pc, int kc, float[] out) {
+    /**
+     * Packs rows [ic, ic+mc) x depth [pc, pc+kc) of A into MR-row panels KC * MR floats apart from
+     * {@code outOff}: each holds kc groups of MR values.
+     */
+    private static void packA(float[] ad, int off, int ld, boolean transposed, int ic, int mc, int pc, int kc, float[] out,
+                              int outOff) {
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
-            int base = ir * KC;
+            int base = outOff + ir * KC;
             if (transposed) {
                 for (int p = 0; p < kc; p++) {
                     int src = off + (pc + p) * ld + ic + ir;
