@@ -285,15 +285,16 @@ def main():
                             binary=binary)[0]
                 add(("model", model, 1, side), row["median_us"])
         for model in models:
-            # every batch size twice, the first timing dropped: it pays for the JIT's warm-up of kernels
-            # that batch size is the first to reach (a 0.6 s warm-up timed encoder batch 1 at 1,027 us
-            # where a warm JVM takes 76 us)
+            # every batch size three times, the first two timings dropped: they pay for the JIT's warm-up of
+            # kernels that batch size is the first to reach (a 0.6 s warm-up timed encoder batch 1 at 1,027 us
+            # where a warm JVM takes 76 us; encoder-large at batch 1 still took 5.0-5.9 ms a call in the second
+            # 2 s window, while C2 was compiling, and 3.8-4.3 ms from the fourth on)
             for side, binary in sides:
                 rows = {}
                 for row in cairn(["bench", "model", "--model", model, "--batch",
-                                  ",".join(str(b) for b in MODEL_BATCHES for _ in range(2)),
+                                  ",".join(str(b) for b in MODEL_BATCHES for _ in range(3)),
                                   "--device", "cpu", "--budget-ms", "2000"], binary=binary):
-                    rows[row["batch"]] = row["median_us"]  # the second run of a batch size replaces the first
+                    rows[row["batch"]] = row["median_us"]  # the last run of a batch size replaces the others
                 for b, us in rows.items():
                     add(("model", model, b, side), us)
         if latency or models:
