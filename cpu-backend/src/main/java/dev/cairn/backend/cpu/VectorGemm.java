@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * B (512 KiB) in L2 and one MR x KC panel of packed A (12 KiB) in L1 while the micro-kernel sweeps the
  * B block's panels; a block of up to MC rows of A is packed once per K block and each B block once
  * per MC rows, so for products up to MC rows both operands are packed exactly once. Split across threads
- * by columns (up to MC rows), A is packed whole once, by all threads, and the columns go in more parts than
- * threads, all reading that one copy. Transposed
+ * by columns, each block of MC rows of A is packed whole once, by all threads, and the columns go in more
+ * parts than threads, all reading that one copy. Transposed
  * operands are read through their layout while packing, never copied whole. Products with few rows
  * (batch-1 inference) skip packing and run as vectorized dot products or row updates on the calling
  * thread. The epilogue (bias, ReLU) is applied while the last K block is stored. Stateless apart from
@@ -50,15 +50,15 @@ final class VectorGemm {
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(
             () -> new float[][] {new float[MC * KC], new float[NC / NR * B_PANEL], new float[MR * NR]});
     /**
-     * Most floats of an A packed whole (all its rows and depth) for the column parts of one product to share
-     * (4 MiB): above it A is packed block by block by every part. The calling thread keeps a buffer this large
-     * at most ({@link #SHARED_A}).
+     * Most floats of a block of A (up to MC rows, all of its depth) packed whole for the column parts of one
+     * product to share (32 MiB, the size of OpenBLAS's buffer per thread): above it A is packed block by block by
+     * every part. The calling thread keeps a buffer this large at most ({@link #SHARED_A}).
      */
-    private static final int SHARED_A_MAX = 1 << 20;
+    private static final int SHARED_A_MAX = 1 << 23;
     /** The calling thread's buffer of A packed whole, grown on demand (see {@link #SHARED_A_MAX}). */
     private static final ThreadLocal<float[][]> SHARED_A = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
     /** Column parts per thread when A is packed once: parts a late worker leaves behind go to the caller. */
-    private static final int PARTS_PER_THREAD = 4;
+    private static final int PARTS_PER_THREAD = Math.max(1, Integer.getInteger("cairn.cpu.gemm.partsPerThread", 4));
 
     private VectorGemm() {
     }
@@ -95,21 +95,25 @@ final class VectorGemm {
                     blocked(bi, 0, m, 0, n, k, a, b, c, epi, pre, null);
                 }
             });
-        } else if (threads > 1 && n >= threads * 2 * NR && m <= MC && paddedA(m, k) <= SHARED_A_MAX) {
-            // A packed once, its rows split across the threads, then the columns in more parts than threads
-            // (each reading the same packed A): no part packs A again, and the caller takes the parts of a
-            // worker that woke late
+        } else if (threads > 1 && n >= threads * 2 * NR && paddedA(Math.min(m, MC), k) <= SHARED_A_MAX) {
+            // each block of up to MC rows of A packed once, its rows split across the threads, then the columns
+            // in more parts than threads (each reading the same packed block): no part packs A again, and the
+            // caller takes the parts of a worker that woke late
             int panels = (n + NR - 1) / NR;
-            float[] packedA = sharedA(paddedA(m, k));
+            float[] packedA = sharedA(paddedA(Math.min(m, MC), k));
             int parts = Math.min(panels, PARTS_PER_THREAD * threads);
             for (int bi = 0; bi < batch; bi++) {
-                int batchIndex = bi;
-                packWhole(a, bi, m, k, packedA, threads);
-                CpuThreads.parallel(parts, (part, ps) -> {
-                    int lo = Math.min(n, (int) ((long) panels * part / ps) * NR);
-                    int hi = Math.min(n, (int) ((long) panels * (part + 1) / ps) * NR);
-                    blocked(batchIndex, 0, m, lo, hi, k, a, b, c, epi, pre, packedA);
-                });
+                for (int ic = 0; ic < m; ic += MC) {
+                    int batchIndex = bi;
+                    int i0 = ic;
+                    int i1 = Math.min(m, ic + MC);
+                    packWhole(a, bi, i0, i1, k, packedA, threads);
+                    CpuThreads.parallel(parts, (part, ps) -> {
+                        int lo = Math.min(n, (int) ((long) panels * part / ps) * NR);
+                        int hi = Math.min(n, (int) ((long) panels * (part + 1) / ps) * NR);
+                        blocked(batchIndex, i0, i1, lo, hi, k, a, b, c, epi, pre, packedA);
+                    });
+                }
             }
         } else if (threads > 1 && n >= threads * 2 * NR) {
             int panels = (n + NR - 1) / NR;
@@ -151,20 +155,20 @@ final class VectorGemm {
     }
 
     /**
-     * Packs all of batch {@code bi}'s A ({@code m <= MC} rows, depth {@code k}) into {@code out}: depth block
-     * {@code pc / KC} at {@code pc / KC * rows * KC} ({@code rows} = m rounded up to MR), laid out as
-     * {@link #packA} lays out one block; the row panels split across the threads.
+     * Packs rows [i0, i1) ({@code i1 - i0 <= MC}) of batch {@code bi}'s A, all of depth {@code k}, into
+     * {@code out}: depth block {@code pc / KC} at {@code pc / KC * rows * KC} ({@code rows} = i1 - i0 rounded up
+     * to MR), laid out as {@link #packA} lays out one block; the row panels split across the threads.
      */
-    private static void packWhole(GemmOperand a, int bi, int m, int k, float[] out, int threads) {
+    private static void packWhole(GemmOperand a, int bi, int i0, int i1, int k, float[] out, int threads) {
         float[] ad = ((CpuStorage) a.storage()).data;
         int aOff = a.offset() + bi * a.batchStride();
-        int panels = (m + MR - 1) / MR;
+        int panels = (i1 - i0 + MR - 1) / MR;
         int rows = panels * MR;
         CpuThreads.parallel(Math.min(threads, panels), (part, ps) -> {
             int lo = panels * part / ps * MR;
-            int hi = Math.min(m, panels * (part + 1) / ps * MR);
+            int hi = Math.min(i1 - i0, panels * (part + 1) / ps * MR);
             for (int pc = 0; pc < k; pc += KC) {
-                packA(ad, aOff, a.ld(), a.transposed(), lo, hi - lo, pc, Math.min(KC, k - pc), out,
+                packA(ad, aOff, a.ld(), a.transposed(), i0 + lo, hi - lo, pc, Math.min(KC, k - pc), out,
                         pc / KC * rows * KC + lo * KC);
             }
         });
@@ -173,7 +177,7 @@ final class VectorGemm {
     /**
      * Rows [i0, i1) x columns [j0, j1) of batch {@code bi} through packed panels; B's panels are read from
      * {@code pre} ({@link PackedBCache}'s layout) when given, else packed here block by block; A's from
-     * {@code packedA} ({@link #packWhole}'s layout, only with {@code i0 = 0, i1 <= MC}) when given, else packed
+     * {@code packedA} ({@link #packWhole}'s layout of rows [i0, i1), only with {@code i1 - i0 <= MC}) when given, else packed
      * here block by block.
      */
     private static void blocked(int bi, int i0, int i1, int j0, int j1, int k,
