@@ -224,8 +224,14 @@ final class VectorGemm {
                     for (int ir = 0; ir < mc; ir += MR) {
                         int rows = Math.min(MR, mc - ir);
                         int cRow = cOff + (ic + ir) * c.ld() + jc;
+                        boolean direct = rows == MR && !(last && (bias != null || epi.relu()));
                         for (int jr = 0; jr < nc; jr += NR) {
-                            kernel(packA, aBase + ir * KC, pb, pbOff + jr / NR * B_PANEL, kc, tile);
+                            if (direct && nc - jr >= NR) { // a whole tile with nothing to add but C
+                                kernel(packA, aBase + ir * KC, pb, pbOff + jr / NR * B_PANEL, kc, cd, cRow + jr, c.ld(),
+                                        !first);
+                                continue;
+                            }
+                            kernel(packA, aBase + ir * KC, pb, pbOff + jr / NR * B_PANEL, kc, tile, 0, NR, false);
                             store(tile, rows, Math.min(NR, nc - jr), cd, cRow + jr, c.ld(),
                                     first, last, bias, epi.biasOffset() + jc + jr, epi.relu());
                         }
@@ -235,8 +241,13 @@ final class VectorGemm {
         }
     }
 
-    /** tile[MR x NR] = packed A panel (kc x MR) times packed B panel (kc x NR); 24 accumulators in registers. */
-    private static void kernel(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] tile) {
+    /**
+     * The MR x NR product of a packed A panel (kc x MR) and a packed B panel (kc x NR), 24 accumulators in
+     * registers, written to (or, {@code accumulate}, added to) rows {@code out, out + ld, ...} of {@code dst}:
+     * C itself for a whole tile without an epilogue, else a scratch tile for {@link #store}.
+     */
+    private static void kernel(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] dst, int out, int ld,
+                               boolean accumulate) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -292,30 +303,57 @@ final class VectorGemm {
             c110 = a.fma(b0, c110);
             c111 = a.fma(b1, c111);
         }
-        c00.intoArray(tile, 0 * NR);
-        c01.intoArray(tile, 0 * NR + L);
-        c10.intoArray(tile, 1 * NR);
-        c11.intoArray(tile, 1 * NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
-        c60.intoArray(tile, 6 * NR);
-        c61.intoArray(tile, 6 * NR + L);
-        c70.intoArray(tile, 7 * NR);
-        c71.intoArray(tile, 7 * NR + L);
-        c80.intoArray(tile, 8 * NR);
-        c81.intoArray(tile, 8 * NR + L);
-        c90.intoArray(tile, 9 * NR);
-        c91.intoArray(tile, 9 * NR + L);
-        c100.intoArray(tile, 10 * NR);
-        c101.intoArray(tile, 10 * NR + L);
-        c110.intoArray(tile, 11 * NR);
-        c111.intoArray(tile, 11 * NR + L);
+        if (accumulate) {
+            c00.add(FloatVector.fromArray(S, dst, out)).intoArray(dst, out);
+            c01.add(FloatVector.fromArray(S, dst, out + L)).intoArray(dst, out + L);
+            c10.add(FloatVector.fromArray(S, dst, out + 1 * ld)).intoArray(dst, out + 1 * ld);
+            c11.add(FloatVector.fromArray(S, dst, out + 1 * ld + L)).intoArray(dst, out + 1 * ld + L);
+            c20.add(FloatVector.fromArray(S, dst, out + 2 * ld)).intoArray(dst, out + 2 * ld);
+            c21.add(FloatVector.fromArray(S, dst, out + 2 * ld + L)).intoArray(dst, out + 2 * ld + L);
+            c30.add(FloatVector.fromArray(S, dst, out + 3 * ld)).intoArray(dst, out + 3 * ld);
+            c31.add(FloatVector.fromArray(S, dst, out + 3 * ld + L)).intoArray(dst, out + 3 * ld + L);
+            c40.add(FloatVector.fromArray(S, dst, out + 4 * ld)).intoArray(dst, out + 4 * ld);
+            c41.add(FloatVector.fromArray(S, dst, out + 4 * ld + L)).intoArray(dst, out + 4 * ld + L);
+            c50.add(FloatVector.fromArray(S, dst, out + 5 * ld)).intoArray(dst, out + 5 * ld);
+            c51.add(FloatVector.fromArray(S, dst, out + 5 * ld + L)).intoArray(dst, out + 5 * ld + L);
+            c60.add(FloatVector.fromArray(S, dst, out + 6 * ld)).intoArray(dst, out + 6 * ld);
+            c61.add(FloatVector.fromArray(S, dst, out + 6 * ld + L)).intoArray(dst, out + 6 * ld + L);
+            c70.add(FloatVector.fromArray(S, dst, out + 7 * ld)).intoArray(dst, out + 7 * ld);
+            c71.add(FloatVector.fromArray(S, dst, out + 7 * ld + L)).intoArray(dst, out + 7 * ld + L);
+            c80.add(FloatVector.fromArray(S, dst, out + 8 * ld)).intoArray(dst, out + 8 * ld);
+            c81.add(FloatVector.fromArray(S, dst, out + 8 * ld + L)).intoArray(dst, out + 8 * ld + L);
+            c90.add(FloatVector.fromArray(S, dst, out + 9 * ld)).intoArray(dst, out + 9 * ld);
+            c91.add(FloatVector.fromArray(S, dst, out + 9 * ld + L)).intoArray(dst, out + 9 * ld + L);
+            c100.add(FloatVector.fromArray(S, dst, out + 10 * ld)).intoArray(dst, out + 10 * ld);
+            c101.add(FloatVector.fromArray(S, dst, out + 10 * ld + L)).intoArray(dst, out + 10 * ld + L);
+            c110.add(FloatVector.fromArray(S, dst, out + 11 * ld)).intoArray(dst, out + 11 * ld);
+            c111.add(FloatVector.fromArray(S, dst, out + 11 * ld + L)).intoArray(dst, out + 11 * ld + L);
+        } else {
+            c00.intoArray(dst, out);
+            c01.intoArray(dst, out + L);
+            c10.intoArray(dst, out + 1 * ld);
+            c11.intoArray(dst, out + 1 * ld + L);
+            c20.intoArray(dst, out + 2 * ld);
+            c21.intoArray(dst, out + 2 * ld + L);
+            c30.intoArray(dst, out + 3 * ld);
+            c31.intoArray(dst, out + 3 * ld + L);
+            c40.intoArray(dst, out + 4 * ld);
+            c41.intoArray(dst, out + 4 * ld + L);
+            c50.intoArray(dst, out + 5 * ld);
+            c51.intoArray(dst, out + 5 * ld + L);
+            c60.intoArray(dst, out + 6 * ld);
+            c61.intoArray(dst, out + 6 * ld + L);
+            c70.intoArray(dst, out + 7 * ld);
+            c71.intoArray(dst, out + 7 * ld + L);
+            c80.intoArray(dst, out + 8 * ld);
+            c81.intoArray(dst, out + 8 * ld + L);
+            c90.intoArray(dst, out + 9 * ld);
+            c91.intoArray(dst, out + 9 * ld + L);
+            c100.intoArray(dst, out + 10 * ld);
+            c101.intoArray(dst, out + 10 * ld + L);
+            c110.intoArray(dst, out + 11 * ld);
+            c111.intoArray(dst, out + 11 * ld + L);
+        }
     }
 
     /** Writes (first K block) or adds a tile into C; on the last K block also adds the bias and applies ReLU. */
