@@ -3,9 +3,10 @@ import jdk.incubator.vector.*;
 /**
  * A copy of VectorGemm's 12x32 micro-kernel (depth loop as is, and unrolled by two) run alone on packed panels that stay
  * in cache: GFLOP/s on one thread, to separate the kernel from packing and C traffic. PANELS B panels of 256 x 32
- * floats are swept in turn (16 = 512 KiB, the size of a packed B block). Usage (see BENCHMARKS.md):
+ * floats are swept in turn (16 = 512 KiB, the size of a packed B block); with {@code align}, the first kernel over
+ * panels shifted by 0..15 floats instead. Usage (see BENCHMARKS.md):
  *
- *   java --add-modules jdk.incubator.vector scripts/GemmKernelAlone.java PANELS
+ *   java --add-modules jdk.incubator.vector scripts/GemmKernelAlone.java PANELS [align]
  */
 public class GemmKernelAlone {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -149,6 +150,10 @@ public class GemmKernelAlone {
         c110.intoArray(tile, 11 * NR); c111.intoArray(tile, 11 * NR + L);
     }
     public static void main(String[] args) {
+        if (args.length > 1 && args[1].equals("align")) {
+            alignment(Integer.parseInt(args[0]));
+            return;
+        }
         int kc = 256;
         float[] pa = new float[kc * MR]; float[] pb = new float[kc * NR * Integer.parseInt(args[0]) + 64*16]; float[] tile = new float[MR * NR];
         for (int i = 0; i < pa.length; i++) pa[i] = (i % 7) * 0.1f;
@@ -168,6 +173,34 @@ public class GemmKernelAlone {
                 double flops = 2.0 * MR * NR * kc * Integer.parseInt(args[0]) * 100;
                 System.out.printf("%s %.1f GFLOP/s%n", v == 0 ? "unroll1" : "unroll2", flops / best);
             }
+        }
+    }
+
+    /**
+     * The kernel over PANELS panels that start OFF floats (0..15) past a 64-float boundary of the array: whether the
+     * 64-byte alignment of the packed panels, which a Java array does not fix, changes its speed.
+     */
+    static void alignment(int panels) {
+        int kc = 256;
+        float[] pa = new float[kc * MR + 64]; float[] pb = new float[(kc * NR + 16) * panels + 64]; float[] tile = new float[MR * NR];
+        for (int i = 0; i < pa.length; i++) pa[i] = (i % 7) * 0.1f;
+        for (int i = 0; i < pb.length; i++) pb[i] = (i % 5) * 0.1f;
+        for (int round = 0; round < 3; round++) {
+            StringBuilder sb = new StringBuilder("GFLOP/s by offset (floats):");
+            for (int off = 0; off < 16; off++) {
+                double best = 1e18;
+                for (int rep = 0; rep < 100; rep++) {
+                    long t0 = System.nanoTime();
+                    for (int it = 0; it < 20; it++) {
+                        for (int q = 0; q < panels; q++) {
+                            k1(pa, 0, pb, off + q * (kc * NR + 16), kc, tile);
+                        }
+                    }
+                    best = Math.min(best, System.nanoTime() - t0);
+                }
+                sb.append(String.format(" %d:%.0f", off, 2.0 * MR * NR * kc * panels * 20 / best));
+            }
+            System.out.println(sb);
         }
     }
 }
