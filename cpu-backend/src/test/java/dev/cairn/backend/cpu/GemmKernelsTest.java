@@ -25,7 +25,10 @@ class GemmKernelsTest {
             {384, 96, 32},
             // more than one block of every kind of the Vector API kernel (MC 1032 rows, NC 512 columns, KC 256
             // deep), each with a ragged last block and a last micro-tile of one row and one column
-            {1045, 545, 260}};
+            {1045, 545, 260},
+            // too narrow to split by columns: rows in eight parts of more than MC rows each (two row blocks per
+            // part, the second ragged)
+            {8300, 40, 50}};
         Stream.Builder<Arguments> b = Stream.builder();
         for (Kernel kernel : Kernel.values()) {
             for (int[] s : sizes) {
@@ -97,9 +100,10 @@ class GemmKernelsTest {
      */
     @ParameterizedTest(name = "m={0} n={1} k={2} transB={3}")
     @org.junit.jupiter.params.provider.CsvSource({
-        "128, 768, 256, true", "128, 768, 256, false", // q/k/v of a 256-wide encoder: columns split across threads
+        // q/k/v of a 256-wide encoder: split by columns while B is packed per call, by rows once it is cached
+        "128, 768, 256, true", "128, 768, 256, false",
         "130, 100, 300, true", "130, 100, 300, false", // two depth blocks, a ragged panel, rows split
-        "40, 545, 260, true", "13, 33, 49, false"})    // more than one column block; one thread
+        "40, 545, 260, true", "13, 33, 49, false"})    // more than one column block, split by columns; one thread
     void repeatedProductsWithOneWeightReadItsPackedCopyAndSeeWrites(int m, int n, int k, boolean transB) {
         SplittableRandom rnd = new SplittableRandom(m * 131L + n * 17L + k);
         int lda = k + 2;
