@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Packed, register-blocked, cache-blocked float32 GEMM on the Java Vector API (the preferred species:
  * 512-bit with AVX-512). A is packed into MR-row panels, B into NR-column panels (NR = two vectors);
  * an MR x NR micro-kernel keeps its accumulators in registers. The loops keep a KC x NC block of packed
- * B (512 KiB) in L2 and one MR x KC panel of packed A (12 KiB) in L1 while the micro-kernel sweeps the
+ * B (half of L2) in L2 and one MR x KC panel of packed A (half of L1) in L1 while the micro-kernel sweeps the
  * B block's panels; a block of up to MC rows of A is packed once per K block and each B block once
  * per MC rows, so for products up to MC rows both operands are packed exactly once. Split across threads
  * by rows where there are enough of them ({@link #splitByRows}): each thread runs those loops on its own rows
@@ -28,12 +28,20 @@ final class VectorGemm {
     static final int L = S.length();
     static final int MR = 12;
     static final int NR = 2 * L;
-    /** Depth of a packed block: one MR x KC panel of A (12 KiB) stays in L1 across a B block. */
-    private static final int KC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.kc", 256));
+    /**
+     * Depth of a packed block: one MR x KC panel of A stays in L1 across a B block. 512 (a 24 KiB panel) where
+     * the L1 data cache holds 48 KiB or more, else 256 (12 KiB); {@code -Dcairn.cpu.gemm.kc} overrides.
+     */
+    private static final int KC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.kc",
+            CpuInfo.dataCacheBytes(1) >= 48 << 10 ? 512 : 256));
     /** Rows of A packed together (a multiple of MR): B blocks are packed once per MC rows. */
     private static final int MC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.mc", 1032) / MR) * MR;
-    /** Columns of a packed B block (a multiple of NR): KC x NC floats (512 KiB) stay in L2. */
-    private static final int NC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.nc", 16 * NR) / NR) * NR;
+    /**
+     * Columns of a packed B block (a multiple of NR): the KC x NC floats fill half of L2 (256 columns at KC 512
+     * with a 1 MiB L2), at most 16 panels (512 columns; also where L2's size is unknown); {@code
+     * -Dcairn.cpu.gemm.nc} overrides.
+     */
+    private static final int NC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.nc", defaultNc()) / NR) * NR;
     /**
      * Distance between two packed B panels (floats): KC x NR plus a pad. A compile-time constant, so
      * that C2 can eliminate the bounds checks of the packing stores (range-check elimination needs a
@@ -67,6 +75,13 @@ final class VectorGemm {
     private static final int PARTS_PER_THREAD = Math.max(1, Integer.getInteger("cairn.cpu.gemm.partsPerThread", 4));
 
     private VectorGemm() {
+    }
+
+    /** NC for this machine's L2: see {@link #NC}. */
+    private static int defaultNc() {
+        long l2 = CpuInfo.dataCacheBytes(2);
+        int most = 16 * NR;
+        return l2 <= 0 ? most : (int) Math.max(NR, Math.min(most, l2 / 2 / (4L * KC)));
     }
 
     static void gemm(int batch, int m, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epi) {

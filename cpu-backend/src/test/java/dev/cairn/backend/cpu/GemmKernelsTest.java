@@ -23,9 +23,12 @@ class GemmKernelsTest {
             {257, 33, 31}, {64, 64, 64}, {100, 1023, 3}, {4, 300, 5}, {9, 513, 300}, {300, 200, 400},
             // the encoder's fused q/k/v projection at 12 tokens, batch 32: row updates of four, then two vectors
             {384, 96, 32},
-            // more than one block of every kind of the Vector API kernel (MC 1032 rows, NC 512 columns, KC 256
-            // deep), each with a ragged last block and a last micro-tile of one row and one column
+            // more than one block of every kind of the Vector API kernel (MC 1032 rows; NC 256 or 512 columns; KC
+            // 256 deep where the L1 cache is small), each with a ragged last block and a last micro-tile of one row
+            // and one column; the pom's small-blocks run repeats every case with blocks of 48 x 64 x 64
             {1045, 545, 260},
+            // three depth blocks at KC 512, five at KC 256, the last ragged
+            {40, 70, 1100},
             // too narrow to split by columns: rows in eight parts of more than MC rows each (two row blocks per
             // part, the second ragged)
             {8300, 40, 50}};
@@ -102,7 +105,7 @@ class GemmKernelsTest {
     @org.junit.jupiter.params.provider.CsvSource({
         // q/k/v of a 256-wide encoder: split by columns while B is packed per call, by rows once it is cached
         "128, 768, 256, true", "128, 768, 256, false",
-        "130, 100, 300, true", "130, 100, 300, false", // two depth blocks, a ragged panel, rows split
+        "130, 100, 600, true", "130, 100, 600, false", // two or more depth blocks, a ragged panel, rows split
         "40, 545, 260, true", "13, 33, 49, false"})    // more than one column block, split by columns; one thread
     void repeatedProductsWithOneWeightReadItsPackedCopyAndSeeWrites(int m, int n, int k, boolean transB) {
         SplittableRandom rnd = new SplittableRandom(m * 131L + n * 17L + k);
