@@ -117,9 +117,9 @@ final class VectorGemm {
                 }
             });
         } else if (threads > 1 && splitByRows(m, n, k, pre != null, threads)) {
-            // rows of A and C in parts of at least ROW_SPLIT_PANELS panels, all of B: the same loops as on one
-            // thread; more parts than threads (up to PARTS_PER_THREAD each) so that the caller takes the parts of
-            // a worker that woke late or a core the host slowed
+            // rows of A and C in parts (of ROW_SPLIT_PANELS panels or more where there are enough), all of B: the
+            // same loops as on one thread; more parts than threads (up to PARTS_PER_THREAD each) so that the caller
+            // takes the parts of a worker that woke late or a core the host slowed
             int panels = (m + MR - 1) / MR;
             int rowParts = Math.max(Math.min(threads, panels), Math.min(PARTS_PER_THREAD * threads, panels / ROW_SPLIT_PANELS));
             CpuThreads.parallel(rowParts, (part, parts) -> {
@@ -172,9 +172,10 @@ final class VectorGemm {
      * comes from L3. So rows when A is larger than {@link #ROW_SPLIT_MIN_A_FLOATS}, B comes packed from the cache
      * (else every part would pack all of B) and each thread gets {@link #ROW_SPLIT_PANELS} row panels or more;
      * rows too when the output is too narrow to split by columns. Measured on 2 cores, two builds alternating in
-     * one JVM ({@code scripts/TwoBuilds.java}): rows 11-13% faster at n = 1024 and 2048, columns 8-14% faster
-     * for the 128-row products of encoder-large and encoder-seq128 at batch 1 (the two row parts of 6 and 5
-     * panels are uneven; by columns the parts are small and taken as threads come free).
+     * one JVM ({@code scripts/TwoBuilds.java}, BENCHMARKS.md): rows 11-13% faster at n = 1024 and 2048; for the
+     * 128-row products of encoder-large and encoder-seq128 at batch 1 rows were not faster (0.86-0.94, within
+     * that harness's noise for those models) and their two row parts of 6 and 5 panels are uneven, while by
+     * columns the parts are small and taken as threads come free.
      */
     static boolean splitByRows(int m, int n, int k, boolean bPacked, int threads) {
         int panels = (m + MR - 1) / MR;
