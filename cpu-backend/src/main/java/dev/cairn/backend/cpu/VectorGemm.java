@@ -58,6 +58,8 @@ final class VectorGemm {
 
     /** Row panels per thread from which a product may be split by rows ({@link #splitByRows}). */
     private static final int ROW_SPLIT_PANELS = 4;
+    /** Fewest row panels in a part of a row split ({@link #guidedParts}): each part sweeps all of B. */
+    private static final int ROW_PART_MIN_PANELS = Math.max(1, Integer.getInteger("cairn.cpu.gemm.rowPartMin", 2));
     /** Floats of A (1 MiB, a Zen 5 core's L2) above which a product may be split by rows. */
     private static final long ROW_SPLIT_MIN_A_FLOATS = 1L << 18;
 
@@ -117,14 +119,13 @@ final class VectorGemm {
                 }
             });
         } else if (threads > 1 && splitByRows(m, n, k, pre != null, threads)) {
-            // rows of A and C in parts (of ROW_SPLIT_PANELS panels or more where there are enough), all of B: the
-            // same loops as on one thread; more parts than threads (up to PARTS_PER_THREAD each) so that the caller
-            // takes the parts of a worker that woke late or a core the host slowed
-            int panels = (m + MR - 1) / MR;
-            int rowParts = Math.max(Math.min(threads, panels), Math.min(PARTS_PER_THREAD * threads, panels / ROW_SPLIT_PANELS));
-            CpuThreads.parallel(rowParts, (part, parts) -> {
-                int lo = Math.min(m, (int) ((long) panels * part / parts) * MR);
-                int hi = Math.min(m, (int) ((long) panels * (part + 1) / parts) * MR);
+            // rows of A and C in parts, all of B: the same loops as on one thread; parts of decreasing size, taken
+            // as threads come free, so that a worker that woke late or a core the host slowed leaves the other
+            // thread at most a small part to wait for
+            int[] starts = guidedParts((m + MR - 1) / MR, threads, ROW_PART_MIN_PANELS);
+            CpuThreads.parallel(starts.length - 1, (part, parts) -> {
+                int lo = Math.min(m, starts[part] * MR);
+                int hi = Math.min(m, starts[part + 1] * MR);
                 for (int bi = 0; bi < batch; bi++) {
                     blocked(bi, lo, hi, 0, n, k, a, b, c, epi, pre, null);
                 }
@@ -181,6 +182,25 @@ final class VectorGemm {
         int panels = (m + MR - 1) / MR;
         return n < threads * 2 * NR
                 || bPacked && (long) m * k > ROW_SPLIT_MIN_A_FLOATS && panels >= threads * ROW_SPLIT_PANELS;
+    }
+
+    /**
+     * Splits {@code panels} row panels into parts of decreasing size for {@code threads} threads taking parts as
+     * they come free: each part takes 1/(2 x threads) of the panels not yet given out, at least {@code
+     * minPanels}. Large parts first keep A's share of each sweep over B large; small parts last leave the threads
+     * at most a small part apart at the end, whichever thread the host slowed. Returns the first panel of each
+     * part and, last, {@code panels}.
+     */
+    static int[] guidedParts(int panels, int threads, int minPanels) {
+        int[] starts = new int[panels + 1];
+        int parts = 0;
+        for (int start = 0; start < panels; parts++) {
+            starts[parts] = start;
+            int rest = panels - start;
+            start += Math.min(rest, Math.max(minPanels, (rest + 2 * threads - 1) / (2 * threads)));
+        }
+        starts[parts] = panels;
+        return Arrays.copyOf(starts, parts + 1);
     }
 
     /** Floats of A's {@code m} rows and {@code k} depth packed whole: whole panels of MR rows, whole KC blocks. */

@@ -149,6 +149,35 @@ class GemmKernelsTest {
         org.junit.jupiter.api.Assertions.assertNotNull(bs.packed, "the weight was packed into its storage's cache");
     }
 
+    /**
+     * The parts of a split: contiguous, covering every panel once, never smaller than the minimum except a last
+     * part where fewer panels are left, and never growing (the large ones go first).
+     */
+    @ParameterizedTest(name = "panels={0} threads={1} min={2}")
+    @org.junit.jupiter.params.provider.CsvSource({"86, 2, 2", "342, 2, 2", "11, 2, 2", "1, 2, 2", "5, 4, 1",
+        "692, 16, 2", "3, 2, 4"})
+    void guidedPartsCoverEveryPanelOnceLargestFirst(int panels, int threads, int min) {
+        int[] starts = VectorGemm.guidedParts(panels, threads, min);
+        assertEquals(0, starts[0]);
+        assertEquals(panels, starts[starts.length - 1]);
+        for (int p = 0; p + 1 < starts.length; p++) {
+            int size = starts[p + 1] - starts[p];
+            org.junit.jupiter.api.Assertions.assertTrue(size >= Math.min(min, panels - starts[p]) && size > 0,
+                    "part " + p + " of " + java.util.Arrays.toString(starts));
+            if (p > 0) {
+                org.junit.jupiter.api.Assertions.assertTrue(size <= starts[p] - starts[p - 1],
+                        "part " + p + " larger than the one before: " + java.util.Arrays.toString(starts));
+            }
+        }
+        // the first part is 1/(2 x threads) of the panels, so every thread starts with work of its own
+        assertEquals(Math.min(panels, Math.max(min, (panels + 2 * threads - 1) / (2 * threads))), starts[1]);
+        // 86 panels on 2 threads: 22, 16, 12, 9, 7, 5, 4, 3, 2, 2, 2, 2
+        if (panels == 86 && threads == 2 && min == 2) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    new int[] {0, 22, 38, 50, 59, 66, 71, 75, 78, 80, 82, 84, 86}, starts);
+        }
+    }
+
     /** An empty inner dimension: C is the epilogue of zero (the bias once, then ReLU), as in PyTorch. */
     @org.junit.jupiter.api.Test
     void emptyInnerDimensionGivesTheBiasOnce() {
