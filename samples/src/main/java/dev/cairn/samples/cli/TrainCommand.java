@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
         description = {"Train an MLP classifier (Linear-ReLU-Linear-ReLU-Linear) on a synthetic 2-D data set with "
                 + "Adam and cross-entropy, printing the loss and training accuracy as it goes.",
             "With --data fashion-mnist: train --model (default lenet) on Fashion-MNIST's IDX files (--data-dir) with "
-                + "minibatch SGD, one progress line per epoch, and as the last line 'test accuracy XX.XX% (n/N)'."})
+                + "minibatch SGD, one progress line per epoch, and as the last line 'test accuracy XX.XX%% (n/N)'."})
 public final class TrainCommand implements Callable<Integer> {
     @Mixin
     DeviceOption deviceOption;

@@ -1,6 +1,7 @@
 package dev.cairn.samples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.io.SafeTensors;
@@ -134,13 +135,19 @@ class CliTest {
         assertOneErrorLine(run("demo", "--device", "cuda"), 1, "cuda:0 cannot be used");
     }
 
+    /**
+     * Every subcommand's help prints its usage, with its description formatted: a lone {@code %} in a description
+     * makes picocli give up formatting it (it warns on stderr and prints the raw text, {@code %n} included).
+     */
     @Test
     void helpPrintsUsage() {
-        for (String cmd : new String[] {"devices", "demo", "describe", "conform", "bench"}) {
+        for (String cmd : new String[] {"devices", "demo", "describe", "conform", "bench", "train", "serve", "soak"}) {
             Run r = run(cmd, "--help");
             assertEquals(0, r.code());
             assertTrue(r.out().startsWith("Usage: cairn " + cmd), r.out());
+            assertFalse(r.out().contains("%n"), cmd + " --help printed an unformatted description:\n" + r.out());
         }
+        assertTrue(run("train", "--help").out().contains("'test accuracy XX.XX% (n/N)'"));
     }
 
     @Test
