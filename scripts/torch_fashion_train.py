@@ -8,10 +8,13 @@ short batch too) over that epoch's wall time, from before the shuffle to after t
 its read-backs (the batch loss and the count of correct predictions, which both sides compute every batch);
 the test-set evaluation is not timed.
 
-    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 scripts/torch_fashion_train.py MODEL [EPOCHS] [BATCH] [LR] [DATA_DIR] [SAVE]
+    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 scripts/torch_fashion_train.py [--optimizer sgd|adam] MODEL [EPOCHS]
+        [BATCH] [LR] [DATA_DIR] [SAVE]
 
 MODEL is mlp-fashion or lenet (reference_models.lenet() from ../shared/models). Data as Cairn reads it
-(images / 255), shuffled each epoch; SAVE (optional) writes the state dict with torch.save.
+(images / 255), shuffled each epoch; SAVE (optional) writes the state dict with torch.save. --optimizer as
+`bin/cairn train --optimizer`: sgd (default, LR default 0.1) or adam (torch.optim.Adam's defaults, LR default
+0.001).
 """
 import os
 import sys
@@ -31,18 +34,27 @@ def load(data_dir, split):
 
 
 def main():
-    name = sys.argv[1]
-    epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 10
-    batch = int(sys.argv[3]) if len(sys.argv) > 3 else 256
-    lr = float(sys.argv[4]) if len(sys.argv) > 4 else 0.1
-    data_dir = sys.argv[5] if len(sys.argv) > 5 else "/usr/share/datasets/fashion-mnist"
+    argv = sys.argv[1:]
+    optimizer = "sgd"
+    if "--optimizer" in argv:
+        i = argv.index("--optimizer")
+        optimizer = argv[i + 1]
+        del argv[i:i + 2]
+        if optimizer not in ("sgd", "adam"):
+            sys.exit(f"--optimizer must be sgd or adam, got {optimizer!r}")
+    name = argv[0]
+    epochs = int(argv[1]) if len(argv) > 1 else 10
+    batch = int(argv[2]) if len(argv) > 2 else 256
+    lr = float(argv[3]) if len(argv) > 3 else (0.1 if optimizer == "sgd" else 1e-3)
+    data_dir = argv[4] if len(argv) > 4 else "/usr/share/datasets/fashion-mnist"
     torch.manual_seed(0)
     xtr, ytr = load(data_dir, "train")
     xte, yte = load(data_dir, "t10k")
     model = model_named(name)
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    opt = (torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam)(model.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; {name}, batch {batch}, lr {lr}, {epochs} epochs")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; {name}, {optimizer} lr {lr}, batch {batch},"
+          f" {epochs} epochs")
     for epoch in range(1, epochs + 1):
         model.train()
         start = time.perf_counter()
@@ -67,8 +79,8 @@ def main():
         pred = torch.cat([model(xte[i:i + 1000]).argmax(1) for i in range(0, len(xte), 1000)])
     correct = int((pred == yte).sum())
     print(f"test accuracy {100.0 * correct / len(yte):.2f}% ({correct}/{len(yte)})")
-    if len(sys.argv) > 6:
-        torch.save(model.state_dict(), sys.argv[6])
+    if len(argv) > 5:
+        torch.save(model.state_dict(), argv[5])
 
 
 if __name__ == "__main__":

@@ -17,13 +17,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code cairn train}: trains an MLP classifier on a synthetic 2-D data set with autograd and Adam, or
- * (with {@code --data fashion-mnist}) a registered image model on Fashion-MNIST with SGD.
+ * (with {@code --data fashion-mnist}) a registered image model on Fashion-MNIST with SGD or Adam.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train an MLP classifier (Linear-ReLU-Linear-ReLU-Linear) on a synthetic 2-D data set with "
                 + "Adam and cross-entropy, printing the loss and training accuracy as it goes.",
             "With --data fashion-mnist: train --model (default lenet) on Fashion-MNIST's IDX files (--data-dir) with "
-                + "minibatch SGD, one progress line per epoch, and as the last line 'test accuracy XX.XX%% (n/N)'."})
+                + "minibatch SGD (or --optimizer adam), one progress line per epoch, and as the last line 'test accuracy XX.XX%% (n/N)'."})
 public final class TrainCommand implements Callable<Integer> {
     @Mixin
     DeviceOption deviceOption;
@@ -65,9 +65,15 @@ public final class TrainCommand implements Callable<Integer> {
     int batchSize;
 
     @Option(names = "--lr", paramLabel = "LR",
-            description = "The learning rate: Adam's (default: 0.01), or SGD's for fashion-mnist (default: 0.1).")
+            description = "The learning rate (default: 0.01 for the synthetic data's Adam; fashion-mnist: 0.1 with SGD, "
+                    + "0.001 with Adam).")
     Double lrOption;
     double lr;
+
+    @Option(names = "--optimizer", paramLabel = "NAME",
+            description = "fashion-mnist only: sgd (D2L's plain minibatch SGD) or adam (PyTorch's betas and eps) "
+                    + "(default: sgd; the synthetic data always trains with Adam).")
+    String optimizer;
 
     @Option(names = "--hidden", paramLabel = "H", defaultValue = "64",
             description = "Width of the two hidden layers (default: ${DEFAULT-VALUE}).")
@@ -97,9 +103,6 @@ public final class TrainCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw usage("--batch-size must be >= 1 for fashion-mnist, got " + batchSize);
         }
-        if (!(lr > 0) || Double.isInfinite(lr)) {
-            throw usage("--lr must be a finite number > 0, got " + lr);
-        }
         String name = model == null ? "lenet" : model;
         Models.Spec modelSpec;
         try {
@@ -107,13 +110,31 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (dev.cairn.CairnException e) {
             throw new dev.cairn.CairnException("--model: " + e.getMessage());
         }
+        ImageTraining.OptimizerKind kind = optimizerKind();
+        double rate = lrOption != null ? lr : kind.defaultLr();
+        if (!(rate > 0) || Double.isInfinite(rate)) {
+            throw usage("--lr must be a finite number > 0, got " + rate);
+        }
         java.nio.file.Path dir = dataDir != null ? dataDir : dev.cairn.data.FashionMnist.DEBIAN_DIR;
         ImageTraining.checkData(dir); // before choosing a device: a missing file is the first thing to fix
         Device device = deviceOption.resolve();
         var out = spec.commandLine().getOut();
-        ImageTraining.run(new ImageTraining.Config(dir, name, modelSpec::create, epochs, batchSize, lr, seed, device, save,
-                System.console() != null), out);
+        ImageTraining.run(new ImageTraining.Config(dir, name, modelSpec::create, epochs, batchSize, rate, seed, device, save,
+                System.console() != null, kind), out);
         return 0;
+    }
+
+    /** {@code --optimizer}, checked: sgd (the default) or adam, in any case. */
+    private ImageTraining.OptimizerKind optimizerKind() {
+        if (optimizer == null) {
+            return ImageTraining.OptimizerKind.SGD;
+        }
+        for (ImageTraining.OptimizerKind k : ImageTraining.OptimizerKind.values()) {
+            if (k.cliName().equalsIgnoreCase(optimizer.strip())) {
+                return k;
+            }
+        }
+        throw usage("--optimizer must be sgd or adam, got '" + optimizer + "'");
     }
 
     private ParameterException usage(String message) {
@@ -129,8 +150,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (images) {
             return trainImages();
         }
-        if (model != null || dataDir != null || save != null) {
-            throw usage("--model, --data-dir and --save are for --data fashion-mnist");
+        if (model != null || dataDir != null || save != null || optimizer != null) {
+            throw usage("--model, --data-dir, --save and --optimizer are for --data fashion-mnist (the synthetic data "
+                    + "trains an MLP with Adam)");
         }
         if (!data.equals("spiral") && !data.equals("moons")) {
             throw usage("--data must be spiral, moons or fashion-mnist, got '" + data + "'");

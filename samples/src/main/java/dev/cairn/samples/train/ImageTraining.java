@@ -8,7 +8,8 @@ import dev.cairn.data.FashionMnist;
 import dev.cairn.io.ModuleFiles;
 import dev.cairn.nn.Losses;
 import dev.cairn.nn.Module;
-import dev.cairn.nn.optim.SGD;
+import dev.cairn.nn.optim.Adam;
+import dev.cairn.nn.optim.Optimizer;
 import dev.cairn.CairnException;
 import dev.cairn.Device;
 import dev.cairn.tensor.Generator;
@@ -21,7 +22,7 @@ import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
- * Trains an image classifier on Fashion-MNIST as D2L does (minibatch SGD on the cross-entropy, data
+ * Trains an image classifier on Fashion-MNIST as D2L does (minibatch SGD, or Adam, on the cross-entropy, data
  * shuffled each epoch, evaluation on the test set), printing one progress line per epoch (loss, training
  * accuracy, images/s, elapsed and remaining time; redrawn in place while the epoch runs when
  * {@code live} is set) and, as its last line, {@code test accuracy XX.XX% (n/N)}.
@@ -33,9 +34,34 @@ import java.util.function.Supplier;
  * JIT compiling the kernels while they run), which PyTorch does not have.
  */
 public final class ImageTraining {
+    /** The optimizer of a run: plain SGD (D2L's) or Adam with PyTorch's betas and eps. */
+    public enum OptimizerKind {
+        SGD, ADAM;
+
+        /** The optimizer over {@code params} at learning rate {@code lr}. */
+        Optimizer create(Iterable<? extends Tensor> params, double lr) {
+            return this == SGD ? new dev.cairn.nn.optim.SGD(params, lr) : new Adam(params, lr);
+        }
+
+        /** The default learning rate: D2L's 0.1 for SGD, PyTorch's 1e-3 for Adam. */
+        public double defaultLr() {
+            return this == SGD ? 0.1 : 1e-3;
+        }
+
+        /** The name on the command line and in the header line: {@code sgd} or {@code adam}. */
+        public String cliName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     /** What to train and how. {@code save} may be null. */
     public record Config(Path dataDir, String modelName, Supplier<Module> model, int epochs, int batchSize, double lr,
-                         long seed, Device device, Path save, boolean live) {
+                         long seed, Device device, Path save, boolean live, OptimizerKind optimizer) {
+        /** A run with SGD, D2L's optimizer. */
+        public Config(Path dataDir, String modelName, Supplier<Module> model, int epochs, int batchSize, double lr,
+                      long seed, Device device, Path save, boolean live) {
+            this(dataDir, modelName, model, epochs, batchSize, lr, seed, device, save, live, OptimizerKind.SGD);
+        }
     }
 
     /** The outcome: test accuracy and counts, and the measured training throughput. */
@@ -65,11 +91,12 @@ public final class ImageTraining {
         ArrayDataset test = FashionMnist.test(c.dataDir());
         Generator.manualSeed(c.seed()); // initial weights (and dropout masks) from the seed
         Module model = c.model().get().to(c.device());
-        SGD opt = new SGD(model.parameters(), c.lr());
+        Optimizer opt = c.optimizer().create(model.parameters(), c.lr());
         out.printf(Locale.ROOT, "data: Fashion-MNIST, %d training and %d test images from %s; model: %s (%,d parameters);"
-                        + " SGD lr %s, batch size %d, %d epochs; device %s, seed %d%n",
+                        + " %s lr %s, batch size %d, %d epochs; device %s, seed %d%n",
                 train.size(), test.size(), c.dataDir(), c.modelName(),
-                model.parameters().stream().mapToLong(Tensor::numel).sum(), c.lr(), c.batchSize(), c.epochs(), c.device(),
+                model.parameters().stream().mapToLong(Tensor::numel).sum(), c.optimizer() == OptimizerKind.SGD ? "SGD" : "Adam",
+                c.lr(), c.batchSize(), c.epochs(), c.device(),
                 c.seed());
         out.flush();
         long start = System.nanoTime();

@@ -2,6 +2,7 @@ package dev.cairn.samples.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -154,6 +155,37 @@ class FashionMnistTrainingTest {
             assertEquals(losses.get(e - 1), m.group(2));
         }
         assertEquals(lines[lines.length - 1], againLines[againLines.length - 1]);
+    }
+
+    /** {@code --optimizer adam}: Adam at PyTorch's default rate unless --lr, named in the header; the loss falls. */
+    @Test
+    void adamTrainsAtItsOwnDefaultRate() throws Exception {
+        Run r = run("train", "--data", "fashion-mnist", "--model", "mlp-fashion", "--data-dir", subset().toString(),
+                "--epochs", "2", "--batch-size", "64", "--optimizer", "adam", "--seed", "3", "--device", "cpu");
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().strip().split("\n");
+        assertTrue(lines[0].contains("; Adam lr 0.001, batch size 64, 2 epochs;"), lines[0]);
+        Matcher first = EPOCH.matcher(lines[1]);
+        Matcher second = EPOCH.matcher(lines[2]);
+        assertTrue(first.matches() && second.matches(), lines[1] + "\n" + lines[2]);
+        assertTrue(Double.parseDouble(second.group(2)) < Double.parseDouble(first.group(2)), r.out());
+        assertTrue(ACCURACY.matcher(lines[lines.length - 1]).matches(), lines[lines.length - 1]);
+        // not the SGD run: a different first epoch from the same seed
+        Run sgd = run("train", "--data", "fashion-mnist", "--model", "mlp-fashion", "--data-dir", subset().toString(),
+                "--epochs", "2", "--batch-size", "64", "--lr", "0.001", "--seed", "3", "--device", "cpu");
+        Matcher sgdFirst = EPOCH.matcher(sgd.out().strip().split("\n")[1]);
+        assertTrue(sgdFirst.matches(), sgd.out());
+        assertNotEquals(first.group(2), sgdFirst.group(2), "Adam and SGD at the same rate gave the same loss");
+    }
+
+    @Test
+    void badOptimizerOptionsAreUsageErrors() throws Exception {
+        Run r = run("train", "--data", "fashion-mnist", "--data-dir", subset().toString(), "--optimizer", "rmsprop");
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("--optimizer must be sgd or adam, got 'rmsprop'"), r.err());
+        Run spiral = run("train", "--optimizer", "sgd");
+        assertEquals(2, spiral.code(), spiral.out());
+        assertTrue(spiral.err().contains("--optimizer are for --data fashion-mnist"), spiral.err());
     }
 
     @Test
