@@ -3,7 +3,7 @@ K, on 1 and 2 threads, alternating, one line per measurement.
 
 Usage: python3 scripts/gemm_depth_sweep.py [--m 1024] [--n 1024] [--ks 512,1024,2048] [--threads 1,2] [--rounds 3]
 
-Cairn runs `scripts/OpBench.java mm M K N` (mean over 2 s, after its own first round) with
+Cairn runs `scripts/OpBench.java mm M K N` (the mean over its last 2 s window, after two for warm-up) with
 `-Dcairn.cpu.threads=T`; numpy runs with OPENBLAS_NUM_THREADS=T and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset
 (its AVX-512 kernels). At K up to the GEMM's depth block (512 where the L1 data cache holds 48 KiB) Cairn writes C
 once; every further block reads C back and writes it again. If Cairn's GFLOP/s falls with K on two threads and
@@ -33,7 +33,7 @@ def cairn(m, k, n, threads):
                           f"-Dcairn.cpu.threads={threads}", "-cp", cp, os.path.join(ROOT, "scripts/OpBench.java"), "mm",
                           str(m), str(k), str(n)], capture_output=True, text=True, check=True).stdout
     means = [float(x) for x in re.findall(r"mean [0-9.]+ us, ([0-9.]+) GFLOP/s", out)]
-    return max(means[1:]) if len(means) > 1 else means[0]  # the first round includes the JIT's warm-up
+    return means[-1]  # the last 2 s window, as numpy's one window after its warm-up calls (earlier ones include the JIT's)
 
 
 def numpy(m, k, n, threads):
@@ -61,7 +61,8 @@ def main():
                 for fn in order:
                     results.setdefault((fn.__name__, t, k), []).append(fn(args.m, k, args.n, t))
         print(f"# round {r + 1}/{args.rounds} done {time.strftime('%H:%M:%S')}", file=sys.stderr)
-    print(f"| threads | K | Cairn GFLOP/s | numpy GFLOP/s | ratio |  (M={args.m}, N={args.n}, medians of {args.rounds} rounds)")
+    print(f"# M={args.m}, N={args.n}, medians of {args.rounds} rounds")
+    print("| threads | K | Cairn GFLOP/s | numpy GFLOP/s | ratio |")
     print("| --- | --- | --- | --- | --- |")
     for t in threads:
         for k in ks:

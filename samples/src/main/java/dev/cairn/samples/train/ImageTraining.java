@@ -36,19 +36,30 @@ import java.util.function.Supplier;
 public final class ImageTraining {
     /** The optimizer of a run: plain SGD (D2L's) or Adam with PyTorch's betas and eps. */
     public enum OptimizerKind {
-        SGD, ADAM;
+        /** D2L's plain minibatch SGD, at 0.1 by default. */
+        SGD("SGD", 0.1),
+        /** Adam with PyTorch's betas and eps, at PyTorch's default 1e-3. */
+        ADAM("Adam", 1e-3);
+
+        private final String title;
+        private final double defaultLr;
+
+        OptimizerKind(String title, double defaultLr) {
+            this.title = title;
+            this.defaultLr = defaultLr;
+        }
 
         /** The optimizer over {@code params} at learning rate {@code lr}. */
         Optimizer create(Iterable<? extends Tensor> params, double lr) {
             return this == SGD ? new dev.cairn.nn.optim.SGD(params, lr) : new Adam(params, lr);
         }
 
-        /** The default learning rate: D2L's 0.1 for SGD, PyTorch's 1e-3 for Adam. */
+        /** The learning rate used when none is given. */
         public double defaultLr() {
-            return this == SGD ? 0.1 : 1e-3;
+            return defaultLr;
         }
 
-        /** The name on the command line and in the header line: {@code sgd} or {@code adam}. */
+        /** The name on the command line: {@code sgd} or {@code adam}. */
         public String cliName() {
             return name().toLowerCase(Locale.ROOT);
         }
@@ -95,7 +106,7 @@ public final class ImageTraining {
         out.printf(Locale.ROOT, "data: Fashion-MNIST, %d training and %d test images from %s; model: %s (%,d parameters);"
                         + " %s lr %s, batch size %d, %d epochs; device %s, seed %d%n",
                 train.size(), test.size(), c.dataDir(), c.modelName(),
-                model.parameters().stream().mapToLong(Tensor::numel).sum(), c.optimizer() == OptimizerKind.SGD ? "SGD" : "Adam",
+                model.parameters().stream().mapToLong(Tensor::numel).sum(), c.optimizer().title,
                 c.lr(), c.batchSize(), c.epochs(), c.device(),
                 c.seed());
         out.flush();
