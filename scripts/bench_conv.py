@@ -14,6 +14,7 @@ skipped when it has no `--train`).
 import argparse, json, os, platform, statistics, subprocess, sys, time
 
 from bench_cpu import CAIRN, ROOT, blas_env, jvm_env, shared_models_dir
+from host_cpu import describe as describe_cpu
 
 
 def cairn(args, exe=CAIRN):
@@ -148,6 +149,7 @@ def main():
     med = {k: statistics.median(v) for k, v in res.items()}
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} {platform.node()} {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, {rounds} round(s), medians over rounds")
+    print(f"# {describe_cpu()}")
     print_conv(med, res, before)
 
 

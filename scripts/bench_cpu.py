@@ -25,6 +25,8 @@ alternative points to it (on the development VM it is the reference BLAS, next t
 """
 import argparse, json, os, platform, statistics, subprocess, sys, time
 
+from host_cpu import describe as describe_cpu
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CAIRN = os.path.join(ROOT, "bin", "cairn")
 TORCH_PY = "/usr/bin/python3"
@@ -310,6 +312,7 @@ def main():
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} {platform.node()} {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}, {rounds} round(s), "
           f"medians over rounds")
+    print(f"# {describe_cpu()}")
     print(f"# numpy {np_info.get('numpy')}: OpenBLAS core {np_info.get('core')}, {np_info.get('threads')} threads "
           f"({np_info.get('config', '?').strip()}), OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset")
     if torch_info:

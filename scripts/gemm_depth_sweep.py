@@ -12,6 +12,8 @@ prefetches). Needs the samples built (`./mvnw -B -q package -DskipTests -pl samp
 """
 import argparse, os, re, statistics, subprocess, sys, time
 
+from host_cpu import describe as describe_cpu
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 JAVA = os.path.join(os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"), "bin", "java")
 NUMPY = r"""
@@ -61,6 +63,7 @@ def main():
                 for fn in order:
                     results.setdefault((fn.__name__, t, k), []).append(fn(args.m, k, args.n, t))
         print(f"# round {r + 1}/{args.rounds} done {time.strftime('%H:%M:%S')}", file=sys.stderr)
+    print(f"# {time.strftime('%Y-%m-%d %H:%M')} {describe_cpu()}")
     print(f"# M={args.m}, N={args.n}, medians of {args.rounds} rounds")
     print("| threads | K | Cairn GFLOP/s | numpy GFLOP/s | ratio |")
     print("| --- | --- | --- | --- | --- |")

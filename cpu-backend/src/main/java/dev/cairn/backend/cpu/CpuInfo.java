@@ -3,6 +3,9 @@ package dev.cairn.backend.cpu;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /** What the CPU is called, for {@code bin/cairn devices}, and how large its caches are, for GEMM's blocking. */
 final class CpuInfo {
@@ -11,14 +14,36 @@ final class CpuInfo {
     private CpuInfo() {
     }
 
+    /**
+     * The first processor's model name from {@code /proc/cpuinfo} with its CPUID family and model where Linux gives
+     * them ("AMD EPYC, family 25 model 17"): cloud hosts report bare names that hide which generation runs, and
+     * GEMM's speed (and its blocking, see {@link #dataCacheBytes}) differs between them. The architecture's name
+     * where there is no /proc/cpuinfo.
+     */
     static String modelName() {
         try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
-                    .findFirst().orElse(System.getProperty("os.arch"));
+            return modelName(lines.toList());
         } catch (IOException | RuntimeException e) {
             return System.getProperty("os.arch");
         }
+    }
+
+    /** {@link #modelName()} from the lines of a {@code /proc/cpuinfo}: the first processor's block only. */
+    static String modelName(List<String> cpuinfo) {
+        Map<String, String> first = new HashMap<>();
+        for (String line : cpuinfo) {
+            if (line.isBlank()) {
+                break;
+            }
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                first.putIfAbsent(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+            }
+        }
+        String name = first.getOrDefault("model name", System.getProperty("os.arch"));
+        return first.containsKey("cpu family") && first.containsKey("model")
+                ? name + ", family " + first.get("cpu family") + " model " + first.get("model")
+                : name;
     }
 
     /**

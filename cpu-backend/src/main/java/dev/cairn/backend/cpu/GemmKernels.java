@@ -11,7 +11,7 @@ final class GemmKernels {
     /** Which kernel runs, for {@code bin/cairn devices}. */
     static String describe() {
         return VectorSupport.ENABLED ? "GEMM: Vector API, " + VectorGemm.S.vectorBitSize() + "-bit, " + VectorGemm.MR + "x"
-                + VectorGemm.NR + " micro-kernel" : "GEMM: plain Java (Vector API not enabled)";
+                + VectorGemm.NR + " micro-kernel, " + VectorGemm.blocking() : "GEMM: plain Java (Vector API not enabled)";
     }
 
     static void gemm(int batch, int m, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epi) {

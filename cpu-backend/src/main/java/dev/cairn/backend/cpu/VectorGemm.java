@@ -79,6 +79,11 @@ final class VectorGemm {
     private VectorGemm() {
     }
 
+    /** The cache blocking in use, for {@code bin/cairn devices}: "depth block 256, 512-column B blocks". */
+    static String blocking() {
+        return "depth block " + KC + ", " + NC + "-column B blocks";
+    }
+
     /** NC for this machine's L2: see {@link #NC}. */
     private static int defaultNc() {
         long l2 = CpuInfo.dataCacheBytes(2);
