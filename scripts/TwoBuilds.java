@@ -22,10 +22,14 @@ import java.util.regex.Pattern;
  *
  *   java --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmx8g scripts/TwoBuilds.java \
  *       BEFORE_DIR AFTER_DIR ROUNDS bench gemm --n 2048 --threads 2 --budget-ms 1000
+ *
+ * For batch-1 models add {@code --json} to a {@code bench model} command: its median has three decimals, the
+ * table's one (0.1 us is a tenth of the mlp's latency).
  */
 public class TwoBuilds {
     private static final Pattern GFLOPS = Pattern.compile("([0-9.]+) GFLOP/s");
-    private static final Pattern MEDIAN = Pattern.compile("median\\s+([0-9.]+) us");
+    /** The median in us: {@code --json}'s {@code "median_us":2.345} (three decimals), else the table's {@code median 2.3 us}. */
+    private static final Pattern MEDIAN = Pattern.compile("(?:median\\s+|\"median_us\":)([0-9.]+)");
 
     public static void main(String[] args) throws Exception {
         String[] dirs = {args[0], args[1]};
@@ -55,14 +59,14 @@ public class TwoBuilds {
                     throw new IllegalStateException(dirs[b] + ": no figure in: " + out);
                 }
             }
-            System.out.printf(Locale.ROOT, "round %d: %s %.1f  %s %.1f%n", r + 1, dirs[0], figures[0][r], dirs[1],
+            System.out.printf(Locale.ROOT, "round %d: %s %.3f  %s %.3f%n", r + 1, dirs[0], figures[0][r], dirs[1],
                     figures[1][r]);
         }
         double[] ratio = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             ratio[r] = higherIsBetter ? figures[1][r] / figures[0][r] : figures[0][r] / figures[1][r];
         }
-        System.out.printf(Locale.ROOT, "%s: median %s %.1f, %s %.1f; %s faster by a median per-round factor of %.3f%n",
+        System.out.printf(Locale.ROOT, "%s: median %s %.3f, %s %.3f; %s faster by a median per-round factor of %.3f%n",
                 String.join(" ", command), dirs[0], median(figures[0]), dirs[1], median(figures[1]), dirs[1],
                 median(ratio));
     }

@@ -327,7 +327,7 @@ def main():
             return ""
         c, b = med[key], med[key[:-1] + ("before",)]
         change = c / b if higher_is_better else b / c
-        return f" {b:.1f} | {change:.2f}x |"
+        return f" {b:{'.2f' if b < 10 else '.1f'}} | {change:.2f}x |"
 
     print("| item | Cairn | reference | ratio |" + (" Cairn before | now vs before |" if before else ""))
     print("| --- | --- | --- | --- |" + (" --- | --- |" if before else ""))
@@ -348,9 +348,10 @@ def main():
     for model, b in rows:
         c = med[("model", model, b, "cairn")]
         t = med.get(("model", model, b, "torch"))
-        ref = f"PyTorch eager {t:.1f}" if t else "PyTorch not available"
+        fmt = ".2f" if c < 10 else ".1f"  # batch-1 latencies near the 1 us keep need the second decimal
+        ref = f"PyTorch eager {t:{fmt}}" if t else "PyTorch not available"
         ratio = (f"{t / c:.2f}x faster" if t >= c else f"{c / t:.2f}x slower") if t else "-"
-        print(f"| {model} batch {b} median latency (us) | {c:.1f} | {ref} | {ratio} |"
+        print(f"| {model} batch {b} median latency (us) | {c:{fmt}} | {ref} | {ratio} |"
               + (vs_before(("model", model, b, "cairn"), False) if ("model", model, b, "before") in med else ""))
 
 
