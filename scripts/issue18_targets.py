@@ -11,7 +11,7 @@ Runs, one after the other (each side by side with its reference, alternating, as
            figure is each run's images/s over both epochs (all images over the summed epoch times)
 then prints each script's own table, the CPU line (scripts/host_cpu.py: these VMs are Zen 4 or Zen 5 hosts,
 and the figures of one say little about the other) and one table of the issue's targets with the measured
-figure and whether it is met. Takes about 35 minutes with the defaults; needs the samples built, PyTorch on
+figure and whether it is met. Takes about 15 minutes with the defaults; needs the samples built, PyTorch on
 /usr/bin/python3 and, for `fashion`, the Fashion-MNIST files (apt-get install dataset-fashion-mnist).
 Targets are checked here, in a benchmark, never as timing assertions in tests.
 """
