@@ -107,47 +107,38 @@ def main():
 
     targets = []  # (target, measured, met)
 
-    def ratio_at_least(label, key, floor, faster_label="x numpy"):
+    def check(label, key, kind, bound):
+        """One target from a table row: 'ratio' (Cairn's GFLOP/s over numpy's >= bound), 'speedup' (PyTorch's time
+        over Cairn's >= bound) or 'below' (Cairn's time < bound us)."""
         cells = rows.get(key)
         if cells is None:
             targets.append((label, "not measured", "-"))
             return
         c, ref = number(cells[0]), number(cells[1])
-        targets.append((label, f"{c:,.1f} vs {ref:,.1f} = {c / ref:.2f}{faster_label}", "yes" if c / ref >= floor else "NO"))
-
-    def speedup_at_least(label, key, floor):
-        cells = rows.get(key)
-        if cells is None:
-            targets.append((label, "not measured", "-"))
-            return
-        c, ref = number(cells[0]), number(cells[1])
-        if ref is None:
-            targets.append((label, f"Cairn {c:,.1f} us, PyTorch not available", "-"))
-            return
-        targets.append((label, f"{c:,.1f} vs {ref:,.1f} us = {ref / c:.2f}x PyTorch", "yes" if ref / c >= floor else "NO"))
-
-    def below(label, key, ceiling):
-        cells = rows.get(key)
-        if cells is None:
-            targets.append((label, "not measured", "-"))
-            return
-        c = number(cells[0])
-        targets.append((label, f"{c:.2f} us", "yes" if c < ceiling else "NO"))
+        if kind == "below":
+            targets.append((label, f"{c:.2f} us", "yes" if c < bound else "NO"))
+        elif ref is None:
+            targets.append((label, f"Cairn {c:,.1f}, reference not available", "-"))
+        elif kind == "ratio":
+            targets.append((label, f"{c:,.1f} vs {ref:,.1f} = {c / ref:.2f}x numpy", "yes" if c / ref >= bound else "NO"))
+        else:
+            targets.append((label, f"{c:,.1f} vs {ref:,.1f} us = {ref / c:.2f}x PyTorch",
+                            "yes" if ref / c >= bound else "NO"))
 
     if "cpu" in parts:
         for n in (1024, 2048, 4096):
-            ratio_at_least(f"SGEMM n={n}, 2 threads >= 1.0x numpy", f"SGEMM n={n}, 2 threads (GFLOP/s)", 1.0)
-        ratio_at_least("wide model batch 2048 >= 1.0x numpy (keep)", "wide model batch 2048 (GFLOP/s)", 1.0)
-        below("mlp batch 1 < 1 us (keep)", "mlp batch 1 median latency (us)", 1.0)
-        below("chimera batch 1 < 2.5 us (keep)", "chimera batch 1 median latency (us)", 2.5)
+            check(f"SGEMM n={n}, 2 threads >= 1.0x numpy", f"SGEMM n={n}, 2 threads (GFLOP/s)", "ratio", 1.0)
+        check("wide model batch 2048 >= 1.0x numpy (keep)", "wide model batch 2048 (GFLOP/s)", "ratio", 1.0)
+        check("mlp batch 1 < 1 us (keep)", "mlp batch 1 median latency (us)", "below", 1.0)
+        check("chimera batch 1 < 2.5 us (keep)", "chimera batch 1 median latency (us)", "below", 2.5)
         for model in ("encoder", "encoder-seq128", "encoder-large"):
-            speedup_at_least(f"{model} batch 1 >= 2x PyTorch", f"{model} batch 1 median latency (us)", 2.0)
-            speedup_at_least(f"{model} batch 32 >= 1.0x PyTorch", f"{model} batch 32 median latency (us)", 1.0)
+            check(f"{model} batch 1 >= 2x PyTorch", f"{model} batch 1 median latency (us)", "speedup", 2.0)
+            check(f"{model} batch 32 >= 1.0x PyTorch", f"{model} batch 32 median latency (us)", "speedup", 1.0)
     if "conv" in parts:
         for model in ("lenet", "convnet"):
             for b in (1, 64, 256):
-                speedup_at_least(f"{model} forward batch {b} >= 1.0x PyTorch", f"{model} forward, batch {b}", 1.0)
-        speedup_at_least("lenet SGD training step batch 256 >= 1.0x PyTorch", "lenet SGD training step, batch 256", 1.0)
+                check(f"{model} forward batch {b} >= 1.0x PyTorch", f"{model} forward, batch {b}", "speedup", 1.0)
+        check("lenet SGD training step batch 256 >= 1.0x PyTorch", "lenet SGD training step, batch 256", "speedup", 1.0)
     if fm is not None:
         c = statistics.median(r for r, _ in fm["cairn"])
         t = statistics.median(r for r, _ in fm["torch"])
