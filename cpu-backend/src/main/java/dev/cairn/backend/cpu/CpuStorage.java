@@ -132,6 +132,7 @@ final class CpuStorage implements Storage {
 
     private void recycle() {
         transposed = null;
+        packed = null; // the packed copy can be several times the weight: it goes with the storage
         CpuMemoryPool.give(data);
     }
 }

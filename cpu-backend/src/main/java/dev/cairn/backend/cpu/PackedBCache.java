@@ -4,8 +4,10 @@ package dev.cairn.backend.cpu;
  * The B operand of {@link VectorGemm} packed whole into its micro-kernel panels and kept on its storage, for a
  * matrix that is multiplied again unchanged: a Linear layer's weight at inference, which every call otherwise
  * packs afresh (at 128 rows, packing a transposed weight cost a quarter of the product's time). Panel
- * {@code q} of depth block {@code kb} starts at {@code (kb * panels + q) * B_PANEL}, laid out as
- * {@code VectorGemm.packB} lays out one block. A storage's first product with a key (region, layout, version)
+ * {@code q} of depth block {@code kb} starts at {@code (kb * panels + q) * panelStride}, laid out as
+ * {@code VectorGemm.packB} lays out one block; the caller picks the stride ({@code VectorGemm} gives a matrix
+ * shallower than one depth block panels of its own depth, so that a weight of 48 rows is not kept in panels of
+ * 256 or 512). A storage's first product with a key (region, layout, version)
  * only notes it; the second with the same key, unwritten since, packs, so operands used once (activations,
  * weights during training, which change every step) are never packed whole. Entries are immutable and
  * published through a volatile field: safe from any number of threads (two may pack the same matrix at
@@ -55,7 +57,10 @@ final class PackedBCache {
                 int width = Math.min(nc, n - jc);
                 VectorGemm.packB(bd, offset, ld, transposed, pc, depth, jc, width, scratch);
                 int count = (width + nr - 1) / nr;
-                System.arraycopy(scratch, 0, out, (kb * panels + jc / nr) * panelStride, count * panelStride);
+                for (int q = 0; q < count; q++) { // scratch's panels lie VectorGemm.B_PANEL apart
+                    System.arraycopy(scratch, q * VectorGemm.B_PANEL, out, (kb * panels + jc / nr + q) * panelStride,
+                            depth * nr);
+                }
             }
         }
         return out;

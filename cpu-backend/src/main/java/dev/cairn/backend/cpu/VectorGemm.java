@@ -49,7 +49,7 @@ final class VectorGemm {
      * 16 floats, one cache line) keeps the NR-float rows that packB writes to successive panels off a
      * single L1 set, which a power-of-two stride (32 KiB at KC 256) would put them in.
      */
-    private static final int B_PANEL = KC * NR + Math.max(0, Integer.getInteger("cairn.cpu.gemm.bpad", 16));
+    static final int B_PANEL = KC * NR + Math.max(0, Integer.getInteger("cairn.cpu.gemm.bpad", 16));
     /** At or below this many rows the unpacked row-by-row path is used. */
     private static final int SMALL_M = 4;
     /** Below this depth the unpacked row-by-row path is used. */
@@ -115,7 +115,7 @@ final class VectorGemm {
         // a B shared by every batch (a weight) comes packed from its storage's cache from its second use on
         float[] pre = b.batchStride() == 0
                 ? PackedBCache.get((CpuStorage) b.storage(), b.offset(), b.ld(), b.transposed(), k, n, KC, NC, NR,
-                        B_PANEL, BUFFERS.get()[1])
+                        cachedPanelStride(k), BUFFERS.get()[1])
                 : null;
         if (threads > 1 && batch >= threads) {
             CpuThreads.parallel(threads, (part, parts) -> {
@@ -208,6 +208,15 @@ final class VectorGemm {
         return Arrays.copyOf(starts, parts + 1);
     }
 
+    /**
+     * Distance between two panels of a B kept packed by {@link PackedBCache}: {@link #B_PANEL} where the depth fills a
+     * block, else the depth's own panels plus the same pad (a weight of depth 48 would otherwise take 5 to 11 times
+     * its size).
+     */
+    static int cachedPanelStride(int k) {
+        return k >= KC ? B_PANEL : k * NR + (B_PANEL - KC * NR);
+    }
+
     /** Floats of A's {@code m} rows and {@code k} depth packed whole: whole panels of MR rows, whole KC blocks. */
     private static long paddedA(int m, int k) {
         return (long) ((m + MR - 1) / MR * MR) * KC * ((k + KC - 1) / KC);
@@ -266,7 +275,9 @@ final class VectorGemm {
         int aRows = (i1 - i0 + MR - 1) / MR * MR; // rows of a packedA block
         float[] packB = buf[1];
         float[] tile = buf[2];
-        int panels = pre == null ? 0 : pre.length / ((k + KC - 1) / KC * B_PANEL); // B's panels per depth block
+        int preStride = cachedPanelStride(k);
+        int panels = pre == null ? 0 : pre.length / ((k + KC - 1) / KC * preStride); // B's panels per depth block
+        int bStride = pre == null ? B_PANEL : preStride; // between the panels the kernels read
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
             for (int pc = 0; pc < k; pc += KC) {
@@ -285,7 +296,7 @@ final class VectorGemm {
                     int pbOff = 0;
                     if (pre != null) {
                         pb = pre;
-                        pbOff = (pc / KC * panels + jc / NR) * B_PANEL;
+                        pbOff = (pc / KC * panels + jc / NR) * bStride;
                     } else {
                         packB(bd, bOff, b.ld(), b.transposed(), pc, kc, jc, nc, packB);
                     }
@@ -295,11 +306,11 @@ final class VectorGemm {
                         boolean direct = rows == MR && !(last && (bias != null || epi.relu()));
                         for (int jr = 0; jr < nc; jr += NR) {
                             if (direct && nc - jr >= NR) { // a whole tile with nothing to add but C
-                                kernel(packA, aBase + ir * KC, pb, pbOff + jr / NR * B_PANEL, kc, cd, cRow + jr, c.ld(),
+                                kernel(packA, aBase + ir * KC, pb, pbOff + jr / NR * bStride, kc, cd, cRow + jr, c.ld(),
                                         !first);
                                 continue;
                             }
-                            kernel(packA, aBase + ir * KC, pb, pbOff + jr / NR * B_PANEL, kc, tile, 0, NR, false);
+                            kernel(packA, aBase + ir * KC, pb, pbOff + jr / NR * bStride, kc, tile, 0, NR, false);
                             store(tile, rows, Math.min(NR, nc - jr), cd, cRow + jr, c.ld(),
                                     first, last, bias, epi.biasOffset() + jc + jr, epi.relu());
                         }

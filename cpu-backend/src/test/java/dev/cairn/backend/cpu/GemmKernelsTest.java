@@ -1,11 +1,14 @@
 package dev.cairn.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.backend.Epilogue;
 import dev.cairn.backend.GemmOperand;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -106,7 +109,8 @@ class GemmKernelsTest {
         // q/k/v of a 256-wide encoder: split by columns while B is packed per call, by rows once it is cached
         "128, 768, 256, true", "128, 768, 256, false",
         "130, 100, 600, true", "130, 100, 600, false", // two or more depth blocks, a ragged panel, rows split
-        "40, 545, 260, true", "13, 33, 49, false"})    // more than one column block, split by columns; one thread
+        "40, 545, 260, true", "13, 33, 49, false",     // more than one column block, split by columns; one thread
+        "200, 300, 100, true", "200, 300, 100, false"}) // shallower than a depth block: panels of its own depth
     void repeatedProductsWithOneWeightReadItsPackedCopyAndSeeWrites(int m, int n, int k, boolean transB) {
         SplittableRandom rnd = new SplittableRandom(m * 131L + n * 17L + k);
         int lda = k + 2;
@@ -147,6 +151,31 @@ class GemmKernelsTest {
             }
         }
         org.junit.jupiter.api.Assertions.assertNotNull(bs.packed, "the weight was packed into its storage's cache");
+    }
+
+    /**
+     * A weight shallower than a depth block is kept in panels of its own depth (not in the block's, five to eleven
+     * times its size at depth 48), and closing its storage drops the packed copy with the array.
+     */
+    @Test
+    void shallowWeightsArePackedAtTheirDepthAndTheCopyGoesWithTheStorage() {
+        int m = 64;
+        int n = 512;
+        int k = 48;
+        SplittableRandom rnd = new SplittableRandom(48);
+        CpuStorage bs = new CpuStorage(random(rnd, k * n));
+        GemmOperand ga = new GemmOperand(new CpuStorage(random(rnd, m * k)), 0, k, false, 0);
+        GemmOperand gb = new GemmOperand(bs, 0, n, false, 0);
+        for (int call = 0; call < 2; call++) { // the first notes the weight, the second packs it
+            VectorGemm.gemm(1, m, n, k, ga, gb, new GemmOperand(new CpuStorage(new float[m * n]), 0, n, false, 0),
+                    Epilogue.NONE);
+        }
+        org.junit.jupiter.api.Assertions.assertNotNull(bs.packed.data(), "packed on its second use");
+        int packedFloats = bs.packed.data().length;
+        assertTrue(packedFloats <= 1.05 * k * n, "packed copy of a " + k + " x " + n + " weight: " + packedFloats
+                + " floats");
+        bs.close();
+        assertNull(bs.packed, "the packed copy outlived its closed storage");
     }
 
     /**
