@@ -260,6 +260,7 @@ public final class CpuBackend implements Backend {
                 bias == null ? null : bias.storage(), mean, rstd)) {
             LayerNormKernels.forward(x, weight, bias, eps, ((CpuStorage) dst).data, ((CpuStorage) mean).data,
                     ((CpuStorage) rstd).data);
+            alsoWritten(mean, rstd);
         }
     }
 
@@ -271,6 +272,7 @@ public final class CpuBackend implements Backend {
             LayerNormKernels.backward(x, g, ((CpuStorage) mean).data, ((CpuStorage) rstd).data, weight,
                     dx == null ? null : ((CpuStorage) dx).data, dweight == null ? null : ((CpuStorage) dweight).data,
                     dbias == null ? null : ((CpuStorage) dbias).data);
+            alsoWritten(dweight, dbias);
         }
     }
 
@@ -290,6 +292,11 @@ public final class CpuBackend implements Backend {
                 runningVar == null ? null : runningVar.storage(), saveMean, saveInvstd)) {
             BatchNormKernels.forward(x, weight, bias, runningMean, runningVar, training, momentum, eps,
                     ((CpuStorage) dst).data, ((CpuStorage) saveMean).data, ((CpuStorage) saveInvstd).data);
+            alsoWritten(saveMean, saveInvstd);
+            if (training) { // the running statistics are updated in place
+                alsoWritten(runningMean == null ? null : runningMean.storage(),
+                        runningVar == null ? null : runningVar.storage());
+            }
         }
     }
 
@@ -301,6 +308,20 @@ public final class CpuBackend implements Backend {
             BatchNormKernels.backward(x, g, ((CpuStorage) mean).data, ((CpuStorage) invstd).data, weight, training,
                     dx == null ? null : ((CpuStorage) dx).data, dweight == null ? null : ((CpuStorage) dweight).data,
                     dbias == null ? null : ((CpuStorage) dbias).data);
+            alsoWritten(dweight, dbias);
+        }
+    }
+
+    /**
+     * Counts a write to the outputs of a kernel beside its main one ({@link KernelPins} counts that one when it
+     * closes): a transpose or packed copy cached from them must see that they changed. Null ones are skipped.
+     */
+    private static void alsoWritten(Storage a, Storage b) {
+        if (a instanceof CpuStorage s) {
+            s.touch();
+        }
+        if (b instanceof CpuStorage s) {
+            s.touch();
         }
     }
 
