@@ -312,21 +312,31 @@ public final class BatchingPredictor implements AutoCloseable {
         }
         if (timeout != null) {
             try {
-                ScheduledFuture<?> t = timer.schedule(() -> f.completeExceptionally(new RequestTimeoutException(
-                        "model '" + name + "': request timed out after " + timeout.toMillis() + " ms")),
-                        timeout.toNanos(), TimeUnit.NANOSECONDS);
+                ScheduledFuture<?> t = timer.schedule(() -> {
+                    // its place is freed before the answer is given: whoever sees the timeout sees the queue without it
+                    withdraw(r);
+                    f.completeExceptionally(new RequestTimeoutException(
+                            "model '" + name + "': request timed out after " + timeout.toMillis() + " ms"));
+                }, timeout.toNanos(), TimeUnit.NANOSECONDS);
                 f.whenComplete((p, e) -> t.cancel(false));
             } catch (java.util.concurrent.RejectedExecutionException closing) {
                 // the predictor is closing: the request is answered before close() returns anyway
             }
         }
         f.whenComplete((p, e) -> {
-            if (e != null && queue.remove(r)) { // cancelled or timed out while waiting: free its place now
-                permits.release();
-                r.rows().close();
+            if (e != null) { // cancelled (or failed) while waiting: free its place now
+                withdraw(r);
             }
         });
         return f;
+    }
+
+    /** Takes a request no worker has taken yet out of the queue and frees its place; does nothing once taken. */
+    private void withdraw(Request r) {
+        if (queue.remove(r)) {
+            permits.release();
+            r.rows().close();
+        }
     }
 
     private static Throwable unwrap(Throwable e) {
