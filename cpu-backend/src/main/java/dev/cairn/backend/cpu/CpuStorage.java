@@ -131,8 +131,14 @@ final class CpuStorage implements Storage {
     }
 
     private void recycle() {
-        transposed = null;
-        packed = null; // the packed copy can be several times the weight: it goes with the storage
+        // the cached copies go with the storage (a packed one can be several times the weight); each is a volatile
+        // field, written only when set: a volatile store is a full fence on x86, and most storages never hold one
+        if (transposed != null) {
+            transposed = null;
+        }
+        if (packed != null) {
+            packed = null;
+        }
         CpuMemoryPool.give(data);
     }
 }
