@@ -1,9 +1,7 @@
 package dev.cairn.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.cairn.nn.F;
@@ -12,31 +10,20 @@ import dev.cairn.tensor.Generator;
 import dev.cairn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-/**
- * The cached transpose of a weight is made on its second use unchanged, reused while the weight is unchanged, and
- * noted afresh (not copied) after any write.
- */
+/** The cached transpose of a weight is reused while the weight is unchanged and rebuilt after any write. */
 class TransposeCacheTest {
     @Test
-    void madeOnTheSecondUseReusedUntilTheStorageIsWritten() {
+    void reusedUntilTheStorageIsWritten() {
         float[] w = new float[256 * 20];
         for (int i = 0; i < w.length; i++) {
             w[i] = i;
         }
         CpuStorage s = new CpuStorage(w);
-        assertNull(TransposeCache.get(s, 0, 20, 20, 256), "the first use only notes the matrix");
         float[] t1 = TransposeCache.get(s, 0, 20, 20, 256);
-        assertNotNull(t1, "the second use copies it");
         assertSame(t1, TransposeCache.get(s, 0, 20, 20, 256));
         assertArrayEquals(new float[] {0f, 20f, 40f}, java.util.Arrays.copyOf(t1, 3));
-        s.touch(); // as an optimizer step: a weight written every step is never copied
-        assertNull(TransposeCache.get(s, 0, 20, 20, 256), "written since: noted again, not copied");
         s.touch();
-        assertNull(TransposeCache.get(s, 0, 20, 20, 256), "written since: noted again, not copied");
-        float[] t2 = TransposeCache.get(s, 0, 20, 20, 256);
-        assertNotNull(t2);
-        assertNotSame(t1, t2);
-        assertNull(TransposeCache.get(s, 20, 20, 20, 255), "another region: noted first");
+        assertNotSame(t1, TransposeCache.get(s, 0, 20, 20, 256));
     }
 
     @Test
@@ -44,15 +31,11 @@ class TransposeCacheTest {
         Generator g = new Generator(5);
         Linear layer = new Linear(20, 256, true, g);
         Tensor x = Tensor.rand(g, 1, 20);
-        for (int call = 0; call < 3; call++) { // dot products, then the copy made, then the copy reused
-            Tensor before = F.linear(x, layer.weight, layer.bias);
-            assertArrayEquals(reference(x, layer), before.toFloatArray(), 1e-5f, "call " + call);
-        }
+        Tensor before = F.linear(x, layer.weight, layer.bias);
+        assertArrayEquals(reference(x, layer), before.toFloatArray(), 1e-5f);
         layer.weight.copyFrom(layer.weight.mul(2f));
-        for (int call = 0; call < 3; call++) {
-            Tensor after = F.linear(x, layer.weight, layer.bias);
-            assertArrayEquals(reference(x, layer), after.toFloatArray(), 1e-5f, "call " + call + " after the write");
-        }
+        Tensor after = F.linear(x, layer.weight, layer.bias);
+        assertArrayEquals(reference(x, layer), after.toFloatArray(), 1e-5f);
     }
 
     /** x @ weight^T + bias computed with plain loops on host copies (independent of any cache). */
