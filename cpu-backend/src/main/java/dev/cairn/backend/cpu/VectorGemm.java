@@ -275,9 +275,8 @@ final class VectorGemm {
         int aRows = (i1 - i0 + MR - 1) / MR * MR; // rows of a packedA block
         float[] packB = buf[1];
         float[] tile = buf[2];
-        int preStride = cachedPanelStride(k);
-        int panels = pre == null ? 0 : pre.length / ((k + KC - 1) / KC * preStride); // B's panels per depth block
-        int bStride = pre == null ? B_PANEL : preStride; // between the panels the kernels read
+        int bStride = pre == null ? B_PANEL : cachedPanelStride(k); // between the panels the kernels read
+        int panels = pre == null ? 0 : pre.length / ((k + KC - 1) / KC * bStride); // pre's panels per depth block
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
             for (int pc = 0; pc < k; pc += KC) {
