@@ -597,29 +597,58 @@ final class VectorGemm {
         return rowUpdates < dots;
     }
 
-    /** c[j] = dot(a[0..k), B row j) for j in [0, n), B stored as [n, k] rows of stride ldb. */
+    /**
+     * c[j] = dot(a[0..k), B row j) for j in [0, n), B stored as [n, k] rows of stride ldb. Four outputs at a
+     * time share each load of a and keep four independent fma chains in flight; every output still adds its
+     * products in the same order (one vector accumulator over k, its lanes summed by {@link VectorLanes#sum},
+     * then the k mod L tail), so the bits do not depend on how the outputs are grouped.
+     */
     private static void dotRow(float[] ad, int aPos, float[] bd, int bOff, int ldb, int n, int k, float[] cd, int cPos) {
         int kv = S.loopBound(k);
-        float[] lanes = new float[L];
-        for (int j = 0; j < n; j++) {
+        int j = 0;
+        for (; j + 4 <= n; j += 4) {
+            int b0 = bOff + j * ldb;
+            int b1 = b0 + ldb;
+            int b2 = b1 + ldb;
+            int b3 = b2 + ldb;
+            FloatVector acc0 = FloatVector.zero(S);
+            FloatVector acc1 = FloatVector.zero(S);
+            FloatVector acc2 = FloatVector.zero(S);
+            FloatVector acc3 = FloatVector.zero(S);
+            for (int p = 0; p < kv; p += L) {
+                FloatVector va = FloatVector.fromArray(S, ad, aPos + p);
+                acc0 = va.fma(FloatVector.fromArray(S, bd, b0 + p), acc0);
+                acc1 = va.fma(FloatVector.fromArray(S, bd, b1 + p), acc1);
+                acc2 = va.fma(FloatVector.fromArray(S, bd, b2 + p), acc2);
+                acc3 = va.fma(FloatVector.fromArray(S, bd, b3 + p), acc3);
+            }
+            cd[cPos + j] = finishDot(acc0, ad, aPos, bd, b0, kv, k);
+            cd[cPos + j + 1] = finishDot(acc1, ad, aPos, bd, b1, kv, k);
+            cd[cPos + j + 2] = finishDot(acc2, ad, aPos, bd, b2, kv, k);
+            cd[cPos + j + 3] = finishDot(acc3, ad, aPos, bd, b3, kv, k);
+        }
+        for (; j < n; j++) {
             int bRow = bOff + j * ldb;
             FloatVector acc = FloatVector.zero(S);
-            int p = 0;
-            for (; p < kv; p += L) {
+            for (int p = 0; p < kv; p += L) {
                 acc = FloatVector.fromArray(S, ad, aPos + p).fma(FloatVector.fromArray(S, bd, bRow + p), acc);
             }
-            // lanes summed in a fixed order: reduceLanes' order differs between JIT tiers, and the same
-            // input must give the same bits on every call
-            acc.intoArray(lanes, 0);
-            float s = 0f;
-            for (int l = 0; l < L; l++) {
-                s += lanes[l];
-            }
-            for (; p < k; p++) {
-                s = Math.fma(ad[aPos + p], bd[bRow + p], s);
-            }
-            cd[cPos + j] = s;
+            cd[cPos + j] = finishDot(acc, ad, aPos, bd, bRow, kv, k);
         }
+    }
+
+    /**
+     * A dot product's end: the vector accumulator's lanes summed in a fixed order ({@link VectorLanes#sum}:
+     * the same bits in every JIT tier), then the products past the last whole vector, from {@code kv} to
+     * {@code k}.
+     */
+    private static float finishDot(FloatVector acc, float[] ad, int aPos, float[] bd, int bRow, int kv,
+                                   int k) {
+        float s = VectorLanes.sum(acc);
+        for (int p = kv; p < k; p++) {
+            s = Math.fma(ad[aPos + p], bd[bRow + p], s);
+        }
+        return s;
     }
 
     /**

@@ -22,7 +22,7 @@ class GemmKernelsTest {
     enum Kernel { VECTOR, PLAIN }
 
     static Stream<Arguments> cases() {
-        int[][] sizes = {{1, 1, 1}, {1, 256, 20}, {1, 10, 256}, {3, 7, 5}, {7, 31, 33}, {33, 7, 1}, {31, 33, 257},
+        int[][] sizes = {{1, 1, 1}, {1, 256, 20}, {1, 10, 256}, {1, 5, 100}, {3, 7, 5}, {7, 31, 33}, {33, 7, 1}, {31, 33, 257},
             {257, 33, 31}, {64, 64, 64}, {100, 1023, 3}, {4, 300, 5}, {9, 513, 300}, {300, 200, 400},
             // the encoder's fused q/k/v projection at 12 tokens, batch 32: row updates of four, then two vectors
             {384, 96, 32},
@@ -225,6 +225,31 @@ class GemmKernelsTest {
                 new GemmOperand(new CpuStorage(new float[1]), 0, 3, false, 0),
                 new GemmOperand(new CpuStorage(c), 0, 3, false, 6), new Epilogue(new CpuStorage(bias), 0, true));
         org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {1.5f, 0f, 0.25f, 1.5f, 0f, 0.25f}, c);
+    }
+
+    /**
+     * Batch-1 dot products take the outputs four at a time and the rest one by one: an output must get the same
+     * bits in a group of four as alone, so that a layer's output does not depend on how many outputs it has.
+     */
+    @Test
+    void aDotProductGivesTheSameBitsInAGroupOfFourAsAlone() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        int k = 100; // six whole vectors of 16 (twelve of 8) and a tail
+        int n = 6; // dots, not row updates, at 8 or 16 lanes: a group of four, then two alone
+        float[] a = random(rnd, k);
+        float[] w = random(rnd, n * k);
+        float[] bias = random(rnd, n);
+        Epilogue e = new Epilogue(new CpuStorage(bias), 0, false);
+        GemmOperand ga = new GemmOperand(new CpuStorage(a), 0, k, false, 0);
+        GemmOperand gw = new GemmOperand(new CpuStorage(w), 0, k, true, 0);
+        float[] all = new float[n];
+        VectorGemm.gemm(1, 1, n, k, ga, gw, new GemmOperand(new CpuStorage(all), 0, n, false, 0), e);
+        for (int j = 0; j < n; j++) { // output j alone: a one-row weight at row j
+            float[] one = new float[1];
+            VectorGemm.gemm(1, 1, 1, k, ga, new GemmOperand(new CpuStorage(w), j * k, k, true, 0),
+                    new GemmOperand(new CpuStorage(one), 0, 1, false, 0), new Epilogue(new CpuStorage(bias), j, false));
+            assertEquals(Float.floatToIntBits(all[j]), Float.floatToIntBits(one[0]), "output " + j);
+        }
     }
 
     private static float[] random(SplittableRandom rnd, int n) {
