@@ -64,19 +64,29 @@ final class CpuMemoryPool {
         this.capacity = Math.max(0, capacity);
     }
 
-    /** Whether the shared pool keeps arrays of this length (small ones are not worth it). */
+    /**
+     * Whether arrays of this length are recycled: by the shared pool, or below its {@link #MIN_LENGTH} by the
+     * thread's {@link SmallArrays} (the tiniest are not worth it).
+     */
     static boolean accepts(int length) {
-        return SHARED.keeps(length);
+        return SmallArrays.keeps(length) || SHARED.keeps(length);
     }
 
-    /** An array of exactly {@code length} floats with unspecified contents, from the shared pool when it has one. */
+    /**
+     * An array of exactly {@code length} floats with unspecified contents: from the thread's small arrays or the
+     * shared pool when they have one, else new.
+     */
     static float[] take(int length) {
-        return SHARED.takeArray(length);
+        return SmallArrays.keeps(length) ? SmallArrays.take(length) : SHARED.takeArray(length);
     }
 
-    /** Hands an array nobody uses any more to the shared pool. */
+    /** Hands an array nobody uses any more to the thread's small arrays or the shared pool. */
     static void give(float[] array) {
-        SHARED.giveArray(array);
+        if (SmallArrays.keeps(array.length)) {
+            SmallArrays.give(array);
+        } else {
+            SHARED.giveArray(array);
+        }
     }
 
     /** Floats the shared pool holds for reuse (for tests and diagnostics). */
