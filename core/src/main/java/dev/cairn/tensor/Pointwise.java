@@ -35,8 +35,15 @@ final class Pointwise {
         Tensor[] apply(Tensor g, Tensor a, Tensor b, Tensor out);
     }
 
-    /** A binary primitive with broadcasting. */
-    record BinaryRow(String name, BinaryOp kernel, boolean savesInputs, boolean savesOutput, BinaryGrad grad) {
+    /**
+     * A binary primitive with broadcasting. {@code name} is its graph node's ({@code AddBackward}), {@code op}
+     * the name its errors give ({@code add}), derived once here rather than on every call.
+     */
+    record BinaryRow(String name, String op, BinaryOp kernel, boolean savesInputs, boolean savesOutput,
+                     BinaryGrad grad) {
+        BinaryRow(String name, BinaryOp kernel, boolean savesInputs, boolean savesOutput, BinaryGrad grad) {
+            this(name, opName(name), kernel, savesInputs, savesOutput, grad);
+        }
     }
 
     // ---- the unary rows -------------------------------------------------------------------------------------
@@ -145,7 +152,7 @@ final class Pointwise {
 
     /** Runs a binary row on operands promoted to their common dtype (float32 for DIV and POW). */
     static Tensor binary(BinaryRow row, Tensor a, Tensor b) {
-        String op = opName(row.name());
+        String op = row.op();
         DType da = a.body().dtype;
         DType db = Kernels.operand(op, a, b).dtype;
         DType target = row == DIV || row == POW ? DType.FLOAT32 : DType.promote(da, db);

@@ -121,6 +121,9 @@ final class TensorBody {
 
     /** This body broadcast to {@code target} (stride 0 along expanded dimensions), as a kernel operand. */
     StridedView viewAs(int[] target) {
+        if (java.util.Arrays.equals(shape, target)) { // the common case: no dimension to expand
+            return stridedView();
+        }
         return new StridedView(storage(), offset, target, Shapes.broadcastStrides(shape, strides, target));
     }
 
