@@ -20,36 +20,6 @@ import java.util.Arrays;
  *       -cp "samples/target/cairn-samples.jar:samples/target/lib/*" scripts/ContentionProbe.java MODEL BATCH WINDOWS [WINDOW_MS]
  */
 public class ContentionProbe {
-    private static final float[] ARRAY = new float[1024];
-    private static double sink;
-
-    /** Microseconds for 20 passes over a 4 KiB array with four independent multiply-add chains. */
-    private static double throughputLoop() {
-        long t0 = System.nanoTime();
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (int r = 0; r < 20; r++) {
-            for (int i = 0; i < ARRAY.length; i += 4) {
-                s0 += ARRAY[i] * 1.1f;
-                s1 += ARRAY[i + 1] * 1.1f;
-                s2 += ARRAY[i + 2] * 0.9f;
-                s3 += ARRAY[i + 3];
-            }
-        }
-        sink += s0 + s1 + s2 + s3;
-        return (System.nanoTime() - t0) / 1e3;
-    }
-
-    /** Microseconds for one dependent chain of 5,000 multiply-adds. */
-    private static double latencyLoop() {
-        long t0 = System.nanoTime();
-        double s = 0;
-        for (int i = 0; i < 5_000; i++) {
-            s = s * 1.0001 + 1e-9;
-        }
-        sink += s;
-        return (System.nanoTime() - t0) / 1e3;
-    }
-
     private static double median(double[] v, int n) {
         Arrays.sort(v, 0, n);
         return v[n / 2];
@@ -100,8 +70,8 @@ public class ContentionProbe {
                     }
                     times[calls++] = System.nanoTime() - t0;
                 }
-                throughSamples[probes] = throughputLoop();
-                latencySamples[probes++] = latencyLoop();
+                throughSamples[probes] = HostLoad.throughputLoopMicros();
+                latencySamples[probes++] = HostLoad.latencyLoopMicros();
             }
             Arrays.sort(times, 0, calls);
             model[w] = times[calls / 2] / 1e3;

@@ -6,7 +6,6 @@ import dev.cairn.tensor.Generator;
 import dev.cairn.tensor.Tensor;
 import dev.cairn.tensor.TensorScope;
 import java.util.Arrays;
-import java.util.function.Supplier;
 
 /**
  * What the seed MLP's batch-1 forward and its parts cost through the public API, and what an op costs with
@@ -20,15 +19,6 @@ import java.util.function.Supplier;
  *       -cp "samples/target/cairn-samples.jar:samples/target/lib/*" scripts/OpCost.java LOOP_LIMIT_US
  */
 public class OpCost {
-    static final float[] ARRAY = new float[1024];
-    static double sink;
-    static double loop() {
-        long t0 = System.nanoTime();
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (int r = 0; r < 20; r++) for (int i = 0; i < 1024; i += 4) { s0 += ARRAY[i] * 1.1f; s1 += ARRAY[i + 1] * 1.1f; s2 += ARRAY[i + 2] * 0.9f; s3 += ARRAY[i + 3]; }
-        sink += s0 + s1 + s2 + s3;
-        return (System.nanoTime() - t0) / 1e3;
-    }
     /** median ns per call over 100-call blocks run while the probe loop is under limitUs */
     static String measure(String name, Runnable r, double limitUs, int seconds) {
         long[] t = new long[1 << 22]; int n = 0, kept = 0, blocks = 0;
@@ -36,7 +26,7 @@ public class OpCost {
         long[] blk = new long[100];
         while (System.nanoTime() < end) {
             for (int c = 0; c < 100; c++) { long t0 = System.nanoTime(); r.run(); blk[c] = System.nanoTime() - t0; }
-            double l = loop(); blocks++;
+            double l = HostLoad.throughputLoopMicros(); blocks++;
             if (l < limitUs && n + 100 < t.length) { System.arraycopy(blk, 0, t, n, 100); n += 100; kept++; }
         }
         Arrays.sort(t, 0, n);

@@ -1,7 +1,4 @@
-import java.io.File;
 import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,8 +20,6 @@ import java.util.Locale;
  *       scripts/QuietAB.java BEFORE_DIR AFTER_DIR MODEL [BATCH=1] [SECONDS=20]
  */
 public class QuietAB {
-    private static final float[] ARRAY = new float[1024];
-    private static double sink;
     private static final int CALLS = 200;
 
     /** One build's model, input and the reflective handles to run it without grad inside a tensor scope. */
@@ -40,16 +35,7 @@ public class QuietAB {
     }
 
     private static Build load(String dir, String modelName, int batch) throws Exception {
-        List<URL> urls = new ArrayList<>();
-        urls.add(new File(dir, "samples/target/cairn-samples.jar").toURI().toURL());
-        File[] lib = new File(dir, "samples/target/lib").listFiles((d, name) -> name.endsWith(".jar"));
-        if (lib == null) {
-            throw new IllegalArgumentException(dir + "/samples/target/lib is missing: build that checkout first");
-        }
-        for (File jar : lib) {
-            urls.add(jar.toURI().toURL());
-        }
-        ClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
+        ClassLoader loader = HostLoad.buildLoader(dir);
         Class<?> models = loader.loadClass("dev.cairn.samples.models.Models");
         Class<?> tensor = loader.loadClass("dev.cairn.tensor.Tensor");
         Class<?> generator = loader.loadClass("dev.cairn.tensor.Generator");
@@ -62,22 +48,6 @@ public class QuietAB {
         return new Build(dir, model, input, module.getMethod("call", tensor),
                 loader.loadClass("dev.cairn.autograd.GradMode").getMethod("noGrad"),
                 loader.loadClass("dev.cairn.tensor.TensorScope").getMethod("open"));
-    }
-
-    /** Microseconds for 20 passes over a 4 KiB array with four independent multiply-add chains. */
-    private static double throughputLoop() {
-        long t0 = System.nanoTime();
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (int r = 0; r < 20; r++) {
-            for (int i = 0; i < ARRAY.length; i += 4) {
-                s0 += ARRAY[i] * 1.1f;
-                s1 += ARRAY[i + 1] * 1.1f;
-                s2 += ARRAY[i + 2] * 0.9f;
-                s3 += ARRAY[i + 3];
-            }
-        }
-        sink += s0 + s1 + s2 + s3;
-        return (System.nanoTime() - t0) / 1e3;
     }
 
     public static void main(String[] a) throws Exception {
@@ -96,7 +66,7 @@ public class QuietAB {
                 long t0 = System.nanoTime();
                 builds[b].block();
                 pair[b] = (System.nanoTime() - t0) / 1e3 / CALLS;
-                pair[2 + b] = throughputLoop();
+                pair[2 + b] = HostLoad.throughputLoopMicros();
             }
             if (System.nanoTime() > warmEnd) {
                 pairs.add(pair);

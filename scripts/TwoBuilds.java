@@ -1,12 +1,7 @@
-import java.io.File;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -73,16 +68,7 @@ public class TwoBuilds {
 
     /** {@code Cli.run(String[], PrintWriter, PrintWriter)} of the build in {@code dir}, in a loader of its own. */
     private static Method cli(String dir) throws Exception {
-        List<URL> urls = new ArrayList<>();
-        urls.add(new File(dir, "samples/target/cairn-samples.jar").toURI().toURL());
-        File[] lib = new File(dir, "samples/target/lib").listFiles((d, name) -> name.endsWith(".jar"));
-        if (lib == null) {
-            throw new IllegalArgumentException(dir + "/samples/target/lib is missing: build that checkout first");
-        }
-        for (File jar : lib) {
-            urls.add(jar.toURI().toURL());
-        }
-        ClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
+        ClassLoader loader = HostLoad.buildLoader(dir);
         return loader.loadClass("dev.cairn.samples.Cli")
                 .getMethod("run", String[].class, PrintWriter.class, PrintWriter.class);
     }
