@@ -12,8 +12,8 @@ import java.util.Map;
  * of allocating and zeroing fresh arrays on every op. Arrays of tensors nobody closes are simply left to
  * the garbage collector.
  *
- * <p>The pool is bounded ({@code -Dcairn.cpu.pool.floats}, by default 1/32 of the maximum heap's floats,
- * at most 64 Mi floats). When an array handed back does not fit, the arrays handed back longest ago make
+ * <p>The pool is bounded ({@code -Dcairn.cpu.pool.floats}, by default 1/32 of the maximum heap's floats, at most
+ * 64 Mi floats; 0 turns it and the per-thread {@link SmallArrays} off). When an array handed back does not fit, the arrays handed back longest ago make
  * room for it (least recently used first): a loop's sizes recur every step, while a size that stopped
  * recurring (the input batches of a data loader before they were pooled, the last short batch of an epoch,
  * an evaluation pass at another batch size) would otherwise fill the pool for good and send every later
@@ -69,7 +69,12 @@ final class CpuMemoryPool {
      * thread's {@link SmallArrays} (the tiniest are not worth it).
      */
     static boolean accepts(int length) {
-        return SmallArrays.keeps(length) || SHARED.keeps(length);
+        return small(length) || SHARED.keeps(length);
+    }
+
+    /** Whether arrays of this length go to the thread's {@link SmallArrays}: below MIN_LENGTH, unless pooling is off. */
+    private static boolean small(int length) {
+        return SHARED.capacity > 0 && SmallArrays.keeps(length);
     }
 
     /**
@@ -77,12 +82,12 @@ final class CpuMemoryPool {
      * shared pool when they have one, else new.
      */
     static float[] take(int length) {
-        return SmallArrays.keeps(length) ? SmallArrays.take(length) : SHARED.takeArray(length);
+        return small(length) ? SmallArrays.take(length) : SHARED.takeArray(length);
     }
 
     /** Hands an array nobody uses any more to the thread's small arrays or the shared pool. */
     static void give(float[] array) {
-        if (SmallArrays.keeps(array.length)) {
+        if (small(array.length)) {
             SmallArrays.give(array);
         } else {
             SHARED.giveArray(array);
