@@ -19,11 +19,35 @@ class TransposeCacheTest {
             w[i] = i;
         }
         CpuStorage s = new CpuStorage(w);
-        float[] t1 = TransposeCache.get(s, 0, 20, 20, 256);
-        assertSame(t1, TransposeCache.get(s, 0, 20, 20, 256));
+        assertSame(TransposeCache.NOTED, TransposeCache.get(s, 0, 20, 20, 256, 1), "first use: noted, not copied");
+        float[] t1 = TransposeCache.get(s, 0, 20, 20, 256, 1);
+        assertNotSame(TransposeCache.NOTED, t1, "second use: copied");
+        assertSame(t1, TransposeCache.get(s, 0, 20, 20, 256, 1));
         assertArrayEquals(new float[] {0f, 20f, 40f}, java.util.Arrays.copyOf(t1, 3));
         s.touch();
-        assertNotSame(t1, TransposeCache.get(s, 0, 20, 20, 256));
+        assertSame(TransposeCache.NOTED, TransposeCache.get(s, 0, 20, 20, 256, 1), "a new version: noted again");
+        float[] t2 = TransposeCache.get(s, 0, 20, 20, 256, 1);
+        assertNotSame(t1, t2);
+        assertNotSame(TransposeCache.NOTED, t2);
+    }
+
+    /** A product of several rows copies at once: the copy serves each of them. */
+    @Test
+    void aProductOfSeveralRowsCopiesAtOnce() {
+        CpuStorage s = new CpuStorage(new float[256 * 20]);
+        float[] t = TransposeCache.get(s, 0, 20, 20, 256, 4);
+        assertNotSame(TransposeCache.NOTED, t);
+        assertSame(t, TransposeCache.get(s, 0, 20, 20, 256, 1));
+    }
+
+    /** A weight written between every two uses (training at batch 1) is never copied. */
+    @Test
+    void aWeightWrittenBeforeEachReuseIsNeverCopied() {
+        CpuStorage s = new CpuStorage(new float[256 * 20]);
+        for (int step = 0; step < 5; step++) {
+            assertSame(TransposeCache.NOTED, TransposeCache.get(s, 0, 20, 20, 256, 1), "step " + step);
+            s.touch();
+        }
     }
 
     @Test

@@ -570,10 +570,12 @@ final class VectorGemm {
         int cOff = c.offset() + bi * c.batchStride();
         float[] bias = epi.bias() == null ? null : ((CpuStorage) epi.bias()).data;
         float[] bt = b.transposed() && b.batchStride() == 0 && rowUpdatesBeatDots(n, k)
-                ? TransposeCache.get((CpuStorage) b.storage(), bOff, b.ld(), k, n) : null;
+                ? TransposeCache.get((CpuStorage) b.storage(), bOff, b.ld(), k, n, i1 - i0) : null;
         for (int i = i0; i < i1; i++) {
             int cRow = cOff + i * c.ld();
-            if (bt != null) {
+            if (bt == TransposeCache.NOTED) { // the first product at this version: the row update's chains, unvectorized
+                axpyRow(ad, aOff, a.ld(), a.transposed(), i, bd, bOff, b.ld(), true, n, k, cd, cRow);
+            } else if (bt != null) {
                 axpyRow(ad, aOff, a.ld(), a.transposed(), i, bt, 0, n, false, n, k, cd, cRow);
             } else if (b.transposed() && !a.transposed()) {
                 dotRow(ad, aOff + i * a.ld(), bd, bOff, b.ld(), n, k, cd, cRow);
@@ -653,14 +655,38 @@ final class VectorGemm {
 
     /**
      * c[0..n) = sum over p of A(i, p) * B row p, vectorized over the row: four vectors of the row are
-     * accumulated in registers across all of k before they are stored.
+     * accumulated in registers across all of k before they are stored. With {@code bT} (B stored as [n, k]:
+     * a weight's first product at a version, before its transpose is cached) each output runs the same fma
+     * chain as its lane would, in scalar code, so the first product and the later ones give the same bits.
      */
     private static void axpyRow(float[] ad, int aOff, int lda, boolean aT, int i, float[] bd, int bOff, int ldb,
                                 boolean bT, int n, int k, float[] cd, int cPos) {
         int aStep = aT ? lda : 1;
         int aPos = aT ? aOff + i : aOff + i * lda;
-        if (bT) {
-            for (int j = 0; j < n; j++) {
+        if (bT) { // B stored as [n, k]: per output the chain a lane of the vector loop below runs; four at a time
+            int j = 0;
+            for (; j + 4 <= n; j += 4) {
+                int r0 = bOff + j * ldb;
+                int r1 = r0 + ldb;
+                int r2 = r1 + ldb;
+                int r3 = r2 + ldb;
+                float s0 = 0f;
+                float s1 = 0f;
+                float s2 = 0f;
+                float s3 = 0f;
+                for (int p = 0; p < k; p++) {
+                    float av = ad[aPos + p * aStep];
+                    s0 = Math.fma(av, bd[r0 + p], s0);
+                    s1 = Math.fma(av, bd[r1 + p], s1);
+                    s2 = Math.fma(av, bd[r2 + p], s2);
+                    s3 = Math.fma(av, bd[r3 + p], s3);
+                }
+                cd[cPos + j] = s0;
+                cd[cPos + j + 1] = s1;
+                cd[cPos + j + 2] = s2;
+                cd[cPos + j + 3] = s3;
+            }
+            for (; j < n; j++) {
                 float s = 0f;
                 for (int p = 0; p < k; p++) {
                     s = Math.fma(ad[aPos + p * aStep], bd[bOff + j * ldb + p], s);

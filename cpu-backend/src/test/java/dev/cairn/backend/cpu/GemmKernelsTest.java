@@ -112,7 +112,8 @@ class GemmKernelsTest {
         "130, 100, 600, true", "130, 100, 600, false", // two or more depth blocks, a ragged panel, rows split
         "40, 545, 260, true", "13, 33, 49, false",     // more than one column block, split by columns; one thread
         "200, 300, 100, true", "200, 300, 100, false", // shallower than a depth block: panels of its own depth
-        "3, 256, 20, true", "1, 10, 256, true"})       // batch 1-4: row updates over the cached transpose, or dots
+        "3, 256, 20, true", "1, 10, 256, true",        // batch 1-4: row updates over the cached transpose, or dots
+        "1, 256, 20, true", "1, 40, 37, true"})        // batch 1: the first product from the weight itself
     void repeatedProductsWithOneWeightReadItsPackedCopyAndSeeWrites(int m, int n, int k, boolean transB) {
         SplittableRandom rnd = new SplittableRandom(m * 131L + n * 17L + k);
         int lda = k + 2;
