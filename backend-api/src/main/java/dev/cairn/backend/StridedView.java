@@ -7,6 +7,8 @@ package dev.cairn.backend;
  */
 public record StridedView(Storage storage, int offset, int[] shape, int[] strides) {
 
+    private static final int[] NO_DIMENSIONS = new int[0];
+
     /** A dense row-major view of the whole shape starting at {@code offset}. */
     public static StridedView contiguous(Storage storage, int offset, int[] shape) {
         return new StridedView(storage, offset, shape, contiguousStrides(shape));
@@ -14,6 +16,9 @@ public record StridedView(Storage storage, int offset, int[] shape, int[] stride
 
     /** Row-major (C-order) strides of a shape; dimensions of size 0 count as 1. */
     public static int[] contiguousStrides(int[] shape) {
+        if (shape.length == 0) {
+            return NO_DIMENSIONS; // a 0-dim tensor's: empty, so one array serves them all
+        }
         int[] strides = new int[shape.length];
         int s = 1;
         for (int i = shape.length - 1; i >= 0; i--) {

@@ -68,19 +68,21 @@ public abstract class Module {
      * this module happens entirely before or entirely after the forward.
      */
     public final Tensor call(Tensor input) {
-        boolean outermost = ModuleCallStack.depth() == 0;
-        if (outermost) {
-            weightsGuard.readLock().lock();
-        }
-        ModuleCallStack.push(this);
+        List<Module> stack = ModuleCallStack.push(this);
+        boolean outermost = stack.size() == 1;
+        boolean locked = false;
         try {
+            if (outermost) {
+                weightsGuard.readLock().lock();
+                locked = true;
+            }
             return listening == 0 ? forward(input) : forwardListened(input);
         } catch (CairnException e) {
             ModuleCallStack.attachLocation(e);
             throw e;
         } finally {
-            ModuleCallStack.pop();
-            if (outermost) {
+            ModuleCallStack.pop(stack);
+            if (locked) {
                 weightsGuard.readLock().unlock();
             }
         }
@@ -122,7 +124,7 @@ public abstract class Module {
      * through its typed {@code call} (which would enter the module a second time).
      */
     protected final <R> R invoke(Tensor primaryInput, Supplier<R> forward) {
-        ModuleCallStack.push(this);
+        List<Module> stack = ModuleCallStack.push(this);
         try {
             CallListener l = listening == 0 ? null : LISTENER.get();
             if (l == null) {
@@ -136,7 +138,7 @@ public abstract class Module {
             ModuleCallStack.attachLocation(e);
             throw e;
         } finally {
-            ModuleCallStack.pop();
+            ModuleCallStack.pop(stack);
         }
     }
 

@@ -15,13 +15,16 @@ final class ModuleCallStack {
     private ModuleCallStack() {
     }
 
-    static void push(Module m) {
-        STACK.get().add(m);
+    /** Enters {@code m}; returns this thread's stack for the matching {@link #pop(List)} (one lookup per call). */
+    static List<Module> push(Module m) {
+        List<Module> s = STACK.get();
+        s.add(m);
+        return s;
     }
 
-    static void pop() {
-        List<Module> s = STACK.get();
-        s.remove(s.size() - 1);
+    /** Leaves the module last pushed onto {@code stack} (what {@link #push} returned on this thread). */
+    static void pop(List<Module> stack) {
+        stack.remove(stack.size() - 1);
     }
 
     /** Attaches the path of the innermost module being called to {@code e} (kept if already set). */

@@ -72,14 +72,14 @@ public class Sequential extends Module {
     }
 
     private static Tensor callFused(Module first, java.util.function.UnaryOperator<Tensor> fused, Tensor x) {
-        ModuleCallStack.push(first);
+        java.util.List<Module> stack = ModuleCallStack.push(first);
         try {
             return fused.apply(x);
         } catch (CairnException e) {
             ModuleCallStack.attachLocation(e);
             throw e;
         } finally {
-            ModuleCallStack.pop();
+            ModuleCallStack.pop(stack);
         }
     }
 }

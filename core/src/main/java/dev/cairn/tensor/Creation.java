@@ -56,7 +56,7 @@ final class Creation {
         if (b.dtype == dtype) {
             return t;
         }
-        TensorBody ob = b.newDense(dtype, b.shape.clone());
+        TensorBody ob = b.newDenseLike(dtype);
         Kernels.copy(b, ob);
         return new Tensor(ob); // to or from an integer type: no gradient, as in PyTorch
     }

@@ -140,7 +140,7 @@ final class Indexing {
                     + xb.dtype);
         }
         checkIndices("scatterAdd", index, xb.shape[d], d, xb.shape);
-        TensorBody ob = xb.newDense(xb.shape.clone());
+        TensorBody ob = xb.newDenseLike();
         Kernels.copy(xb, ob);
         if (ib.numel > 0) {
             ob.backend.scatterAdd(sb.stridedView(), d, ib.stridedView(), ob.stridedView());

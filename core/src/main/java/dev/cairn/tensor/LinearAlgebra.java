@@ -40,7 +40,7 @@ final class LinearAlgebra {
 
     /** A dense copy of {@code b} (not recorded), for operands a GEMM cannot read in place. */
     private static TensorBody denseCopy(TensorBody b) {
-        TensorBody dense = b.newDense(b.shape.clone());
+        TensorBody dense = b.newDenseLike();
         Kernels.unary(dev.cairn.backend.UnaryOp.IDENTITY, 0f, b.stridedView(), b, dense);
         return dense;
     }
@@ -196,10 +196,15 @@ final class LinearAlgebra {
         if (bb != null && (bb.shape.length != 1 || bb.shape[0] != outF)) {
             throw new ShapeException("linear: bias must have shape [" + outF + "], got " + Shapes.format(bb.shape));
         }
-        int[] outShape = xb.shape.clone();
-        outShape[outShape.length - 1] = outF;
-        int rows = Shapes.numel(Arrays.copyOf(xb.shape, xb.shape.length - 1));
-        TensorBody ob = xb.newDense(outShape);
+        int rows = inF > 0 ? xb.numel / inF : Shapes.numel(Arrays.copyOf(xb.shape, xb.shape.length - 1));
+        TensorBody ob;
+        if (outF == inF) {
+            ob = xb.newDenseLike();
+        } else {
+            int[] outShape = xb.shape.clone();
+            outShape[outShape.length - 1] = outF;
+            ob = xb.newDense(outShape);
+        }
         if (ob.numel > 0) {
             if (inF == 0) {
                 Kernels.fill(ob, 0f);
@@ -214,7 +219,7 @@ final class LinearAlgebra {
             }
         }
         Tensor out = new Tensor(ob);
-        if (!GradMode.isEnabled() || !(x.requiresGrad() || w.requiresGrad() || bias != null && bias.requiresGrad())) {
+        if (!(x.requiresGrad() || w.requiresGrad() || bias != null && bias.requiresGrad()) || !GradMode.isEnabled()) {
             return out; // nothing to record: no saved list or gradient closure made on the inference path
         }
         int[] inShape = xb.shape;

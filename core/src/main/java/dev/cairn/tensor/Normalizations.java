@@ -34,13 +34,13 @@ final class Normalizations {
         if (rank == 0) {
             return softmax(x.reshape(1), 0, log).reshape();
         }
-        TensorBody ob = b.newDense(b.shape.clone());
+        TensorBody ob = b.newDenseLike();
         Kernels.softmax(b, d, log, ob);
         Tensor out = new Tensor(ob);
         return Graph.record(out, log ? "LogSoftmaxBackward" : "SoftmaxBackward", new Tensor[] {out}, g -> {
             TensorBody yb = out.body();
             TensorBody gb = Kernels.operand(op + " backward", out, g);
-            TensorBody dx = yb.newDense(yb.shape.clone());
+            TensorBody dx = yb.newDenseLike();
             Kernels.softmaxBackward(yb, gb, d, log, dx);
             return new Tensor[] {new Tensor(dx)};
         }, x);

@@ -135,7 +135,7 @@ final class Pointwise {
         if (xb.dtype != DType.FLOAT32 && !(row == NEG || row == ABS)) {
             return scalar(row, Creation.toDType(x, DType.FLOAT32), s);
         }
-        TensorBody ob = xb.newDense(xb.shape.clone());
+        TensorBody ob = xb.newDenseLike();
         Kernels.unary(row.kernel(), s, xb.stridedView(), xb, ob);
         Tensor out = new Tensor(ob);
         if (row.grad() == null || !x.requiresGrad() || !dev.cairn.autograd.GradMode.isEnabled()) {
@@ -191,8 +191,7 @@ final class Pointwise {
     private static Tensor binaryKernel(String op, BinaryOp kind, Tensor a, Tensor b) {
         TensorBody ab = a.body();
         TensorBody bb = Kernels.operand(op, a, b);
-        int[] target = Shapes.broadcast(op, ab.shape, bb.shape);
-        TensorBody ob = ab.newDense(target);
+        TensorBody ob = Shapes.same(ab.shape, bb.shape) ? ab.newDenseLike() : ab.newDense(Shapes.broadcast(op, ab.shape, bb.shape));
         Kernels.binary(kind, ab, bb, ob);
         return new Tensor(ob);
     }
@@ -227,7 +226,7 @@ final class Pointwise {
      */
     static Tensor mask(UnaryOp kind, Tensor x, float s) {
         TensorBody xb = Creation.toDType(x, DType.FLOAT32).body();
-        TensorBody ob = xb.newDense(xb.shape.clone());
+        TensorBody ob = xb.newDenseLike();
         Kernels.unary(kind, s, xb.stridedView(), xb, ob);
         return new Tensor(ob);
     }
@@ -242,7 +241,7 @@ final class Pointwise {
 
     static Tensor copy(Tensor x) {
         TensorBody xb = x.body();
-        TensorBody ob = xb.newDense(xb.shape.clone());
+        TensorBody ob = xb.newDenseLike();
         Kernels.unary(UnaryOp.IDENTITY, 0f, xb.stridedView(), xb, ob);
         return Graph.record(new Tensor(ob), "CloneBackward", g -> new Tensor[] {g}, x);
     }
@@ -265,7 +264,7 @@ final class Pointwise {
         if (sb.dtype != db.dtype) {
             Kernels.copy(sb, db); // converts, as PyTorch's copy_ does
         } else if (sb.shared == db.shared) {
-            TensorBody tmp = db.newDense(db.shape.clone());
+            TensorBody tmp = db.newDenseLike();
             try {
                 Kernels.unary(UnaryOp.IDENTITY, 0f, sb.viewAs(db.shape), sb, tmp);
                 Kernels.unary(UnaryOp.IDENTITY, 0f, tmp.stridedView(), tmp, db);

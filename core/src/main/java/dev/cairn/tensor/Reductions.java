@@ -35,7 +35,7 @@ final class Reductions {
             throw new ShapeException(op + ": cannot reduce over dimension " + d + " of size 0 (shape "
                     + Shapes.format(b.shape) + ") since the operation has no identity");
         }
-        int[] s = new int[b.shape.length - 1];
+        int[] s = b.shape.length == 1 ? Shapes.SCALAR : new int[b.shape.length - 1];
         for (int i = 0, j = 0; i < b.shape.length; i++) {
             if (i != d) {
                 s[j++] = b.shape[i];
@@ -164,11 +164,11 @@ final class Reductions {
         if (b.shape.length == 0) {
             return in == x ? x.copy() : in;
         }
-        TensorBody ob = b.newDense(b.shape.clone());
+        TensorBody ob = b.newDenseLike();
         Kernels.cumsum(b, d, false, ob);
         return Graph.record(new Tensor(ob), "CumsumBackward", g -> {
             TensorBody gb = Creation.toDType(g, DType.FLOAT32).body();
-            TensorBody dx = gb.newDense(gb.shape.clone());
+            TensorBody dx = gb.newDenseLike();
             Kernels.cumsum(gb, d, true, dx);
             return new Tensor[] {new Tensor(dx)};
         }, in);

@@ -36,6 +36,28 @@ public final class Shapes {
         return StridedView.isContiguous(shape, strides);
     }
 
+    /** The shape of a 0-dim tensor, shared: a body's shape array is never written (see {@code TensorBody}). */
+    static final int[] SCALAR = new int[0];
+
+    /**
+     * Whether two shapes are equal: the same array (bodies of one layout share theirs) or the same sizes. A
+     * plain loop: shapes are short, and {@code Arrays.equals} costs more than the comparison on the per-op path.
+     */
+    static boolean same(int[] a, int[] b) {
+        if (a == b) {
+            return true;
+        }
+        if (a.length != b.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] != b[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** NumPy/PyTorch broadcast of two shapes. */
     public static int[] broadcast(String op, int[] a, int[] b) {
         int n = Math.max(a.length, b.length);

@@ -35,21 +35,33 @@ final class TensorBody {
     final DType dtype;
     final SharedStorage shared;
     final int offset;
+    /**
+     * Sizes and strides: never written after the body is made (code that needs its own copy clones), so a
+     * new body of the same layout shares them ({@link #newDenseLike}).
+     */
     final int[] shape;
     final int[] strides;
     final int numel;
     final boolean contiguous;
+    /** Whether {@link #strides} are exactly the row-major strides of {@link #shape} (known for new dense bodies). */
+    private final boolean rowMajor;
     private final SharedStorage.Claim claim;
     private final Cleaner.Cleanable cleanable;
     private volatile boolean closed;
 
     TensorBody(Backend backend, Device device, SharedStorage shared, int offset, int[] shape, int[] strides) {
-        this(backend, device, shared, offset, shape, strides, Shapes.numel(shape), -1);
+        this(backend, device, shared, offset, shape, strides, Shapes.numel(shape), UNKNOWN);
     }
 
+    /** {@code knownContiguous}: {@link #ROW_MAJOR}, {@link #CONTIGUOUS} or {@link #UNKNOWN} (computed from the strides). */
+    private static final int ROW_MAJOR = 2;
+    private static final int CONTIGUOUS = 1;
+    private static final int UNKNOWN = -1;
+
     /**
-     * With {@code numel} known and {@code knownContiguous} 1 (dense, as a new allocation is) or -1 (to be
-     * computed from the strides): the per-op hot path skips recomputing what the caller knows.
+     * With {@code numel} known and {@code knownContiguous} {@link #ROW_MAJOR} (a new allocation with
+     * {@link StridedView#contiguousStrides}), {@link #CONTIGUOUS} or {@link #UNKNOWN}: the per-op hot path
+     * skips recomputing what the caller knows.
      */
     private TensorBody(Backend backend, Device device, SharedStorage shared, int offset, int[] shape, int[] strides,
                        int numel, int knownContiguous) {
@@ -62,7 +74,8 @@ final class TensorBody {
         this.strides = strides;
         this.numel = numel;
         // like PyTorch, a tensor without elements is contiguous whatever its strides
-        this.contiguous = knownContiguous == 1 || numel == 0 || Shapes.isContiguous(shape, strides);
+        this.contiguous = knownContiguous >= CONTIGUOUS || numel == 0 || Shapes.isContiguous(shape, strides);
+        this.rowMajor = knownContiguous == ROW_MAJOR;
         Storage storage = shared.storage();
         if (storage.needsExplicitFree()) {
             this.claim = new SharedStorage.Claim(shared);
@@ -79,7 +92,7 @@ final class TensorBody {
         int n = Shapes.numel(shape);
         Storage storage = backend.allocate(device.index(), n);
         return new TensorBody(backend, device, new SharedStorage(storage), 0, shape, Shapes.contiguousStrides(shape),
-                n, 1);
+                n, ROW_MAJOR);
     }
 
     /** A dense, row-major body of {@code dtype} and {@code shape} over new memory of {@code backend}. */
@@ -87,7 +100,7 @@ final class TensorBody {
         int n = Shapes.numel(shape);
         Storage storage = backend.allocate(device.index(), dtype, n);
         return new TensorBody(backend, device, new SharedStorage(storage), 0, shape, Shapes.contiguousStrides(shape),
-                n, 1);
+                n, ROW_MAJOR);
     }
 
     /** Another body over the same memory with another layout (a view), holding its own claim. */
@@ -97,12 +110,29 @@ final class TensorBody {
 
     /** Another body over the same memory and layout, holding its own claim. */
     TensorBody share() {
-        return new TensorBody(backend, device, shared, offset, shape, strides, numel, contiguous ? 1 : -1);
+        return new TensorBody(backend, device, shared, offset, shape, strides, numel,
+                rowMajor ? ROW_MAJOR : contiguous ? CONTIGUOUS : UNKNOWN);
     }
 
     /** A dense body of {@code newShape} and this body's dtype on the same device. */
     TensorBody newDense(int[] newShape) {
         return dtype == DType.FLOAT32 ? dense(backend, device, newShape) : dense(backend, device, dtype, newShape);
+    }
+
+    /**
+     * A dense body of this body's shape and dtype on the same device: what an elementwise op writes. It shares
+     * this body's shape array, and its strides array when that is row-major; nothing is recomputed.
+     */
+    TensorBody newDenseLike() {
+        return newDenseLike(dtype);
+    }
+
+    /** {@link #newDenseLike()} with elements of {@code newDtype}. */
+    TensorBody newDenseLike(DType newDtype) {
+        Storage storage = newDtype == DType.FLOAT32 ? backend.allocate(device.index(), numel)
+                : backend.allocate(device.index(), newDtype, numel);
+        return new TensorBody(backend, device, new SharedStorage(storage), 0, shape,
+                rowMajor ? strides : Shapes.contiguousStrides(shape), numel, ROW_MAJOR);
     }
 
     /** A dense body of {@code newDtype} and {@code newShape} on the same device. */
@@ -121,7 +151,7 @@ final class TensorBody {
 
     /** This body broadcast to {@code target} (stride 0 along expanded dimensions), as a kernel operand. */
     StridedView viewAs(int[] target) {
-        if (java.util.Arrays.equals(shape, target)) { // the common case: no dimension to expand
+        if (Shapes.same(shape, target)) { // the common case: no dimension to expand
             return stridedView();
         }
         return new StridedView(storage(), offset, target, Shapes.broadcastStrides(shape, strides, target));

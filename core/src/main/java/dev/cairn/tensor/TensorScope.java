@@ -1,11 +1,10 @@
 package dev.cairn.tensor;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -25,7 +24,7 @@ import java.util.Set;
  */
 public final class TensorScope implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TensorScope.class);
-    private static final ThreadLocal<Deque<TensorScope>> OPEN = ThreadLocal.withInitial(ArrayDeque::new);
+    private static final ThreadLocal<Open> OPEN = ThreadLocal.withInitial(Open::new);
     /** No legitimate code nests this many scopes; a loop that forgets close() reaches it within 64 passes. */
     private static final int LEAK_DEPTH_DEFAULT = 64;
     private static final int LEAK_TENSORS_DEFAULT = 1_000_000;
@@ -37,7 +36,9 @@ public final class TensorScope implements AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicReferenceArray<String> LEAK_WARNINGS =
             new java.util.concurrent.atomic.AtomicReferenceArray<>(2);
 
-    private final List<Tensor> made = new ArrayList<>(32);
+    /** The tensors made while this scope was the innermost, {@code made[0..count)}; dropped when it closes. */
+    private Tensor[] made = new Tensor[32];
+    private int count;
     /** Made lazily: most scopes keep one tensor or none. */
     private Set<Tensor> kept;
     private final Thread owner = Thread.currentThread();
@@ -52,8 +53,10 @@ public final class TensorScope implements AutoCloseable {
     /** Opens a scope on the current thread. */
     public static TensorScope open() {
         TensorScope s = new TensorScope();
-        Deque<TensorScope> open = OPEN.get();
+        Open o = OPEN.get();
+        Deque<TensorScope> open = o.stack;
         open.push(s);
+        o.innermost = s;
         if (open.size() == leakDepth) {
             warnLeak(0, leakDepth + " TensorScopes are open at once on thread '" + Thread.currentThread().getName()
                     + "': a scope that is never closed keeps every tensor made inside it alive. The latest was opened "
@@ -64,11 +67,10 @@ public final class TensorScope implements AutoCloseable {
 
     /** Called for each new tensor: registers it with the innermost open scope of this thread. */
     static void register(Tensor t) {
-        Deque<TensorScope> open = OPEN.get();
-        TensorScope s = open.peek();
+        TensorScope s = OPEN.get().innermost;
         if (s != null) {
-            s.made.add(t);
-            if (s.made.size() == leakTensors) {
+            s.add(t);
+            if (s.count == leakTensors) {
                 warnLeak(1, "a TensorScope on thread '" + Thread.currentThread().getName() + "' holds " + leakTensors
                         + " tensors, which stay alive until it closes; the latest was made at " + caller()
                         + (s.openedAt == null ? "; run with -Dcairn.scope.trace=true to learn where the scope was opened"
@@ -76,6 +78,13 @@ public final class TensorScope implements AutoCloseable {
                         + ". Close a scope per pass of a loop, or keep() only what must outlive it");
             }
         }
+    }
+
+    private void add(Tensor t) {
+        if (count == made.length) {
+            made = Arrays.copyOf(made, count * 2);
+        }
+        made[count++] = t;
     }
 
     /** The first stack frame outside Cairn's tensor, autograd and nn code: the user's code that opened or made. */
@@ -173,7 +182,8 @@ public final class TensorScope implements AutoCloseable {
     /** Number of tensors this scope will close. */
     public int size() {
         int n = 0;
-        for (Tensor t : made) {
+        for (int i = 0; i < count; i++) {
+            Tensor t = made[i];
             if (!in(kept, t) && !t.isExemptFromScopes()) {
                 n++;
             }
@@ -189,7 +199,8 @@ public final class TensorScope implements AutoCloseable {
         if (Thread.currentThread() != owner) {
             throw new IllegalStateException("a TensorScope must be closed by the thread that opened it");
         }
-        Deque<TensorScope> open = OPEN.get();
+        Open o = OPEN.get();
+        Deque<TensorScope> open = o.stack;
         // scopes nest: closing this one first closes any still open inside it, so what they keep lands here
         while (open.peek() != null && open.peek() != this) {
             open.peek().close();
@@ -197,18 +208,34 @@ public final class TensorScope implements AutoCloseable {
         closed = true;
         open.remove(this);
         TensorScope parent = open.peek();
-        for (Tensor t : made) {
+        o.innermost = parent;
+        Tensor[] mine = made;
+        int n = count;
+        made = NONE;
+        count = 0;
+        for (int i = 0; i < n; i++) {
+            Tensor t = mine[i];
             if (t.isExemptFromScopes()) {
                 continue;
             }
             if (in(kept, t)) {
                 if (parent != null) {
-                    parent.made.add(t);
+                    parent.add(t);
                 }
             } else {
                 t.close();
             }
         }
-        made.clear();
+    }
+
+    private static final Tensor[] NONE = new Tensor[0];
+
+    /**
+     * The scopes open on one thread, innermost first, with the innermost also in a field: what
+     * {@link #register} reads for every new tensor.
+     */
+    private static final class Open {
+        final ArrayDeque<TensorScope> stack = new ArrayDeque<>();
+        TensorScope innermost;
     }
 }
