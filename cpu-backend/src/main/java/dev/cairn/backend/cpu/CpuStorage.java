@@ -4,6 +4,7 @@ import dev.cairn.backend.Storage;
 import dev.cairn.CairnException;
 import dev.cairn.Device;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * Float32 elements in a Java heap array: recycled through {@link CpuMemoryPool} when closed, else freed by the GC.
@@ -24,12 +25,13 @@ final class CpuStorage implements Storage {
             AtomicIntegerFieldUpdater.newUpdater(CpuStorage.class, "state");
     private volatile int state;
     /**
-     * Bumped after every kernel that writes into this storage, so a cache derived from it (even one built
-     * while a write was under way on another thread) can tell it is stale.
+     * A {@linkplain WriteStamps stamp} stored after every kernel that writes into this storage (0 until the
+     * first), so a cache derived from it (even one built while a write was under way on another thread) can
+     * tell it is stale.
      */
-    private static final AtomicIntegerFieldUpdater<CpuStorage> VERSION =
-            AtomicIntegerFieldUpdater.newUpdater(CpuStorage.class, "version");
-    private volatile int version;
+    private static final AtomicLongFieldUpdater<CpuStorage> VERSION =
+            AtomicLongFieldUpdater.newUpdater(CpuStorage.class, "version");
+    private volatile long version;
     /** A transposed copy of a matrix in this storage, kept for small-batch products (see {@link TransposeCache}). */
     volatile TransposeCache.Entry transposed;
     /** A matrix in this storage packed for the blocked GEMM, kept for repeated products (see {@link PackedBCache}). */
@@ -43,18 +45,18 @@ final class CpuStorage implements Storage {
     /**
      * Marks the contents as changed; a kernel calls it when it has written (through {@link KernelPins}).
      * A reader that builds a cache notes {@link #version()} first (an acquire read) and then reads the
-     * data: if a write overlapped or followed that read, the write's count comes after it and makes the
-     * cache stale; if the count was seen, the release store makes the kernel's data visible too. So one
-     * count after the write suffices, and it is a release store rather than an atomic increment: a storage
-     * has one writer at a time (two kernels writing one tensor at once is a race in the caller's program
-     * whatever this does) and the version only has to move past any a reader saw. On x86 this is a plain
-     * store, where an atomic increment before and after cost two locked instructions per kernel.
+     * data: if a write overlapped or followed that read, its stamp is stored after it and differs from the
+     * one noted (stamps are never reused), so the cache is stale; if the stamp was seen, the release store
+     * makes the kernel's data visible too. A release store of a fresh stamp rather than an atomic increment:
+     * on x86 it is a plain store, where a locked instruction per kernel cost measurably on small models; and
+     * unlike storing the count read plus one, two kernels writing disjoint parts of one storage on two
+     * threads cannot store the same value.
      */
     void touch() {
-        VERSION.lazySet(this, version + 1);
+        VERSION.lazySet(this, WriteStamps.next());
     }
 
-    int version() {
+    long version() {
         return version;
     }
 

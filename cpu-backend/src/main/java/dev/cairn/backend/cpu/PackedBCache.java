@@ -15,8 +15,8 @@ package dev.cairn.backend.cpu;
  */
 final class PackedBCache {
     /** A packed matrix (null data: seen once, not packed yet) for one key. */
-    record Entry(float[] data, int version, int offset, int ld, boolean transposed, int k, int n) {
-        boolean matches(int version, int offset, int ld, boolean transposed, int k, int n) {
+    record Entry(float[] data, long version, int offset, int ld, boolean transposed, int k, int n) {
+        boolean matches(long version, int offset, int ld, boolean transposed, int k, int n) {
             return this.version == version && this.offset == offset && this.ld == ld
                     && this.transposed == transposed && this.k == k && this.n == n;
         }
@@ -31,7 +31,7 @@ final class PackedBCache {
      */
     static float[] get(CpuStorage storage, int offset, int ld, boolean transposed, int k, int n, int kc, int nc,
                        int nr, int panelStride, float[] scratch) {
-        int version = storage.version(); // read before the data: a write after it makes the entry stale
+        long version = storage.version(); // read before the data: a write after it makes the entry stale
         Entry e = storage.packed;
         if (e != null && e.matches(version, offset, ld, transposed, k, n)) {
             if (e.data() != null) {

@@ -19,7 +19,7 @@ final class TransposeCache {
      * The dense [k, n] copy of the [n, k] matrix at {@code offset} with row stride {@code ld}, valid for
      * {@code version}; {@code data} is null while the region has been used once only.
      */
-    record Entry(float[] data, int version, int offset, int ld, int k, int n) {
+    record Entry(float[] data, long version, int offset, int ld, int k, int n) {
     }
 
     /** Returned by {@link #get} for a region seen for the first time at this version: no copy yet. */
@@ -37,7 +37,7 @@ final class TransposeCache {
         if ((long) k * n < MIN_ELEMENTS) {
             return null;
         }
-        int version = storage.version();
+        long version = storage.version();
         Entry e = storage.transposed;
         boolean seen = e != null && e.version() == version && e.offset() == offset && e.ld() == ld && e.k() == k
                 && e.n() == n;

@@ -253,6 +253,37 @@ class GemmKernelsTest {
         }
     }
 
+    /**
+     * A batch-1 row with a bias and ReLU: the same bits as the product without them followed by
+     * {@link EpilogueRow} over the stored row, for widths that end in a whole vector or in a masked one, with B
+     * as [k, n] and as [n, k] (a weight: its first product and a later one from the cached transpose).
+     */
+    @ParameterizedTest(name = "n={0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {10, 16, 20, 32, 40, 64, 70})
+    void aRowWithBiasAndReluGivesTheBitsOfTheProductThenTheEpilogue(int n) {
+        SplittableRandom rnd = new SplittableRandom(n);
+        int k = 24;
+        float[] a = random(rnd, k);
+        float[] bias = random(rnd, n + 3);
+        GemmOperand ga = new GemmOperand(new CpuStorage(a), 0, k, false, 0);
+        for (boolean transB : new boolean[] {false, true}) {
+            GemmOperand gb = new GemmOperand(new CpuStorage(random(rnd, n * k)), 0, transB ? k : n, transB, 0);
+            for (int call = 0; call < 3; call++) { // for B as [n, k]: noted, then copied, then from the copy
+                float[] plain = new float[n];
+                VectorGemm.gemm(1, 1, n, k, ga, gb, new GemmOperand(new CpuStorage(plain), 0, n, false, 0),
+                        Epilogue.NONE);
+                EpilogueRow.apply(plain, 0, n, bias, 3, true);
+                float[] fused = new float[n];
+                VectorGemm.gemm(1, 1, n, k, ga, gb, new GemmOperand(new CpuStorage(fused), 0, n, false, 0),
+                        new Epilogue(new CpuStorage(bias), 3, true));
+                for (int j = 0; j < n; j++) {
+                    assertEquals(Float.floatToIntBits(plain[j]), Float.floatToIntBits(fused[j]),
+                            "transB=" + transB + " call " + call + " output " + j);
+                }
+            }
+        }
+    }
+
     private static float[] random(SplittableRandom rnd, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {

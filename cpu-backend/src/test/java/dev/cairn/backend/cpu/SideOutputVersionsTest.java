@@ -35,7 +35,7 @@ class SideOutputVersionsTest {
         CpuStorage runningVar = storage(c);
         CpuStorage saveMean = storage(c);
         CpuStorage saveInvstd = storage(c);
-        int[] before = {runningMean.version(), runningVar.version(), saveMean.version(), saveInvstd.version()};
+        long[] before = {runningMean.version(), runningVar.version(), saveMean.version(), saveInvstd.version()};
         CPU.batchNorm(view(x, n, c, hw), null, null, view(runningMean, c), view(runningVar, c), true, 0.1f, 1e-5f,
                 storage(n * c * hw), saveMean, saveInvstd);
         CpuStorage[] sides = {runningMean, runningVar, saveMean, saveInvstd};
@@ -53,16 +53,16 @@ class SideOutputVersionsTest {
         CpuStorage weight = storage(d);
         CpuStorage mean = storage(rows);
         CpuStorage rstd = storage(rows);
-        int meanBefore = mean.version();
-        int rstdBefore = rstd.version();
+        long meanBefore = mean.version();
+        long rstdBefore = rstd.version();
         CPU.layerNorm(view(x, rows, d), view(weight, d), null, 1e-5f, storage(rows * d), mean, rstd);
         assertTrue(mean.version() != meanBefore, "mean written without a count");
         assertTrue(rstd.version() != rstdBefore, "rstd written without a count");
 
         CpuStorage dweight = storage(d);
         CpuStorage dbias = storage(d);
-        int dwBefore = dweight.version();
-        int dbBefore = dbias.version();
+        long dwBefore = dweight.version();
+        long dbBefore = dbias.version();
         // no input gradient wanted: the parameter gradients are the only outputs
         CPU.layerNormBackward(view(x, rows, d), view(storage(rows * d), rows, d), mean, rstd, view(weight, d), null,
                 dweight, dbias);

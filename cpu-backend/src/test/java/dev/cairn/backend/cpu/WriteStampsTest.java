@@ -1,0 +1,95 @@
+package dev.cairn.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class WriteStampsTest {
+
+    @Test
+    void stampsFromManyThreadsAreAllDifferentAndNeverZero() throws Exception {
+        int threads = 4;
+        int each = 200_000; // more than one block of 2^16 per thread
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            @SuppressWarnings("unchecked")
+            Future<long[]>[] got = new Future[threads];
+            for (int t = 0; t < threads; t++) {
+                got[t] = pool.submit(() -> {
+                    start.await();
+                    long[] s = new long[each];
+                    for (int i = 0; i < each; i++) {
+                        s[i] = WriteStamps.next();
+                    }
+                    return s;
+                });
+            }
+            start.countDown();
+            Set<Long> seen = new HashSet<>();
+            for (Future<long[]> f : got) {
+                long[] s = f.get(); // rethrows a failure on the worker
+                for (int i = 0; i < s.length; i++) {
+                    assertNotEquals(0L, s[i], "0 stands for a storage never written");
+                    if (i > 0) {
+                        assertTrue(s[i] > s[i - 1], "one thread's stamps increase");
+                    }
+                    assertTrue(seen.add(s[i]), "stamp " + s[i] + " handed out twice");
+                }
+            }
+            assertEquals(threads * each, seen.size());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Two threads write one storage (as kernels writing disjoint halves of it would), each reading the write
+     * count after each of its writes: a cache notes the count it saw and is reused while the count still
+     * equals it, so a count that has been replaced must never come back. With "store the count read plus one"
+     * two racing writers store the same value and it does (this test then fails within a few thousand writes).
+     */
+    @Test
+    void aWriteCountThatWasReplacedNeverComesBack() throws Exception {
+        CpuStorage storage = new CpuStorage(new float[64]);
+        assertEquals(0L, storage.version(), "a new storage has not been written");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            CountDownLatch start = new CountDownLatch(2);
+            Future<?>[] writers = new Future[2];
+            for (int w = 0; w < 2; w++) {
+                writers[w] = pool.submit(() -> {
+                    start.countDown();
+                    start.await();
+                    Set<Long> replaced = new HashSet<>();
+                    long last = 0;
+                    for (int i = 0; i < 200_000; i++) {
+                        storage.touch();
+                        long v = storage.version();
+                        if (v != last) {
+                            assertFalse(replaced.contains(v), "write count " + v + " came back after it was replaced");
+                            replaced.add(last);
+                            last = v;
+                        }
+                    }
+                    return null;
+                });
+            }
+            for (Future<?> f : writers) {
+                f.get(); // rethrows a writer's failure
+            }
+            assertNotEquals(0L, storage.version());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
