@@ -655,7 +655,9 @@ final class VectorGemm {
 
     /**
      * c[0..n) = sum over p of A(i, p) * B row p, vectorized over the row: four vectors of the row are
-     * accumulated in registers across all of k before they are stored. With {@code bT} (B stored as [n, k]:
+     * accumulated in registers across all of k before they are stored, then the rest two at a time (the
+     * second masked where the row ends inside it), so that a 20-wide row keeps two fma chains in flight. With
+     * {@code bT} (B stored as [n, k]:
      * a weight's first product at a version, before its transpose is cached) each output runs the same fma
      * chain as its lane would, in scalar code, so the first product and the later ones give the same bits.
      */
@@ -714,25 +716,28 @@ final class VectorGemm {
             c2.intoArray(cd, cPos + j + 2 * L);
             c3.intoArray(cd, cPos + j + 3 * L);
         }
-        if (j + 2 * L <= n) { // two vectors in one pass: two fma chains in flight instead of one
+        for (; j + L < n; j += 2 * L) {
+            // two vectors in one pass, the second masked where the row ends inside it (a 20- or 40-wide
+            // row): two fma chains in flight instead of one after the other, each the chain a lane always runs
+            VectorMask<Float> second = S.indexInRange(j + L, n);
             FloatVector c0 = FloatVector.zero(S);
             FloatVector c1 = FloatVector.zero(S);
             for (int p = 0; p < k; p++) {
                 FloatVector va = FloatVector.broadcast(S, ad[aPos + p * aStep]);
                 int bRow = bOff + p * ldb + j;
                 c0 = va.fma(FloatVector.fromArray(S, bd, bRow), c0);
-                c1 = va.fma(FloatVector.fromArray(S, bd, bRow + L), c1);
+                c1 = va.fma(FloatVector.fromArray(S, bd, bRow + L, second), c1);
             }
             c0.intoArray(cd, cPos + j);
-            c1.intoArray(cd, cPos + j + L);
-            j += 2 * L;
+            c1.intoArray(cd, cPos + j + L, second);
         }
-        for (; j + L <= n; j += L) {
+        if (j + L == n) { // one whole vector left
             FloatVector c0 = FloatVector.zero(S);
             for (int p = 0; p < k; p++) {
                 c0 = FloatVector.broadcast(S, ad[aPos + p * aStep]).fma(FloatVector.fromArray(S, bd, bOff + p * ldb + j), c0);
             }
             c0.intoArray(cd, cPos + j);
+            j = n;
         }
         if (j < n) {
             // the last n mod L columns as one masked vector (a classifier's 10 outputs, the chimera's 20): the
