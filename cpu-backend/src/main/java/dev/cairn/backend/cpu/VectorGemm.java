@@ -657,9 +657,9 @@ final class VectorGemm {
      * c[0..n) = sum over p of A(i, p) * B row p, vectorized over the row: four vectors of the row are
      * accumulated in registers across all of k before they are stored, then the rest two at a time (the
      * second masked where the row ends inside it), so that a 20-wide row keeps two fma chains in flight. With
-     * {@code bT} (B stored as [n, k]:
-     * a weight's first product at a version, before its transpose is cached) each output runs the same fma
-     * chain as its lane would, in scalar code, so the first product and the later ones give the same bits.
+     * {@code bT} (B stored as [n, k]: a weight's first product at a version, before its transpose is cached)
+     * each output runs the same fma chain as its lane would, in scalar code, so the first product and the
+     * later ones give the same bits.
      */
     private static void axpyRow(float[] ad, int aOff, int lda, boolean aT, int i, float[] bd, int bOff, int ldb,
                                 boolean bT, int n, int k, float[] cd, int cPos) {
