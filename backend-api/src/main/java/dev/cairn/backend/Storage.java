@@ -36,6 +36,14 @@ public interface Storage extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Marks the memory as long-lived (what a module's parameters and buffers stand on): once every tensor
+     * over it is closed it is left to the garbage collector rather than recycled, so kernels need not claim
+     * it while they run. One-way and safe to call from any thread; the default does nothing.
+     */
+    default void keepOutOfPool() {
+    }
+
     /** Whether {@link #close()} has run. */
     boolean isClosed();
 

@@ -80,10 +80,13 @@ public class Tensor implements AutoCloseable {
     /**
      * Makes this tensor stand for {@code source}'s memory and layout (shared, not copied), releasing
      * its old memory: how a parameter or buffer keeps its identity while its module moves it or loads
-     * new values. Autograd metadata (requires-grad, gradient) stays with this tensor.
+     * new values. Autograd metadata (requires-grad, gradient) stays with this tensor. The memory is marked
+     * {@linkplain dev.cairn.backend.Storage#keepOutOfPool long-lived}.
      */
     protected final void replaceBody(Tensor source) {
         TensorBody next = source.body().share();
+        // a parameter's or buffer's memory lives as long as its module: never recycled, so no kernel need claim it
+        next.storage().keepOutOfPool();
         TensorBody old = body;
         body = next;
         if (old != null) {

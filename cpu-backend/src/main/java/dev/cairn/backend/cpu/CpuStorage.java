@@ -17,8 +17,12 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  */
 final class CpuStorage implements Storage {
     final float[] data;
-    /** Whether the array goes back to the pool on close (so kernels must pin it while they run). */
-    final boolean pooled;
+    /**
+     * Whether the array goes back to the pool on close (so kernels must pin it while they run): set for
+     * lengths the pool takes, cleared for good by {@link #keepOutOfPool} (a parameter's memory). Once
+     * cleared, nothing recycles the array, so a kernel that saw it cleared can read it unpinned.
+     */
+    volatile boolean pooled;
     /** Bit 30: closed; bits 0-29: kernels running on this storage. */
     private static final int CLOSED = 1 << 30;
     private static final AtomicIntegerFieldUpdater<CpuStorage> STATE =
@@ -132,6 +136,14 @@ final class CpuStorage implements Storage {
         }
     }
 
+    /** The array is left to the garbage collector once closed: kernels stop pinning this storage. */
+    @Override
+    public void keepOutOfPool() {
+        if (pooled) {
+            pooled = false; // a volatile store (a fence on x86) once, not on every call
+        }
+    }
+
     private void recycle() {
         // the cached copies go with the storage (a packed one can be several times the weight); each is a volatile
         // field, written only when set: a volatile store is a full fence on x86, and most storages never hold one
@@ -141,6 +153,8 @@ final class CpuStorage implements Storage {
         if (packed != null) {
             packed = null;
         }
-        CpuMemoryPool.give(data);
+        if (pooled) {
+            CpuMemoryPool.give(data);
+        }
     }
 }
