@@ -29,12 +29,13 @@ final class CpuStorage implements Storage {
             AtomicIntegerFieldUpdater.newUpdater(CpuStorage.class, "state");
     private volatile int state;
     /**
-     * A {@linkplain WriteStamps stamp} stored after every kernel that writes into this storage (0 until the
-     * first), so a cache derived from it (even one built while a write was under way on another thread) can
-     * tell it is stale.
+     * What a cache built from this storage notes to learn later whether it is stale: 0 until the first write,
+     * {@link #WRITTEN} after a write nobody has noted yet, or a {@linkplain WriteStamps stamp} that the first
+     * reader after a write put in place of {@code WRITTEN} (see {@link #version()}).
      */
     private static final AtomicLongFieldUpdater<CpuStorage> VERSION =
             AtomicLongFieldUpdater.newUpdater(CpuStorage.class, "version");
+    private static final long WRITTEN = -1;
     private volatile long version;
     /** A transposed copy of a matrix in this storage, kept for small-batch products (see {@link TransposeCache}). */
     volatile TransposeCache.Entry transposed;
@@ -47,21 +48,34 @@ final class CpuStorage implements Storage {
     }
 
     /**
-     * Marks the contents as changed; a kernel calls it when it has written (through {@link KernelPins}).
-     * A reader that builds a cache notes {@link #version()} first (an acquire read) and then reads the
-     * data: if a write overlapped or followed that read, its stamp is stored after it and differs from the
-     * one noted (stamps are never reused), so the cache is stale; if the stamp was seen, the release store
-     * makes the kernel's data visible too. A release store of a fresh stamp rather than an atomic increment:
-     * on x86 it is a plain store, where a locked instruction per kernel cost measurably on small models; and
-     * unlike storing the count read plus one, two kernels writing disjoint parts of one storage on two
-     * threads cannot store the same value.
+     * Marks the contents as changed; a kernel calls it when it has written (through {@link KernelPins}): a
+     * release store of the constant {@link #WRITTEN} after the kernel's own stores, which on x86 is one plain
+     * store, with no read, no locked instruction and no thread-local lookup. Two kernels writing one storage at
+     * once (disjoint halves on two threads) store the same constant, and that is enough: what a reader noted
+     * is never {@code WRITTEN}, so any write after the noting makes it stale.
      */
     void touch() {
-        VERSION.lazySet(this, WriteStamps.next());
+        VERSION.lazySet(this, WRITTEN);
     }
 
+    /**
+     * The version a cache built now notes, read before the data it copies (an acquire read): the same value
+     * until the next write, and after a write a value never returned before. After a write the first reader
+     * replaces {@link #WRITTEN} with a fresh {@linkplain WriteStamps stamp} (compare-and-set: a write stored
+     * after that replaces the stamp again, and one stored before it is seen with its data, the read of the
+     * constant acquiring the writer's release). Readers are the weight caches, once per product; most
+     * products after a write find the stamp in place.
+     */
     long version() {
-        return version;
+        long v = version;
+        while (v == WRITTEN) {
+            long stamp = WriteStamps.next();
+            if (VERSION.compareAndSet(this, WRITTEN, stamp)) {
+                return stamp;
+            }
+            v = version;
+        }
+        return v;
     }
 
     /**

@@ -52,11 +52,28 @@ class WriteStampsTest {
         }
     }
 
+    /** What a cache notes stays the same until a write, and differs from every earlier value after one. */
+    @Test
+    void theVersionChangesWithEachWriteOnly() {
+        CpuStorage storage = new CpuStorage(new float[8]);
+        assertEquals(0L, storage.version(), "a new storage has not been written");
+        storage.touch();
+        long first = storage.version();
+        assertTrue(first > 0, "a stamp after a write");
+        assertEquals(first, storage.version(), "no write since: the same version");
+        storage.touch();
+        storage.touch();
+        long second = storage.version();
+        assertNotEquals(first, second);
+        assertTrue(second > 0);
+        assertEquals(second, storage.version());
+    }
+
     /**
-     * Two threads write one storage (as kernels writing disjoint halves of it would), each reading the write
-     * count after each of its writes: a cache notes the count it saw and is reused while the count still
-     * equals it, so a count that has been replaced must never come back. With "store the count read plus one"
-     * two racing writers store the same value and it does (this test then fails within a few thousand writes).
+     * Two threads write one storage (as kernels writing disjoint halves of it would), each reading the version
+     * after each of its writes as a cache would: a cache is reused while the version still equals what it
+     * noted, so a version that has been replaced must never come back. With a count that each writer stored as
+     * "the count read plus one" it did, within a few hundred writes.
      */
     @Test
     void aWriteCountThatWasReplacedNeverComesBack() throws Exception {
