@@ -82,7 +82,7 @@ public final class TensorScope implements AutoCloseable {
 
     private void add(Tensor t) {
         if (count == made.length) {
-            made = Arrays.copyOf(made, count * 2);
+            made = Arrays.copyOf(made, Math.max(16, count * 2));
         }
         made[count++] = t;
     }
