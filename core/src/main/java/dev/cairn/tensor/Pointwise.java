@@ -191,7 +191,8 @@ final class Pointwise {
     private static Tensor binaryKernel(String op, BinaryOp kind, Tensor a, Tensor b) {
         TensorBody ab = a.body();
         TensorBody bb = Kernels.operand(op, a, b);
-        TensorBody ob = Shapes.same(ab.shape, bb.shape) ? ab.newDenseLike() : ab.newDense(Shapes.broadcast(op, ab.shape, bb.shape));
+        TensorBody ob = Shapes.same(ab.shape, bb.shape) ? ab.newDenseLike()
+                : ab.newDense(Shapes.broadcast(op, ab.shape, bb.shape));
         Kernels.binary(kind, ab, bb, ob);
         return new Tensor(ob);
     }

@@ -18,7 +18,7 @@ class WriteStampsTest {
     @Test
     void stampsFromManyThreadsAreAllDifferentAndNeverZero() throws Exception {
         int threads = 4;
-        int each = 200_000; // more than one block of 2^16 per thread
+        int each = 200_000; // the four threads interleave their increments
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             CountDownLatch start = new CountDownLatch(1);
