@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Packed, register-blocked, cache-blocked float32 GEMM on the Java Vector API (the preferred species:
  * 512-bit with AVX-512). A is packed into MR-row panels, B into NR-column panels (NR = two vectors);
  * an MR x NR micro-kernel keeps its accumulators in registers. The loops keep a KC x NC block of packed
- * B (half of L2) in L2 and one MR x KC panel of packed A (half of L1) in L1 while the micro-kernel sweeps the
- * B block's panels; a block of up to MC rows of A is packed once per K block and each B block once
+ * B in L2 and one MR x KC panel of packed A in L1 (where L1 is small, in L2: see {@link #KC}) while the
+ * micro-kernel sweeps the B block's panels; a block of up to MC rows of A is packed once per K block and each B block once
  * per MC rows, so for products up to MC rows both operands are packed exactly once. Split across threads
  * by rows where there are enough of them ({@link #splitByRows}): each thread runs those loops on its own rows
  * against the whole of B. Otherwise by columns: each block of MC rows of A is packed whole once, by all
@@ -29,19 +29,34 @@ final class VectorGemm {
     static final int MR = 12;
     static final int NR = 2 * L;
     /**
-     * Depth of a packed block: one MR x KC panel of A stays in L1 across a B block. 512 (a 24 KiB panel) where
-     * the L1 data cache holds 48 KiB or more, else 256 (12 KiB); {@code -Dcairn.cpu.gemm.kc} overrides.
+     * Depth of a packed block. 512 where the L1 data cache holds 48 KiB or more (one 24 KiB MR x KC panel of A
+     * stays in L1 across a B block); 1024 where it holds less but L2 holds 1 MiB or more (a Zen 4 core: the 48 KiB
+     * panel of A comes from L2 with the B panel, which the core's prefetchers keep up with, and C is read and
+     * written once per 1024 of depth instead of once per 256: SGEMM 1.06-1.12x at n = 1024-4096 on two threads
+     * against depth 256, two builds in one JVM, BENCHMARKS.md, twelfth stop); else (cache sizes unknown, or a
+     * small L2) 256. {@code -Dcairn.cpu.gemm.kc} overrides.
      */
     private static final int KC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.kc",
-            CpuInfo.dataCacheBytes(1) >= 48 << 10 ? 512 : 256));
-    /** Rows of A packed together (a multiple of MR): B blocks are packed once per MC rows. */
-    private static final int MC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.mc", 1032) / MR) * MR;
+            defaultKc(CpuInfo.dataCacheBytes(1), CpuInfo.dataCacheBytes(2))));
     /**
-     * Columns of a packed B block (a multiple of NR): the KC x NC floats fill half of L2 (256 columns at KC 512
-     * with a 1 MiB L2), at most 16 panels (512 columns; also where L2's size is unknown); {@code
-     * -Dcairn.cpu.gemm.nc} overrides.
+     * Most rows of A packed together (a multiple of MR): B blocks are packed once per block of rows; with the deep
+     * blocks of a small L1 each block of rows as many as {@link #blockRows} says for its depth. {@code
+     * -Dcairn.cpu.gemm.mc} sets it, for every block.
      */
-    private static final int NC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.nc", defaultNc()) / NR) * NR;
+    private static final int MC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.mc", 1032) / MR) * MR;
+    /** Whether blocks of rows take their height from their depth ({@link #blockRows}). */
+    private static final boolean ROWS_FOLLOW_DEPTH = Integer.getInteger("cairn.cpu.gemm.mc") == null && KC > 512;
+    /**
+     * Most columns of a packed B block (a multiple of NR; the size of the packing buffer): with depth blocks up to
+     * 512, as many as fill half of L2 with a whole block (256 columns at KC 512 with a 1 MiB L2), at most 16 panels
+     * (512 columns; also where L2's size is unknown); with deeper blocks 16 panels, each block then as wide as
+     * {@link #blockColumns} says for its depth. {@code -Dcairn.cpu.gemm.nc} sets it, for every block.
+     */
+    private static final int NC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.nc",
+            defaultNc(CpuInfo.dataCacheBytes(2), KC)) / NR) * NR;
+    /** Floats in half of L2 where blocks take their width from their depth ({@link #blockColumns}), else 0. */
+    private static final long HALF_L2_FLOATS = Integer.getInteger("cairn.cpu.gemm.nc") == null && KC > 512
+            ? Math.max(0, CpuInfo.dataCacheBytes(2)) / 8 : 0;
     /**
      * Distance between two packed B panels (floats): KC x NR plus a pad. A compile-time constant, so
      * that C2 can eliminate the bounds checks of the packing stores (range-check elimination needs a
@@ -64,7 +79,7 @@ final class VectorGemm {
     private static final long ROW_SPLIT_MIN_A_FLOATS = 1L << 18;
 
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(
-            () -> new float[][] {new float[MC * KC], new float[NC / NR * B_PANEL], new float[MR * NR]});
+            () -> new float[][] {new float[0], new float[NC / NR * B_PANEL], new float[MR * NR]});
     /**
      * Most floats of a block of A (up to MC rows, all of its depth) packed whole for the column parts of one
      * product to share (32 MiB, the size of OpenBLAS's buffer per thread): above it A is packed block by block by
@@ -79,16 +94,54 @@ final class VectorGemm {
     private VectorGemm() {
     }
 
-    /** The cache blocking in use, for {@code bin/cairn devices}: "depth block 256, 512-column B blocks". */
+    /** The cache blocking in use, for {@code bin/cairn devices}: "depth block 1024, 512-column B blocks". */
     static String blocking() {
         return "depth block " + KC + ", " + NC + "-column B blocks";
     }
 
-    /** NC for this machine's L2: see {@link #NC}. */
-    private static int defaultNc() {
-        long l2 = CpuInfo.dataCacheBytes(2);
+    /** KC for an L1 data cache and an L2 of these sizes in bytes (not positive: unknown): see {@link #KC}. */
+    static int defaultKc(long l1, long l2) {
+        if (l1 >= 48 << 10) {
+            return 512;
+        }
+        return l1 > 0 && l2 >= 1 << 20 ? 1024 : 256;
+    }
+
+    /**
+     * Columns of a B block of depth {@code kc}: {@link #NC}, or with the deep blocks of a small L1 as many as fill
+     * half of L2 with the block (128 at depth 1024 with a 1 MiB L2, 512 at depth 256 or less), from 2 to NC / NR
+     * panels. Measured on a Zen 4 at KC 1024, two builds in one JVM: 128 columns at every depth made the
+     * encoder's shallow products 3-6% slower than 512; 512 at depth 1024 made encoder-large 7-11% slower (its B
+     * block then filled L2).
+     */
+    static int blockColumns(int kc) {
+        return blockColumns(kc, HALF_L2_FLOATS, NC);
+    }
+
+    /** {@link #blockColumns(int)} for {@code halfL2} floats in half of L2 (0: always {@code most}) and NC {@code most}. */
+    static int blockColumns(int kc, long halfL2, int most) {
+        return halfL2 == 0 ? most : (int) Math.max(Math.min(2 * NR, most), Math.min(most, halfL2 / kc / NR * NR));
+    }
+
+    /**
+     * Rows of A in a packed block whose first depth block is {@code kc} deep: {@link #MC}, or with the deep blocks
+     * of a small L1 no more floats than MC rows at depth 256 (1 MiB: 252 rows at depth 1024), so that the packed
+     * block stays in L2 while the kernels read it. Measured on a Zen 4, two builds in one JVM: with 1,032 rows at
+     * depth 1024 (4 MiB) encoder-large at batch 32 was 7% slower than with depth 256; with 264 rows it was level.
+     */
+    static int blockRows(int kc) {
+        return blockRows(kc, ROWS_FOLLOW_DEPTH, MC);
+    }
+
+    /** {@link #blockRows(int)} where rows follow depth or not, with MC {@code most}. */
+    static int blockRows(int kc, boolean followDepth, int most) {
+        return !followDepth || kc <= 256 ? most : Math.max(MR, (int) ((long) most * 256 / kc) / MR * MR);
+    }
+
+    /** NC for an L2 of {@code l2} bytes (not positive: unknown) and depth blocks of {@code kc}: see {@link #NC}. */
+    static int defaultNc(long l2, int kc) {
         int most = 16 * NR;
-        return l2 <= 0 ? most : (int) Math.max(NR, Math.min(most, l2 / 2 / (4L * KC)));
+        return l2 <= 0 || kc > 512 ? most : (int) Math.max(NR, Math.min(most, l2 / 2 / (4L * kc)));
     }
 
     static void gemm(int batch, int m, int n, int k, GemmOperand a, GemmOperand b, GemmOperand c, Epilogue epi) {
@@ -271,14 +324,15 @@ final class VectorGemm {
         int cOff = c.offset() + bi * c.batchStride();
         float[] bias = epi.bias() == null ? null : ((CpuStorage) epi.bias()).data;
         float[][] buf = BUFFERS.get();
-        float[] packA = packedA != null ? packedA : buf[0];
+        int height = packedA != null ? MC : blockRows(Math.min(k, KC)); // packedA: rows [i0, i1), at most MC
+        float[] packA = packedA != null ? packedA : packBufferA(buf, Math.min(height, i1 - i0));
         int aRows = (i1 - i0 + MR - 1) / MR * MR; // rows of a packedA block
         float[] packB = buf[1];
         float[] tile = buf[2];
         int bStride = pre == null ? B_PANEL : cachedPanelStride(k); // between the panels the kernels read
         int panels = pre == null ? 0 : pre.length / ((k + KC - 1) / KC * bStride); // pre's panels per depth block
-        for (int ic = i0; ic < i1; ic += MC) {
-            int mc = Math.min(MC, i1 - ic);
+        for (int ic = i0; ic < i1; ic += height) {
+            int mc = Math.min(height, i1 - ic);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean first = pc == 0;
@@ -289,8 +343,9 @@ final class VectorGemm {
                 } else {
                     aBase = pc / KC * aRows * KC;
                 }
-                for (int jc = j0; jc < j1; jc += NC) {
-                    int nc = Math.min(NC, j1 - jc);
+                int width = blockColumns(kc);
+                for (int jc = j0; jc < j1; jc += width) {
+                    int nc = Math.min(width, j1 - jc);
                     float[] pb = packB;
                     int pbOff = 0;
                     if (pre != null) {
@@ -317,6 +372,18 @@ final class VectorGemm {
                 }
             }
         }
+    }
+
+    /**
+     * The thread's buffer for a block of A packed by {@link #packA}, grown to hold {@code rows} rows (whole panels,
+     * KC apart) if it is smaller: a thread that only multiplies a few rows keeps a few panels, not MC rows.
+     */
+    private static float[] packBufferA(float[][] buf, int rows) {
+        int floats = (rows + MR - 1) / MR * MR * KC;
+        if (buf[0].length < floats) {
+            buf[0] = new float[floats];
+        }
+        return buf[0];
     }
 
     /**

@@ -27,14 +27,18 @@ class GemmKernelsTest {
             // the encoder's fused q/k/v projection at 12 tokens, batch 32: row updates of four, then two vectors
             {384, 96, 32},
             // more than one block of every kind of the Vector API kernel (MC 1032 rows; NC 256 or 512 columns; KC
-            // 256 deep where the L1 cache is small), each with a ragged last block and a last micro-tile of one row
-            // and one column; the pom's small-blocks run repeats every case with blocks of 48 x 64 x 64
+            // 256 deep where cache sizes are unknown), each with a ragged last block and a last micro-tile of one
+            // row and one column; the pom's small-blocks run repeats every case with blocks of 48 x 64 x 64
             {1045, 545, 260},
-            // three depth blocks at KC 512, five at KC 256, the last ragged
+            // two depth blocks at KC 1024 (a 32 KiB L1 and a 1 MiB L2), three at KC 512, five at KC 256, the last
+            // ragged
             {40, 70, 1100},
             // too narrow to split by columns: rows in eight parts of more than MC rows each (two row blocks per
             // part, the second ragged)
-            {8300, 40, 50}};
+            {8300, 40, 50},
+            // the same, two depth blocks at KC 1024, each part of the rows more than one block of rows (252 at that
+            // depth)
+            {1100, 40, 1100}};
         Stream.Builder<Arguments> b = Stream.builder();
         for (Kernel kernel : Kernel.values()) {
             for (int[] s : sizes) {
@@ -109,7 +113,8 @@ class GemmKernelsTest {
     @org.junit.jupiter.params.provider.CsvSource({
         // q/k/v of a 256-wide encoder: split by columns while B is packed per call, by rows once it is cached
         "128, 768, 256, true", "128, 768, 256, false",
-        "130, 100, 600, true", "130, 100, 600, false", // two or more depth blocks, a ragged panel, rows split
+        "130, 100, 600, true", "130, 100, 600, false", // two or more depth blocks at KC 256 or 512, a ragged panel
+        "130, 100, 1100, true", "130, 100, 1100, false", // two depth blocks at KC 1024 (the last ragged), rows split
         "40, 545, 260, true", "13, 33, 49, false",     // more than one column block, split by columns; one thread
         "200, 300, 100, true", "200, 300, 100, false", // shallower than a depth block: panels of its own depth
         "3, 256, 20, true", "1, 10, 256, true",        // batch 1-4: row updates over the cached transpose, or dots
@@ -181,6 +186,37 @@ class GemmKernelsTest {
                 + " floats");
         bs.close();
         assertNull(bs.packed, "the packed copy outlived its closed storage");
+    }
+
+    /**
+     * The default blocking follows the caches Linux reports: depth 512 with a 48 KiB L1 (Zen 5) and B blocks of half
+     * of L2; depth 1024 with a 32 KiB L1 and a 1 MiB L2 (Zen 4), each B block as wide as fills half of L2 at its
+     * depth, up to 16 panels, and each block of A's rows no larger than 1,032 rows at depth 256; depth 256 where
+     * the sizes are unknown or L2 is small.
+     */
+    @Test
+    void defaultBlockingFollowsTheCaches() {
+        int panels16 = 16 * VectorGemm.NR;
+        assertEquals(512, VectorGemm.defaultKc(48 << 10, 1 << 20));
+        assertEquals(Math.min(panels16, 256), VectorGemm.defaultNc(1 << 20, 512));
+        assertEquals(1024, VectorGemm.defaultKc(32 << 10, 1 << 20));
+        assertEquals(panels16, VectorGemm.defaultNc(1 << 20, 1024));
+        assertEquals(256, VectorGemm.defaultKc(32 << 10, 512 << 10));
+        assertEquals(Math.min(panels16, 256), VectorGemm.defaultNc(512 << 10, 256));
+        assertEquals(256, VectorGemm.defaultKc(-1, -1));
+        assertEquals(panels16, VectorGemm.defaultNc(-1, 256));
+        // with deep blocks each block's width follows its depth: half of a 1 MiB L2 is 131072 floats
+        int nr = VectorGemm.NR;
+        assertEquals(131072 / 1024 / nr * nr, VectorGemm.blockColumns(1024, 131072, panels16));
+        assertEquals(panels16, VectorGemm.blockColumns(64, 131072, panels16));
+        assertEquals(Math.min(panels16, 131072 / 600 / nr * nr), VectorGemm.blockColumns(600, 131072, panels16));
+        assertEquals(2 * nr, VectorGemm.blockColumns(1 << 20, 131072, panels16), "at least two panels");
+        assertEquals(panels16, VectorGemm.blockColumns(1024, 0, panels16), "L2 unknown or NC set: NC");
+        // and its rows: no more floats than 1032 rows at depth 256
+        assertEquals(1032 * 256 / 1024 / 12 * 12, VectorGemm.blockRows(1024, true, 1032));
+        assertEquals(1032, VectorGemm.blockRows(256, true, 1032));
+        assertEquals(1032, VectorGemm.blockRows(1024, false, 1032), "KC 512 or less, or MC set: MC");
+        assertEquals(12, VectorGemm.blockRows(1 << 20, true, 1032), "at least one panel");
     }
 
     /**
