@@ -31,8 +31,8 @@ final class VectorGemm {
     /**
      * Depth of a packed block. 512 where the L1 data cache holds 48 KiB or more (one 24 KiB MR x KC panel of A
      * stays in L1 across a B block); 1024 where it holds less but L2 holds 1 MiB or more (a Zen 4 core: the 48 KiB
-     * panel of A comes from L2 with the B panel, which the core's prefetchers keep up with, and C is read and
-     * written once per 1024 of depth instead of once per 256: SGEMM 1.06-1.12x at n = 1024-4096 on two threads
+     * panel of A then comes from L2 with the B panel, and C is read and written once per 1024 of depth instead of
+     * once per 256: SGEMM 1.04-1.10x at n = 1024-4096 on two threads
      * against depth 256, two builds in one JVM, BENCHMARKS.md, twelfth stop); else (cache sizes unknown, or a
      * small L2) 256. {@code -Dcairn.cpu.gemm.kc} overrides.
      */
@@ -110,9 +110,8 @@ final class VectorGemm {
     /**
      * Columns of a B block of depth {@code kc}: {@link #NC}, or with the deep blocks of a small L1 as many as fill
      * half of L2 with the block (128 at depth 1024 with a 1 MiB L2, 512 at depth 256 or less), from 2 to NC / NR
-     * panels. Measured on a Zen 4 at KC 1024, two builds in one JVM: 128 columns at every depth made the
-     * encoder's shallow products 3-6% slower than 512; 512 at depth 1024 made encoder-large 7-11% slower (its B
-     * block then filled L2).
+     * panels. Measured on a Zen 4 at KC 1024, two builds in one JVM: 128 columns at every depth made
+     * encoder-seq128 at batch 32 3-6% slower than 512; at depth 1024, 128 and 512 columns gave SGEMM alike.
      */
     static int blockColumns(int kc) {
         return blockColumns(kc, HALF_L2_FLOATS, NC);
@@ -127,7 +126,8 @@ final class VectorGemm {
      * Rows of A in a packed block whose first depth block is {@code kc} deep: {@link #MC}, or with the deep blocks
      * of a small L1 no more floats than MC rows at depth 256 (1 MiB: 252 rows at depth 1024), so that the packed
      * block stays in L2 while the kernels read it. Measured on a Zen 4, two builds in one JVM: with 1,032 rows at
-     * depth 1024 (4 MiB) encoder-large at batch 32 was 7% slower than with depth 256; with 264 rows it was level.
+     * depth 1024 (4 MiB) encoder-large at batch 32 came out 0.93-0.98x of depth 256 in four runs, with 264 rows
+     * 1.00x (BENCHMARKS.md, twelfth stop).
      */
     static int blockRows(int kc) {
         return blockRows(kc, ROWS_FOLLOW_DEPTH, MC);
