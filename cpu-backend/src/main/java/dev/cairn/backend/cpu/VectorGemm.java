@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * 512-bit with AVX-512). A is packed into MR-row panels, B into NR-column panels (NR = two vectors);
  * an MR x NR micro-kernel keeps its accumulators in registers. The loops keep a KC x NC block of packed
  * B in L2 and one MR x KC panel of packed A in L1 (where L1 is small, in L2: see {@link #KC}) while the
- * micro-kernel sweeps the B block's panels; a block of up to MC rows of A is packed once per K block and each B block once
- * per MC rows, so for products up to MC rows both operands are packed exactly once. Split across threads
+ * micro-kernel sweeps the B block's panels; a block of up to MC rows of A is packed once per K block and each B
+ * block once per MC rows, so for products up to MC rows both operands are packed exactly once. Split across threads
  * by rows where there are enough of them ({@link #splitByRows}): each thread runs those loops on its own rows
  * against the whole of B. Otherwise by columns: each block of MC rows of A is packed whole once, by all
  * threads, and the columns go in more parts than threads, all reading that one copy. Transposed
@@ -32,9 +32,9 @@ final class VectorGemm {
      * Depth of a packed block. 512 where the L1 data cache holds 48 KiB or more (one 24 KiB MR x KC panel of A
      * stays in L1 across a B block); 1024 where it holds less but L2 holds 1 MiB or more (a Zen 4 core: the 48 KiB
      * panel of A then comes from L2 with the B panel, and C is read and written once per 1024 of depth instead of
-     * once per 256: SGEMM 1.04-1.10x at n = 1024-4096 on two threads
-     * against depth 256, two builds in one JVM, BENCHMARKS.md, twelfth stop); else (cache sizes unknown, or a
-     * small L2) 256. {@code -Dcairn.cpu.gemm.kc} overrides.
+     * once per 256: SGEMM 1.04-1.10x at n = 1024-4096 on two threads against depth 256, two builds in one JVM,
+     * BENCHMARKS.md, twelfth stop); else (cache sizes unknown, or a small L2) 256. {@code -Dcairn.cpu.gemm.kc}
+     * overrides.
      */
     private static final int KC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.kc",
             defaultKc(CpuInfo.dataCacheBytes(1), CpuInfo.dataCacheBytes(2))));
