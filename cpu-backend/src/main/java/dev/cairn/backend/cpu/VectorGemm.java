@@ -28,6 +28,8 @@ final class VectorGemm {
     static final int L = S.length();
     static final int MR = 12;
     static final int NR = 2 * L;
+    /** This machine's L2 per core in bytes, from sysfs (not positive: unknown); read once for the blocking below. */
+    private static final long L2_BYTES = CpuInfo.dataCacheBytes(2);
     /**
      * Depth of a packed block. 512 where the L1 data cache holds 48 KiB or more (one 24 KiB MR x KC panel of A
      * stays in L1 across a B block); 1024 where it holds less but L2 holds 1 MiB or more (a Zen 4 core: the 48 KiB
@@ -37,7 +39,7 @@ final class VectorGemm {
      * overrides.
      */
     private static final int KC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.kc",
-            defaultKc(CpuInfo.dataCacheBytes(1), CpuInfo.dataCacheBytes(2))));
+            defaultKc(CpuInfo.dataCacheBytes(1), L2_BYTES)));
     /**
      * Most rows of A packed together (a multiple of MR): B blocks are packed once per block of rows; with the deep
      * blocks of a small L1 each block of rows as many as {@link #blockRows} says for its depth. {@code
@@ -53,10 +55,10 @@ final class VectorGemm {
      * {@link #blockColumns} says for its depth. {@code -Dcairn.cpu.gemm.nc} sets it, for every block.
      */
     private static final int NC = Math.max(1, Integer.getInteger("cairn.cpu.gemm.nc",
-            defaultNc(CpuInfo.dataCacheBytes(2), KC)) / NR) * NR;
+            defaultNc(L2_BYTES, KC)) / NR) * NR;
     /** Floats in half of L2 where blocks take their width from their depth ({@link #blockColumns}), else 0. */
     private static final long HALF_L2_FLOATS = Integer.getInteger("cairn.cpu.gemm.nc") == null && KC > 512
-            ? Math.max(0, CpuInfo.dataCacheBytes(2)) / 8 : 0;
+            ? Math.max(0, L2_BYTES) / 8 : 0;
     /**
      * Distance between two packed B panels (floats): KC x NR plus a pad. A compile-time constant, so
      * that C2 can eliminate the bounds checks of the packing stores (range-check elimination needs a
