@@ -8,6 +8,8 @@ import dev.cairn.backend.CompareOp;
 import dev.cairn.backend.RandomOp;
 import dev.cairn.autograd.GradMode;
 import dev.cairn.autograd.GradNode;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.List;
 
@@ -36,6 +38,15 @@ import java.util.List;
  */
 public class Tensor implements AutoCloseable {
     private volatile TensorBody body;
+    private static final VarHandle BODY;
+
+    static {
+        try {
+            BODY = MethodHandles.lookup().findVarHandle(Tensor.class, "body", TensorBody.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private boolean requiresGrad;
     private Tensor grad;
     private GradNode gradFn;
@@ -44,7 +55,9 @@ public class Tensor implements AutoCloseable {
 
     /** A tensor over {@code body}, registered with the innermost open {@link TensorScope}. */
     Tensor(TensorBody body) {
-        this.body = body;
+        // a release store, not a volatile write: the latter is a full fence on x86 (a locked instruction that
+        // waits for the store buffer to drain), paid by every tensor an op makes
+        BODY.setRelease(this, body);
         TensorScope.register(this);
     }
 

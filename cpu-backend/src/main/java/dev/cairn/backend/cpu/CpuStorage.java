@@ -3,6 +3,8 @@ package dev.cairn.backend.cpu;
 import dev.cairn.backend.Storage;
 import dev.cairn.CairnException;
 import dev.cairn.Device;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
@@ -23,6 +25,15 @@ final class CpuStorage implements Storage {
      * cleared, nothing recycles the array, so a kernel that saw it cleared can read it unpinned.
      */
     volatile boolean pooled;
+    private static final VarHandle POOLED;
+
+    static {
+        try {
+            POOLED = MethodHandles.lookup().findVarHandle(CpuStorage.class, "pooled", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** Bit 30: closed; bits 0-29: kernels running on this storage. */
     private static final int CLOSED = 1 << 30;
     private static final AtomicIntegerFieldUpdater<CpuStorage> STATE =
@@ -44,7 +55,11 @@ final class CpuStorage implements Storage {
 
     CpuStorage(float[] data) {
         this.data = data;
-        this.pooled = CpuMemoryPool.accepts(data.length);
+        // a release store, not a volatile write: the latter is a full fence on x86, paid by every tensor an op
+        // makes; false, the default, needs no store at all
+        if (CpuMemoryPool.accepts(data.length)) {
+            POOLED.setRelease(this, true);
+        }
     }
 
     /**
