@@ -159,8 +159,8 @@ public enum UnaryOp {
      * fractional error below 1.2e-7 of a value under 4e-4), far inside float32's rounding either way.
      */
     public static double erf(double x) {
-        if (Double.isNaN(x)) {
-            return x;
+        if (Double.isNaN(x) || x == 0) {
+            return x; // NaN, and either zero with its sign (erf is odd: erf(-0) = -0, as PyTorch's)
         }
         double z = Math.abs(x);
         if (z < 2.5) {

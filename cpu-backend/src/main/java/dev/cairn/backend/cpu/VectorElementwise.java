@@ -7,11 +7,13 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API loops for the most frequent elementwise ops over dense arrays (ReLU, scalar arithmetic,
- * tanh, sigmoid, both GELUs and their fused gradients, tensor arithmetic with equal or scalar-broadcast
- * operands). The GELUs use the same formulas as {@link UnaryOp#gelu} and {@link UnaryOp#geluTanh} in float32. Each loop names its operation as a
- * constant, which the JIT needs to turn it into vector instructions. Returns false for ops it does not
- * cover, so the caller runs its plain loop.
+ * Vector API loops for the elementwise ops over dense arrays: ReLU, scalar arithmetic and comparisons, exp, log,
+ * sqrt, sin, cos, erf, tanh, sigmoid, both GELUs and their fused gradients, tensor arithmetic with equal or
+ * scalar-broadcast operands. The GELUs and erf use the same formulas as {@link UnaryOp#gelu},
+ * {@link UnaryOp#geluTanh} and {@link UnaryOp#erfcNonNegative} in float32; exp, log, sin, cos and tanh are the
+ * Vector API's (the JDK's vector math library where the CPU has one). Each loop names its operation as a
+ * constant, which the JIT needs to turn it into vector instructions. Returns false for ops it does not cover,
+ * so the caller runs its plain loop.
  */
 final class VectorElementwise {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -113,38 +115,158 @@ final class VectorElementwise {
                     v.blend(s, v.compare(VectorOperators.GT, s)).intoArray(dst, dOff + i);
                 }
             }
-            case TANH -> {
+            case TANH -> i = tanhLoop(a, off, dst, dOff, bound);
+            case SIGMOID -> i = sigmoidLoop(a, off, dst, dOff, bound);
+            case GELU -> i = geluLoop(a, off, dst, dOff, bound);
+            case GELU_TANH -> i = geluTanhLoop(a, off, dst, dOff, bound);
+            case EXP -> i = expLoop(a, off, dst, dOff, bound);
+            case LOG -> i = logLoop(a, off, dst, dOff, bound);
+            case SIN -> i = sinLoop(a, off, dst, dOff, bound);
+            case COS -> i = cosLoop(a, off, dst, dOff, bound);
+            case ERF -> i = erfLoop(a, off, dst, dOff, bound);
+            // correctly rounded, as the reference's double square root rounded to float
+            case SQRT -> {
                 for (; i < bound; i += L) {
-                    FloatVector.fromArray(S, a, off + i).lanewise(VectorOperators.TANH).intoArray(dst, dOff + i);
+                    FloatVector.fromArray(S, a, off + i).sqrt().intoArray(dst, dOff + i);
                 }
             }
-            case SIGMOID -> {
+            case RDIV_SCALAR -> {
+                FloatVector sv = FloatVector.broadcast(S, s);
                 for (; i < bound; i += L) {
-                    FloatVector e = FloatVector.fromArray(S, a, off + i).neg().lanewise(VectorOperators.EXP);
-                    ONE.div(e.add(1f)).intoArray(dst, dOff + i);
+                    sv.div(FloatVector.fromArray(S, a, off + i)).intoArray(dst, dOff + i);
                 }
             }
-            case GELU -> {
+            // 1, -1 or 0 by the sign; NaN and both zeros give +0 (the reference's rule)
+            case SIGN -> {
                 for (; i < bound; i += L) {
-                    FloatVector x = FloatVector.fromArray(S, a, off + i);
-                    x.mul(normalCdf(x)).intoArray(dst, dOff + i);
+                    FloatVector v = FloatVector.fromArray(S, a, off + i);
+                    ZERO.blend(1f, v.compare(VectorOperators.GT, 0f)).blend(-1f, v.compare(VectorOperators.LT, 0f))
+                            .intoArray(dst, dOff + i);
                 }
             }
-            case GELU_TANH -> {
-                for (; i < bound; i += L) {
-                    FloatVector x = FloatVector.fromArray(S, a, off + i);
-                    x.mul(sigmoidTwoU(x)).intoArray(dst, dOff + i);
+            // the exponents UnaryOp#pow computes exactly; any other runs the plain loop (Math.pow in double)
+            case POW_SCALAR -> {
+                if (s == 2f) {
+                    for (; i < bound; i += L) {
+                        FloatVector v = FloatVector.fromArray(S, a, off + i);
+                        v.mul(v).intoArray(dst, dOff + i);
+                    }
+                } else if (s == 0.5f) {
+                    for (; i < bound; i += L) {
+                        FloatVector.fromArray(S, a, off + i).sqrt().intoArray(dst, dOff + i);
+                    }
+                } else if (s == 1f) {
+                    System.arraycopy(a, off, dst, dOff, bound);
+                    i = bound;
+                } else {
+                    return false;
                 }
             }
             default -> {
                 return false;
             }
         }
+        if (i < n && APPROXIMATE.contains(op)) {
+            // the last partial vector through the same vector formula (from a padded copy), so that a value
+            // gives the same bits wherever it lies in the tensor
+            float[] in = new float[L];
+            float[] out = new float[L];
+            System.arraycopy(a, off + i, in, 0, n - i);
+            unary(op, s, in, 0, out, 0, L);
+            System.arraycopy(out, 0, dst, dOff + i, n - i);
+            return true;
+        }
         for (; i < n; i++) {
             dst[dOff + i] = op.apply(a[off + i], s);
         }
         return true;
     }
+
+    // The transcendental loops live in methods of their own: inside the large switch above, the JIT's inlining
+    // budget ran out before their formulas (normalCdf, erf), which then ran as calls on boxed vectors, 2-3x slower.
+    // Each returns the index where its vector loop stopped.
+
+    private static int tanhLoop(float[] a, int off, float[] dst, int dOff, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, off + i).lanewise(VectorOperators.TANH).intoArray(dst, dOff + i);
+        }
+        return i;
+    }
+
+    private static int sigmoidLoop(float[] a, int off, float[] dst, int dOff, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector e = FloatVector.fromArray(S, a, off + i).neg().lanewise(VectorOperators.EXP);
+            ONE.div(e.add(1f)).intoArray(dst, dOff + i);
+        }
+        return i;
+    }
+
+    private static int geluLoop(float[] a, int off, float[] dst, int dOff, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector x = FloatVector.fromArray(S, a, off + i);
+            x.mul(normalCdf(x)).intoArray(dst, dOff + i);
+        }
+        return i;
+    }
+
+    private static int geluTanhLoop(float[] a, int off, float[] dst, int dOff, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector x = FloatVector.fromArray(S, a, off + i);
+            x.mul(sigmoidTwoU(x)).intoArray(dst, dOff + i);
+        }
+        return i;
+    }
+
+    private static int expLoop(float[] a, int off, float[] dst, int dOff, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, off + i).lanewise(VectorOperators.EXP).intoArray(dst, dOff + i);
+        }
+        return i;
+    }
+
+    private static int logLoop(float[] a, int off, float[] dst, int dOff, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, off + i).lanewise(VectorOperators.LOG).intoArray(dst, dOff + i);
+        }
+        return i;
+    }
+
+    private static int sinLoop(float[] a, int off, float[] dst, int dOff, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, off + i).lanewise(VectorOperators.SIN).intoArray(dst, dOff + i);
+        }
+        return i;
+    }
+
+    private static int cosLoop(float[] a, int off, float[] dst, int dOff, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, off + i).lanewise(VectorOperators.COS).intoArray(dst, dOff + i);
+        }
+        return i;
+    }
+
+    private static int erfLoop(float[] a, int off, float[] dst, int dOff, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            erf(FloatVector.fromArray(S, a, off + i)).intoArray(dst, dOff + i);
+        }
+        return i;
+    }
+
+    /**
+     * The ops whose vector formula may round differently from {@link UnaryOp#apply} (within a few ulps): their
+     * tails run the vector formula too. The others give the reference's bits in either form.
+     */
+    private static final java.util.Set<UnaryOp> APPROXIMATE = java.util.EnumSet.of(UnaryOp.EXP, UnaryOp.LOG,
+            UnaryOp.SIN, UnaryOp.COS, UnaryOp.ERF, UnaryOp.TANH, UnaryOp.SIGMOID, UnaryOp.GELU, UnaryOp.GELU_TANH);
 
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
     private static final FloatVector ZERO = FloatVector.zero(S);
@@ -154,29 +276,67 @@ final class VectorElementwise {
     private static final float INV_SQRT_2PI = 0.3989422804014327f;
 
     /**
-     * {@code Phi(x) = 0.5 erfc(-x / sqrt 2)} with {@link UnaryOp#erfcNonNegative}'s fit in float32; the
-     * {@code e^(-z^2)} factor is split as {@code e^(-h^2) e^((h - z)(h + z))} with {@code h} the top 12 bits of
-     * {@code z} ({@code h^2} is exact), so the far tail keeps its relative precision.
+     * {@code Phi(x) = 0.5 erfc(-x / sqrt 2)}, accurate relative to its value in both tails.
      */
     private static FloatVector normalCdf(FloatVector x) {
-        FloatVector z = x.abs().mul(SQRT1_2).min(20f); // erfc(20) is 0 in float; keeps inf - inf out
-        FloatVector t = ONE.div(z.mul(0.5f).add(1f));
-        // the degree-9 polynomial in Estrin's form: pairs, then pairs of pairs, a chain four steps deep, not nine
+        FloatVector half = erfcNonNegative(x.abs().mul(SQRT1_2)).mul(0.5f);
+        return half.blend(ONE.sub(half), x.compare(VectorOperators.GE, 0f));
+    }
+
+    /**
+     * {@code erf x}: below |x| = 1 its Maclaurin series to the x^21 term (the next is under 1.2e-9 of the
+     * value), from 1 on {@code 1 - erfc |x|} with the sign of x ({@link #erfcNonNegative}; erfc is at most 0.16
+     * there, so the subtraction loses nothing). NaN stays NaN, the infinities give 1 and -1.
+     */
+    static FloatVector erf(FloatVector x) {
+        FloatVector x2 = x.mul(x);
+        FloatVector series = FloatVector.broadcast(S, ERF_SERIES[ERF_SERIES.length - 1]);
+        for (int k = ERF_SERIES.length - 2; k >= 0; k--) {
+            series = series.fma(x2, FloatVector.broadcast(S, ERF_SERIES[k]));
+        }
+        series = series.mul(x);
+        FloatVector far = ONE.sub(erfcNonNegative(x.abs()));
+        far = far.blend(far.neg(), x.compare(VectorOperators.LT, 0f));
+        return far.blend(series, x.abs().compare(VectorOperators.LT, 1f));
+    }
+
+    /** The series' coefficients in x^2: {@code 2/sqrt(pi) (-1)^n / (n! (2n + 1))} for n = 0..10. */
+    private static final float[] ERF_SERIES = new float[11];
+
+    static {
+        double factorial = 1;
+        for (int n = 0; n < ERF_SERIES.length; n++) {
+            factorial *= Math.max(n, 1);
+            ERF_SERIES[n] = (float) (2.0 / Math.sqrt(Math.PI) * (n % 2 == 0 ? 1 : -1) / (factorial * (2 * n + 1)));
+        }
+    }
+
+    /**
+     * {@code erfc z} for {@code z >= 0} (or NaN) with {@link UnaryOp#erfcNonNegative}'s fit in float32, its
+     * polynomial in fused multiply-adds. The exponent {@code -z^2 + poly} is summed from {@code z^2}'s rounded
+     * value and its exact rounding error (one fused multiply-add), so that the one exp keeps the far tail's
+     * relative precision: {@code scripts/GeluAccuracy.java} gives GELU within 1.4e-5 of the double formula over
+     * [-14, -3) and 1e-6 above; splitting the exponent over two exps instead gained little (1.0e-5) for 1.5x
+     * the time.
+     */
+    private static FloatVector erfcNonNegative(FloatVector zIn) {
+        FloatVector z = zIn.min(20f); // erfc(20) is 0 in float; keeps inf - inf out
+        FloatVector t = ONE.div(z.fma(0.5f, 1f));
+        // the degree-9 polynomial in Estrin's form: pairs, then pairs of pairs, a chain four steps deep, not nine;
+        // each step one fused multiply-add
         FloatVector t2 = t.mul(t);
         FloatVector t4 = t2.mul(t2);
-        FloatVector p01 = t.mul(1.00002368f).add(-1.26551223f);
-        FloatVector p23 = t.mul(0.09678418f).add(0.37409196f);
-        FloatVector p45 = t.mul(0.27886807f).add(-0.18628806f);
-        FloatVector p67 = t.mul(1.48851587f).add(-1.13520398f);
-        FloatVector p89 = t.mul(0.17087277f).add(-0.82215223f);
-        FloatVector p03 = p23.mul(t2).add(p01);
-        FloatVector p47 = p67.mul(t2).add(p45);
-        FloatVector poly = p89.mul(t4).add(p47).mul(t4).add(p03);
-        FloatVector h = z.reinterpretAsInts().and(0xfffff000).reinterpretAsFloats();
-        FloatVector erfc = t.mul(h.mul(h).neg().lanewise(VectorOperators.EXP))
-                .mul(h.sub(z).mul(h.add(z)).add(poly).lanewise(VectorOperators.EXP));
-        FloatVector half = erfc.mul(0.5f);
-        return half.blend(ONE.sub(half), x.compare(VectorOperators.GE, 0f));
+        FloatVector p01 = t.fma(1.00002368f, -1.26551223f);
+        FloatVector p23 = t.fma(0.09678418f, 0.37409196f);
+        FloatVector p45 = t.fma(0.27886807f, -0.18628806f);
+        FloatVector p67 = t.fma(1.48851587f, -1.13520398f);
+        FloatVector p89 = t.fma(0.17087277f, -0.82215223f);
+        FloatVector p03 = p23.fma(t2, p01);
+        FloatVector p47 = p67.fma(t2, p45);
+        FloatVector poly = p89.fma(t4, p47).fma(t4, p03);
+        FloatVector sq = z.mul(z);
+        FloatVector sqError = z.fma(z, sq.neg()); // z^2 - sq, exactly
+        return t.mul(poly.sub(sqError).sub(sq).lanewise(VectorOperators.EXP));
     }
 
     /** {@code sigmoid(2u)} with {@code u = sqrt(2/pi) (x + 0.044715 x^3)}: {@code 0.5 (1 + tanh u)} without cancellation. */
@@ -222,22 +382,8 @@ final class VectorElementwise {
                     FloatVector.fromArray(S, a, ia + i).div(FloatVector.fromArray(S, b, ib + i)).intoArray(dst, out + i);
                 }
             }
-            case GELU_BACKWARD -> {
-                for (; i < bound; i += L) {
-                    FloatVector x = FloatVector.fromArray(S, b, ib + i);
-                    FloatVector pdf = x.mul(x).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
-                    FloatVector.fromArray(S, a, ia + i).mul(x.fma(pdf, normalCdf(x))).intoArray(dst, out + i);
-                }
-            }
-            case GELU_TANH_BACKWARD -> {
-                for (; i < bound; i += L) {
-                    FloatVector x = FloatVector.fromArray(S, b, ib + i);
-                    FloatVector sg = sigmoidTwoU(x);
-                    FloatVector inner = x.mul(x).mul(3f * KAPPA).add(1f).mul(BETA);
-                    FloatVector d = x.mul(2f).mul(sg).mul(ONE.sub(sg)).mul(inner).add(sg);
-                    FloatVector.fromArray(S, a, ia + i).mul(d).intoArray(dst, out + i);
-                }
-            }
+            case GELU_BACKWARD -> i = geluBackwardLoop(a, ia, b, ib, dst, out, bound);
+            case GELU_TANH_BACKWARD -> i = geluTanhBackwardLoop(a, ia, b, ib, dst, out, bound);
             default -> {
                 return false;
             }
@@ -246,5 +392,29 @@ final class VectorElementwise {
             dst[out + i] = op.apply(a[ia + i], b[ib + i]);
         }
         return true;
+    }
+
+    /** {@code g * gelu'(x)} with g from {@code a} and x from {@code b} (in a method of its own, as the unary loops). */
+    private static int geluBackwardLoop(float[] a, int ia, float[] b, int ib, float[] dst, int out, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector x = FloatVector.fromArray(S, b, ib + i);
+            FloatVector pdf = x.mul(x).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
+            FloatVector.fromArray(S, a, ia + i).mul(x.fma(pdf, normalCdf(x))).intoArray(dst, out + i);
+        }
+        return i;
+    }
+
+    /** {@code g * geluTanh'(x)} with g from {@code a} and x from {@code b}. */
+    private static int geluTanhBackwardLoop(float[] a, int ia, float[] b, int ib, float[] dst, int out, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector x = FloatVector.fromArray(S, b, ib + i);
+            FloatVector sg = sigmoidTwoU(x);
+            FloatVector inner = x.mul(x).mul(3f * KAPPA).add(1f).mul(BETA);
+            FloatVector d = x.mul(2f).mul(sg).mul(ONE.sub(sg)).mul(inner).add(sg);
+            FloatVector.fromArray(S, a, ia + i).mul(d).intoArray(dst, out + i);
+        }
+        return i;
     }
 }

@@ -1,6 +1,7 @@
 package dev.cairn.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.backend.BinaryOp;
@@ -34,6 +35,119 @@ class VectorElementwiseTest {
                         float want = op.apply(a[3 + i], scalar);
                         assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(out[1 + i]),
                                 op + " with " + scalar + " of " + a[3 + i] + " at " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void exactTranscendentalFormsMatchTheReference() {
+        for (int n : new int[] {16, 17, 33, 100}) {
+            float[] a = awkward(n + 3);
+            for (UnaryOp op : new UnaryOp[] {UnaryOp.SQRT, UnaryOp.SIGN, UnaryOp.RDIV_SCALAR}) {
+                assertMatchesBits(op, 0.75f, a, n);
+                assertMatchesBits(op, -0f, a, n);
+            }
+            for (float exponent : new float[] {2f, 0.5f, 1f}) {
+                assertMatchesBits(UnaryOp.POW_SCALAR, exponent, a, n);
+            }
+        }
+        // other exponents are left to the caller's plain loop (Math.pow in double)
+        assertFalse(VectorElementwise.unary(UnaryOp.POW_SCALAR, 3f, new float[32], 0, new float[32], 0, 32));
+    }
+
+    private static void assertMatchesBits(UnaryOp op, float scalar, float[] a, int n) {
+        float[] out = new float[n + 1];
+        assertTrue(VectorElementwise.unary(op, scalar, a, 3, out, 1, n), op + " is covered");
+        for (int i = 0; i < n; i++) {
+            float want = op.apply(a[3 + i], scalar);
+            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(out[1 + i]),
+                    op + " with " + scalar + " of " + a[3 + i] + " at " + i);
+        }
+    }
+
+    /** Values across each function's range, its special values and the edges of erf's two formulas. */
+    private static float[] spread() {
+        java.util.List<Float> v = new java.util.ArrayList<>(java.util.List.of(Float.NaN, 0f, -0f,
+                Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE, 1e-30f, -1e-20f,
+                1e-5f, -3e-4f, 0.99999994f, 1f, -1f, 1.0000001f, 88.7f, -87.3f, -103f, 89f, 3.9f, -4.5f, 10f,
+                1e4f, -3e5f, 123456.7f, Float.MIN_NORMAL));
+        for (int i = -600; i <= 600; i++) {
+            v.add(i / 100f); // -6 .. 6 in steps of 0.01
+        }
+        for (int i = 1; i < 40; i++) {
+            v.add((float) Math.pow(1.7, i) / 1000f);
+            v.add((float) -Math.pow(1.9, i) / 3000f);
+        }
+        float[] x = new float[v.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = v.get(i);
+        }
+        return x;
+    }
+
+    @Test
+    void approximateTranscendentalsStayWithinAFewUlpsOfTheReference() {
+        float[] x = spread();
+        // log of a negative value is NaN; keep the domain's edge cases (0, -0, infinities) in
+        for (UnaryOp op : new UnaryOp[] {UnaryOp.EXP, UnaryOp.LOG, UnaryOp.SIN, UnaryOp.COS, UnaryOp.ERF}) {
+            warm(op);
+            float[] out = new float[x.length];
+            assertTrue(VectorElementwise.unary(op, 0f, x, 0, out, 0, x.length), op + " is covered");
+            for (int i = 0; i < x.length; i++) {
+                double want = reference(op, x[i]);
+                float rounded = (float) want;
+                String what = op + " of " + x[i] + ": " + out[i] + ", reference " + want;
+                if (Float.isNaN(rounded) || Float.isInfinite(rounded) || rounded == 0) {
+                    assertEquals(Float.floatToIntBits(rounded), Float.floatToIntBits(out[i]), what);
+                } else {
+                    // within 4 units in the last place of the float result (the vector math is about 1)
+                    assertTrue(Math.abs(out[i] - want) <= 4 * Math.ulp(rounded), what);
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs the op's loop until the JIT has compiled it: interpreted, the Vector API computes each lane with the
+     * scalar Math functions, and only compiled code runs the vector math these tests are about.
+     */
+    private static void warm(UnaryOp op) {
+        float[] x = spread();
+        float[] out = new float[x.length];
+        for (int r = 0; r < 3000; r++) {
+            VectorElementwise.unary(op, 0f, x, 0, out, 0, x.length);
+        }
+    }
+
+    private static double reference(UnaryOp op, float x) {
+        return switch (op) {
+            case EXP -> Math.exp(x);
+            case LOG -> Math.log(x);
+            case SIN -> Math.sin(x);
+            case COS -> Math.cos(x);
+            case ERF -> UnaryOp.erf(x);
+            default -> throw new IllegalArgumentException(op.toString());
+        };
+    }
+
+    @Test
+    void approximateOpsGiveAValueTheSameBitsWhereverItLies() {
+        // the vector body and the padded last vector run one formula: a value at index 0 and in the tail agree
+        float[] x = spread();
+        for (UnaryOp op : new UnaryOp[] {UnaryOp.EXP, UnaryOp.LOG, UnaryOp.SIN, UnaryOp.COS, UnaryOp.ERF,
+            UnaryOp.TANH, UnaryOp.SIGMOID, UnaryOp.GELU, UnaryOp.GELU_TANH}) {
+            warm(op);
+            for (int tail = 1; tail < 16; tail += 7) {
+                for (int i = 0; i < x.length; i++) {
+                    float[] row = new float[16 + tail];
+                    java.util.Arrays.fill(row, x[i]);
+                    float[] out = new float[row.length];
+                    assertTrue(VectorElementwise.unary(op, 0f, row, 0, out, 0, row.length));
+                    for (int j = 1; j < row.length; j++) {
+                        assertEquals(Float.floatToIntBits(out[0]), Float.floatToIntBits(out[j]),
+                                op + " of " + x[i] + " at index " + j + " of " + row.length);
                     }
                 }
             }
