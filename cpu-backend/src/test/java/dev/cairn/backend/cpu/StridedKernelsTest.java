@@ -164,6 +164,85 @@ class StridedKernelsTest {
     }
 
     @Test
+    void reductionsKeepTheNaNAndSignedZeroRulesInGroupsOfLinesAndAcrossTheSplit() {
+        // [3, 5, 8192]: 15 outputs over the last dimension, split in two parts mid-row on two cores; lines are
+        // reduced four at a time, so the special lines sit at every position of a group
+        int a = 3;
+        int b = 5;
+        int c = 8192;
+        float[] x = values(a * b * c, 11);
+        x[a * b * c / 3] = 0.5f;
+        float otherNaN = Float.intBitsToFloat(0x7fc00123);
+        x[0] = Float.NaN; // line (0, 0): NaN first
+        x[2 * c + 100] = otherNaN; // line (0, 2): two NaNs, the first one's bits win
+        x[2 * c + 200] = Float.NaN;
+        x[c + 7] = Float.NaN; // line (0, 1): a NaN inside
+        int zeros = (b + 3) * c; // line (1, 3): -0 then +0, nothing larger or smaller
+        Arrays.fill(x, zeros, zeros + c, 0f);
+        x[zeros] = -0f;
+        int zeros2 = (2 * b + 4) * c; // line (2, 4): +0 then -0
+        Arrays.fill(x, zeros2, zeros2 + c, -0f);
+        x[zeros2] = 0f;
+        Storage sx = CPU.upload(0, x, 0, x.length);
+        Layout l = new Layout("dense", new int[] {a, b, c}, new int[] {b * c, c, 1}, 0);
+        StridedView v = new StridedView(sx, 0, l.shape(), l.strides());
+        for (int dim = 1; dim < 3; dim++) {
+            int[] outShape = {a, dim == 1 ? 1 : b, dim == 2 ? 1 : c};
+            int outN = numel(outShape);
+            for (ReduceOp op : new ReduceOp[] {ReduceOp.SUM, ReduceOp.MAX, ReduceOp.MIN, ReduceOp.PROD}) {
+                Storage out = CPU.allocate(0, outN);
+                CPU.reduce(op, v, dim, out);
+                float[] got = run(out, outN);
+                for (int o = 0; o < outN; o++) {
+                    check(op + " over dim " + dim + " at output " + o, lineReference(op, x, l, dim, outShape, o), got[o]);
+                }
+            }
+            for (ReduceOp op : new ReduceOp[] {ReduceOp.ARGMAX, ReduceOp.ARGMIN}) {
+                Storage pos = CPU.allocate(0, dev.cairn.DType.INT64, outN);
+                CPU.reduce(op, v, dim, pos);
+                long[] where = new long[outN];
+                CPU.download(pos, 0, where, 0, outN);
+                for (int o = 0; o < outN; o++) {
+                    assertEquals(argReference(op == ReduceOp.ARGMAX, x, l, dim, outShape, o), where[o],
+                            op + " over dim " + dim + " at output " + o);
+                }
+            }
+        }
+    }
+
+    /** One line at a time, PyTorch's rules: the first NaN (its bits) wins; else the first extreme under > or <. */
+    private static float lineReference(ReduceOp op, float[] x, Layout l, int dim, int[] outShape, int o) {
+        if (op == ReduceOp.SUM || op == ReduceOp.PROD) {
+            return reference(op, x, l, dim, outShape, o);
+        }
+        float best = x[element(l, dim, outShape, o, 0)];
+        for (int i = 0; i < l.shape()[dim]; i++) {
+            float v = x[element(l, dim, outShape, o, i)];
+            if (v != v) {
+                return v;
+            }
+            best = (op == ReduceOp.MAX ? v > best : v < best) ? v : best;
+        }
+        return best;
+    }
+
+    private static long argReference(boolean max, float[] x, Layout l, int dim, int[] outShape, int o) {
+        float best = x[element(l, dim, outShape, o, 0)];
+        int at = 0;
+        for (int i = 0; i < l.shape()[dim]; i++) {
+            float v = x[element(l, dim, outShape, o, i)];
+            if (v != v) {
+                return i;
+            }
+            if (max ? v > best : v < best) {
+                best = v;
+                at = i;
+            }
+        }
+        return at;
+    }
+
+    @Test
     void whereOnFloatsMatchesTheReferenceOnEveryLayoutSmallAndSplit() {
         for (int[] dims : new int[][] {{2, 3, 4, 5}, {2, 20, 40, 41}}) {
             int size = 6 + dims[0] * dims[1] * dims[2] * dims[3];
