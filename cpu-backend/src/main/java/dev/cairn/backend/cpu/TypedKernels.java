@@ -57,15 +57,65 @@ final class TypedKernels {
     }
 
     static void compare(CompareOp op, StridedView a, StridedView b, Storage dst) {
+        boolean[] out = (boolean[]) ((CpuTypedStorage) dst).data;
+        if (a.storage() instanceof CpuStorage x && b.storage() instanceof CpuStorage y) {
+            float[] u = x.data;
+            float[] v = y.data;
+            // the comparison chosen once per row: a loop the JIT can keep tight (and vectorize where it can)
+            rows(a, b, (ia, sa, ib, sb, o, len) -> {
+                if (sa == 1 && VectorSupport.ENABLED && len >= 16
+                        && VectorElementwise.compare(op, u, ia, v, ib, sb, out, o, len)) {
+                    return;
+                }
+                switch (op) {
+                    case EQ -> { for (int j = 0; j < len; j++, ia += sa, ib += sb) { out[o + j] = u[ia] == v[ib]; } }
+                    case NE -> { for (int j = 0; j < len; j++, ia += sa, ib += sb) { out[o + j] = u[ia] != v[ib]; } }
+                    case LT -> { for (int j = 0; j < len; j++, ia += sa, ib += sb) { out[o + j] = u[ia] < v[ib]; } }
+                    case LE -> { for (int j = 0; j < len; j++, ia += sa, ib += sb) { out[o + j] = u[ia] <= v[ib]; } }
+                    case GT -> { for (int j = 0; j < len; j++, ia += sa, ib += sb) { out[o + j] = u[ia] > v[ib]; } }
+                    case GE -> { for (int j = 0; j < len; j++, ia += sa, ib += sb) { out[o + j] = u[ia] >= v[ib]; } }
+                }
+            });
+            return;
+        }
         Elements x = Elements.of(a.storage());
         Elements y = Elements.of(b.storage());
-        boolean[] out = (boolean[]) ((CpuTypedStorage) dst).data;
         boolean exact = x.integral();
-        for (int i = 0; i < out.length && i < a.numel(); i++) {
-            int xi = offsetOf(a, i);
-            int yi = offsetOf(b, i);
-            out[i] = exact ? op.test(x.getLong(xi), y.getLong(yi)) : op.test(x.get(xi), y.get(yi));
+        rows(a, b, (ia, sa, ib, sb, o, len) -> {
+            for (int j = 0; j < len; j++, ia += sa, ib += sb) {
+                out[o + j] = exact ? op.test(x.getLong(ia), y.getLong(ib)) : op.test(x.get(ia), y.get(ib));
+            }
+        });
+    }
+
+    /** One row of a two-operand walk: its first offsets and inner strides in a and b, where it starts in the output. */
+    private interface Row {
+        void run(int ia, int sa, int ib, int sb, int out, int len);
+    }
+
+    /**
+     * Walks {@code a} and {@code b} (one shape) row by row into a dense output, split across the CPU pool when
+     * large: the offsets advance by the inner strides instead of being recomputed from a flat index per element.
+     */
+    private static void rows(StridedView a, StridedView b, Row body) {
+        int n = a.numel();
+        if (n == 0) {
+            return;
         }
+        Lines.parallel(new RowCursor(a.shape(), a.offset(), a.strides(), b.offset(), b.strides()).rows(), n,
+                (from, to) -> {
+                    RowCursor c = new RowCursor(a.shape(), a.offset(), a.strides(), b.offset(), b.strides());
+                    int len = c.rowLength();
+                    int sa = c.innerStrideA();
+                    int sb = c.innerStrideB();
+                    if (from > 0) {
+                        c.seek(from);
+                    }
+                    for (int r = from, out = from * len; r < to; r++, out += len) {
+                        body.run(c.offsetA, sa, c.offsetB, sb, out, len);
+                        c.next();
+                    }
+                });
     }
 
     static void where(StridedView cond, StridedView a, StridedView b, Storage dst) {
@@ -114,7 +164,13 @@ final class TypedKernels {
                 c.seek(from);
             }
             int out = from * len;
+            boolean vector = sc == 1 && VectorSupport.ENABLED && len >= 16;
             for (int r = from; r < to; r++) {
+                if (vector && VectorElementwise.where(mask, c.offsetC, x, c.offsetA, sa, y, c.offsetB, sb, dst, out, len)) {
+                    out += len;
+                    c.next();
+                    continue;
+                }
                 for (int j = 0, ia = c.offsetA, ib = c.offsetB, ic = c.offsetC; j < len; j++, ia += sa, ib += sb, ic += sc) {
                     dst[out + j] = mask[ic] ? x[ia] : y[ib];
                 }
@@ -144,22 +200,44 @@ final class TypedKernels {
     }
 
     static void binaryIntegral(BinaryOp op, StridedView a, StridedView b, Storage dst) {
+        if (dst instanceof CpuTypedStorage d && d.data instanceof boolean[] out
+                && a.storage() instanceof CpuTypedStorage ta && ta.data instanceof boolean[] u
+                && b.storage() instanceof CpuTypedStorage tb && tb.data instanceof boolean[] v
+                && (op == BinaryOp.MUL || op == BinaryOp.ADD)) {
+            // bool and (MUL) and or (ADD): logicalAnd, logicalOr and masks combined
+            boolean and = op == BinaryOp.MUL;
+            rows(a, b, (ia, sa, ib, sb, o, len) -> {
+                if (sa == 1 && sb == 1 && VectorSupport.ENABLED) {
+                    VectorElementwise.andOr(and, u, ia, v, ib, out, o, len);
+                } else if (and) {
+                    for (int j = 0; j < len; j++, ia += sa, ib += sb) {
+                        out[o + j] = u[ia] & v[ib];
+                    }
+                } else {
+                    for (int j = 0; j < len; j++, ia += sa, ib += sb) {
+                        out[o + j] = u[ia] | v[ib];
+                    }
+                }
+            });
+            return;
+        }
         Elements x = Elements.of(a.storage());
         Elements y = Elements.of(b.storage());
         Elements d = Elements.of(dst);
-        int n = a.numel();
-        for (int i = 0; i < n; i++) {
-            long u = x.getLong(offsetOf(a, i));
-            long v = y.getLong(offsetOf(b, i));
-            d.setLong(i, switch (op) {
-                case ADD -> u + v;
-                case SUB -> u - v;
-                case MUL -> u * v;
-                case MAXIMUM -> Math.max(u, v);
-                case MINIMUM -> Math.min(u, v);
-                default -> throw new UnsupportedOperationException("binary " + op + " on integer tensors");
-            });
-        }
+        rows(a, b, (ia, sa, ib, sb, o, len) -> {
+            for (int j = 0; j < len; j++, ia += sa, ib += sb) {
+                long u = x.getLong(ia);
+                long v = y.getLong(ib);
+                d.setLong(o + j, switch (op) {
+                    case ADD -> u + v;
+                    case SUB -> u - v;
+                    case MUL -> u * v;
+                    case MAXIMUM -> Math.max(u, v);
+                    case MINIMUM -> Math.min(u, v);
+                    default -> throw new UnsupportedOperationException("binary " + op + " on integer tensors");
+                });
+            }
+        });
     }
 
     /** SUM, MAX, MIN, ARGMAX and ARGMIN of an integer or bool storage along {@code dim} (positions as int64). */

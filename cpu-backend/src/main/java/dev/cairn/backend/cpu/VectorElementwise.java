@@ -1,8 +1,10 @@
 package dev.cairn.backend.cpu;
 
 import dev.cairn.backend.BinaryOp;
+import dev.cairn.backend.CompareOp;
 import dev.cairn.backend.UnaryOp;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -416,5 +418,173 @@ final class VectorElementwise {
             FloatVector.fromArray(S, a, ia + i).mul(d).intoArray(dst, out + i);
         }
         return i;
+    }
+
+    /**
+     * {@code out = a op b} as bools over a dense row of {@code a}, where {@code b} advances by {@code sb} (1: a
+     * dense row, 0: one value for the whole row); NaN compares as Java's operators do (false, except NE).
+     * False (nothing done) for other strides, so the caller runs its plain loop.
+     */
+    static boolean compare(CompareOp op, float[] a, int ia, float[] b, int ib, int sb, boolean[] out, int o, int n) {
+        if (sb != 0 && sb != 1) {
+            return false;
+        }
+        int bound = S.loopBound(n);
+        int i = switch (op) {
+            case EQ -> sb == 1 ? eqLoop(a, ia, b, ib, out, o, bound) : eqScalarLoop(a, ia, b[ib], out, o, bound);
+            case NE -> sb == 1 ? neLoop(a, ia, b, ib, out, o, bound) : neScalarLoop(a, ia, b[ib], out, o, bound);
+            case LT -> sb == 1 ? ltLoop(a, ia, b, ib, out, o, bound) : ltScalarLoop(a, ia, b[ib], out, o, bound);
+            case LE -> sb == 1 ? leLoop(a, ia, b, ib, out, o, bound) : leScalarLoop(a, ia, b[ib], out, o, bound);
+            case GT -> sb == 1 ? gtLoop(a, ia, b, ib, out, o, bound) : gtScalarLoop(a, ia, b[ib], out, o, bound);
+            case GE -> sb == 1 ? geLoop(a, ia, b, ib, out, o, bound) : geScalarLoop(a, ia, b[ib], out, o, bound);
+        };
+        for (; i < n; i++) {
+            out[o + i] = op.test(a[ia + i], b[ib + i * sb]);
+        }
+        return true;
+    }
+
+    // One loop per comparison, each naming its operator as a constant (passed in, it ran lane by lane).
+
+    private static int eqLoop(float[] a, int ia, float[] b, int ib, boolean[] out, int o, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ia + i).compare(VectorOperators.EQ, FloatVector.fromArray(S, b, ib + i))
+                    .intoArray(out, o + i);
+        }
+        return i;
+    }
+
+    private static int neLoop(float[] a, int ia, float[] b, int ib, boolean[] out, int o, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ia + i).compare(VectorOperators.NE, FloatVector.fromArray(S, b, ib + i))
+                    .intoArray(out, o + i);
+        }
+        return i;
+    }
+
+    private static int ltLoop(float[] a, int ia, float[] b, int ib, boolean[] out, int o, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ia + i).compare(VectorOperators.LT, FloatVector.fromArray(S, b, ib + i))
+                    .intoArray(out, o + i);
+        }
+        return i;
+    }
+
+    private static int leLoop(float[] a, int ia, float[] b, int ib, boolean[] out, int o, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ia + i).compare(VectorOperators.LE, FloatVector.fromArray(S, b, ib + i))
+                    .intoArray(out, o + i);
+        }
+        return i;
+    }
+
+    private static int gtLoop(float[] a, int ia, float[] b, int ib, boolean[] out, int o, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ia + i).compare(VectorOperators.GT, FloatVector.fromArray(S, b, ib + i))
+                    .intoArray(out, o + i);
+        }
+        return i;
+    }
+
+    private static int geLoop(float[] a, int ia, float[] b, int ib, boolean[] out, int o, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ia + i).compare(VectorOperators.GE, FloatVector.fromArray(S, b, ib + i))
+                    .intoArray(out, o + i);
+        }
+        return i;
+    }
+
+    private static int eqScalarLoop(float[] a, int ia, float s, boolean[] out, int o, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ia + i).compare(VectorOperators.EQ, s).intoArray(out, o + i);
+        }
+        return i;
+    }
+
+    private static int neScalarLoop(float[] a, int ia, float s, boolean[] out, int o, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ia + i).compare(VectorOperators.NE, s).intoArray(out, o + i);
+        }
+        return i;
+    }
+
+    private static int ltScalarLoop(float[] a, int ia, float s, boolean[] out, int o, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ia + i).compare(VectorOperators.LT, s).intoArray(out, o + i);
+        }
+        return i;
+    }
+
+    private static int leScalarLoop(float[] a, int ia, float s, boolean[] out, int o, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ia + i).compare(VectorOperators.LE, s).intoArray(out, o + i);
+        }
+        return i;
+    }
+
+    private static int gtScalarLoop(float[] a, int ia, float s, boolean[] out, int o, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ia + i).compare(VectorOperators.GT, s).intoArray(out, o + i);
+        }
+        return i;
+    }
+
+    private static int geScalarLoop(float[] a, int ia, float s, boolean[] out, int o, int bound) {
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ia + i).compare(VectorOperators.GE, s).intoArray(out, o + i);
+        }
+        return i;
+    }
+
+    /**
+     * {@code dst = mask ? x : y} over a dense row of the mask, where x and y each advance by 1 (a dense row) or 0
+     * (one value for the row: masked fill). False (nothing done) for other strides.
+     */
+    static boolean where(boolean[] mask, int ic, float[] x, int ia, int sa, float[] y, int ib, int sb, float[] dst,
+                         int o, int n) {
+        if ((sa != 0 && sa != 1) || (sb != 0 && sb != 1)) {
+            return false;
+        }
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector fx = sa == 1 ? FloatVector.fromArray(S, x, ia + i) : FloatVector.broadcast(S, x[ia]);
+            FloatVector fy = sb == 1 ? FloatVector.fromArray(S, y, ib + i) : FloatVector.broadcast(S, y[ib]);
+            fy.blend(fx, VectorMask.fromArray(S, mask, ic + i)).intoArray(dst, o + i);
+        }
+        for (; i < n; i++) {
+            dst[o + i] = mask[ic + i] ? x[ia + i * sa] : y[ib + i * sb];
+        }
+        return true;
+    }
+
+    /** {@code out = u & v} ({@code and}) or {@code u | v} over dense rows of bools, as vector masks. */
+    static void andOr(boolean and, boolean[] u, int iu, boolean[] v, int iv, boolean[] out, int o, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        if (and) {
+            for (; i < bound; i += L) {
+                VectorMask.fromArray(S, u, iu + i).and(VectorMask.fromArray(S, v, iv + i)).intoArray(out, o + i);
+            }
+        } else {
+            for (; i < bound; i += L) {
+                VectorMask.fromArray(S, u, iu + i).or(VectorMask.fromArray(S, v, iv + i)).intoArray(out, o + i);
+            }
+        }
+        for (; i < n; i++) {
+            out[o + i] = and ? u[iu + i] & v[iv + i] : u[iu + i] | v[iv + i];
+        }
     }
 }
