@@ -184,7 +184,11 @@ public enum UnaryOp {
         return x >= 0 ? 1.0 - erfc : erfc - 1.0;
     }
 
-    /** x^s with fast paths for the common exponents, matching {@code Math.pow} otherwise. */
+    /**
+     * x^s. The exponents PyTorch computes by multiplication in float (its {@code pow_tensor_scalar_optimized_kernel})
+     * are computed so here too: 2 ({@code x * x}), 3 ({@code x * x * x}), -1 ({@code 1 / x}), -2 ({@code 1 / (x * x)}),
+     * 0.5 (the square root) and -0.5 ({@code 1 / sqrt x}); 1 is x; any other exponent is {@code Math.pow} in double.
+     */
     public static float pow(float x, float s) {
         if (s == 2f) {
             return x * x;
@@ -194,6 +198,18 @@ public enum UnaryOp {
         }
         if (s == 0.5f) {
             return (float) Math.sqrt(x);
+        }
+        if (s == 3f) {
+            return x * x * x;
+        }
+        if (s == -1f) {
+            return 1f / x;
+        }
+        if (s == -2f) {
+            return 1f / (x * x);
+        }
+        if (s == -0.5f) {
+            return 1f / (float) Math.sqrt(x);
         }
         return (float) Math.pow(x, s);
     }

@@ -222,9 +222,22 @@ final class ShapeOps {
             TensorBody gb = g.body();
             TensorBody full = gb.newDense(shape.clone());
             Kernels.fill(full, 0f);
-            Kernels.copy(gb, sliced(full, 0, full.strides, d, start, length, step, drop));
+            copyInto(gb, sliced(full, 0, full.strides, d, start, length, step, drop));
             return new Tensor[] {new Tensor(full)};
         }, x);
+    }
+
+    /**
+     * Copies {@code src} into {@code part}, a view made for this copy, and closes the view: a view left open
+     * holds a claim on the whole output's memory, which then never goes back to the pool when the output is
+     * closed (every {@code cat} allocated its output afresh).
+     */
+    private static void copyInto(TensorBody src, TensorBody part) {
+        try {
+            Kernels.copy(src, part);
+        } finally {
+            part.close();
+        }
     }
 
     private static TensorBody sliced(TensorBody b, int offset, int[] strides, int d, int start, int length, int step,
@@ -333,7 +346,7 @@ final class ShapeOps {
         TensorBody ob = first.newDense(outShape);
         int at = 0;
         for (int i = 0; i < ts.length; i++) {
-            Kernels.copy(ts[i].body(), sliced(ob, 0, ob.strides, d, at, sizes[i], 1, false));
+            copyInto(ts[i].body(), sliced(ob, 0, ob.strides, d, at, sizes[i], 1, false));
             at += sizes[i];
         }
         Tensor[] inputs = ts.clone();

@@ -93,6 +93,26 @@ class MemoryLifecycleTest {
     }
 
     @Test
+    void catAndASliceGradientFreeTheirMemoryWhenClosed() {
+        // both copy into views of a new tensor; a view left open kept the whole tensor's memory claimed
+        long mark = fake().mark();
+        try (TensorScope scope = TensorScope.open()) {
+            Tensor joined = Tensor.cat(0, Tensor.ones(GPU, 2, 3), Tensor.zeros(GPU, 1, 3));
+            assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1, 0, 0, 0}, joined.toFloatArray());
+        }
+        assertEquals(0, fake().liveSince(mark), "cat's output went with its scope");
+        Tensor x = Tensor.ones(GPU, 4, 3).requiresGrad(true);
+        long afterX = fake().mark();
+        try (TensorScope scope = TensorScope.open()) {
+            x.narrow(0, 1, 2).sum().backward();
+            assertArrayEquals(new float[] {0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0}, x.grad().toFloatArray());
+            x.grad().close();
+        }
+        assertEquals(0, fake().liveSince(afterX), "the slice's gradient went when closed");
+        x.close();
+    }
+
+    @Test
     void theCleanerFreesTensorsNobodyClosed() throws InterruptedException {
         long mark = fake().mark();
         for (int i = 0; i < 10_000; i++) {

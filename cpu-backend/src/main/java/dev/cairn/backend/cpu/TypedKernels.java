@@ -293,6 +293,52 @@ final class TypedKernels {
         }
     }
 
+    /**
+     * {@code indexSelect} on floats whose dimensions after {@code dim} are dense (flip, a slice of channels, a
+     * gather of positions): the index checked once, then for each position of the dimensions before {@code dim} a
+     * run of picks, each a block copy (one element when {@code dim} is the last). False (nothing done) when the
+     * inner dimensions are strided.
+     */
+    private static boolean indexSelectRuns(StridedView src, int dim, StridedView index, float[] from, float[] to) {
+        int[] shape = src.shape();
+        int[] strides = src.strides();
+        int inner = 1;
+        for (int k = shape.length - 1; k > dim; k--) {
+            if (shape[k] != 1 && strides[k] != inner) {
+                return false;
+            }
+            inner *= shape[k];
+        }
+        Elements ix = Elements.of(index.storage());
+        int m = index.numel();
+        int[] at = new int[m];
+        for (int j = 0; j < m; j++) {
+            at[j] = checkedIndex("indexSelect", ix, index, j, dim, shape) * strides[dim];
+        }
+        int outer = 1;
+        for (int k = 0; k < dim; k++) {
+            outer *= shape[k];
+        }
+        for (int o = 0, out = 0; o < outer; o++) {
+            int base = src.offset();
+            for (int k = dim - 1, rem = o; k >= 0; k--) {
+                base += (rem % shape[k]) * strides[k];
+                rem /= shape[k];
+            }
+            if (inner == 1) {
+                for (int j = 0; j < m; j++) {
+                    to[out + j] = from[base + at[j]];
+                }
+            } else {
+                for (int j = 0; j < m; j++) {
+                    System.arraycopy(from, base + at[j], to, out + j * inner, inner);
+                }
+            }
+            out += m * inner;
+        }
+        return true;
+    }
+
     static void indexSelect(StridedView src, int dim, StridedView index, Storage dst) {
         if (dim == 0 && src.storage() instanceof CpuStorage from && dst instanceof CpuStorage to && denseRows(src)) {
             // float rows picked whole (an embedding lookup): one array copy per index
@@ -306,6 +352,10 @@ final class TypedKernels {
                 int row = checkedIndex("indexSelect", ix, index, i, 0, src.shape());
                 System.arraycopy(from.data, src.offset() + row * rowStride, to.data, i * width, width);
             }
+            return;
+        }
+        if (src.storage() instanceof CpuStorage from && dst instanceof CpuStorage to && indexSelectRuns(src, dim, index,
+                from.data, to.data)) {
             return;
         }
         Elements s = Elements.of(src.storage());

@@ -146,24 +146,9 @@ final class VectorElementwise {
                             .intoArray(dst, dOff + i);
                 }
             }
-            // the exponents UnaryOp#pow computes exactly; any other runs the plain loop (Math.pow in double)
-            case POW_SCALAR -> {
-                if (s == 2f) {
-                    for (; i < bound; i += L) {
-                        FloatVector v = FloatVector.fromArray(S, a, off + i);
-                        v.mul(v).intoArray(dst, dOff + i);
-                    }
-                } else if (s == 0.5f) {
-                    for (; i < bound; i += L) {
-                        FloatVector.fromArray(S, a, off + i).sqrt().intoArray(dst, dOff + i);
-                    }
-                } else if (s == 1f) {
-                    System.arraycopy(a, off, dst, dOff, bound);
-                    i = bound;
-                } else {
-                    return false;
-                }
-            }
+            // UnaryOp#pow's formulas for its special exponents (the same bits); any other exponent the Vector API's
+            // pow (within an ulp or so of Math.pow in double, which the plain loop runs)
+            case POW_SCALAR -> i = powLoop(s, a, off, dst, dOff, bound);
             default -> {
                 return false;
             }
@@ -255,6 +240,46 @@ final class VectorElementwise {
         return i;
     }
 
+    private static int powLoop(float s, float[] a, int off, float[] dst, int dOff, int bound) {
+        int i = 0;
+        if (s == 2f) {
+            for (; i < bound; i += L) {
+                FloatVector v = FloatVector.fromArray(S, a, off + i);
+                v.mul(v).intoArray(dst, dOff + i);
+            }
+        } else if (s == 1f) {
+            System.arraycopy(a, off, dst, dOff, bound);
+            i = bound;
+        } else if (s == 0.5f) {
+            for (; i < bound; i += L) {
+                FloatVector.fromArray(S, a, off + i).sqrt().intoArray(dst, dOff + i);
+            }
+        } else if (s == 3f) {
+            for (; i < bound; i += L) {
+                FloatVector v = FloatVector.fromArray(S, a, off + i);
+                v.mul(v).mul(v).intoArray(dst, dOff + i);
+            }
+        } else if (s == -1f) {
+            for (; i < bound; i += L) {
+                ONE.div(FloatVector.fromArray(S, a, off + i)).intoArray(dst, dOff + i);
+            }
+        } else if (s == -2f) {
+            for (; i < bound; i += L) {
+                FloatVector v = FloatVector.fromArray(S, a, off + i);
+                ONE.div(v.mul(v)).intoArray(dst, dOff + i);
+            }
+        } else if (s == -0.5f) {
+            for (; i < bound; i += L) {
+                ONE.div(FloatVector.fromArray(S, a, off + i).sqrt()).intoArray(dst, dOff + i);
+            }
+        } else {
+            for (; i < bound; i += L) {
+                FloatVector.fromArray(S, a, off + i).lanewise(VectorOperators.POW, s).intoArray(dst, dOff + i);
+            }
+        }
+        return i;
+    }
+
     private static int erfLoop(float[] a, int off, float[] dst, int dOff, int bound) {
         int i = 0;
         for (; i < bound; i += L) {
@@ -268,7 +293,8 @@ final class VectorElementwise {
      * tails run the vector formula too. The others give the reference's bits in either form.
      */
     private static final java.util.Set<UnaryOp> APPROXIMATE = java.util.EnumSet.of(UnaryOp.EXP, UnaryOp.LOG,
-            UnaryOp.SIN, UnaryOp.COS, UnaryOp.ERF, UnaryOp.TANH, UnaryOp.SIGMOID, UnaryOp.GELU, UnaryOp.GELU_TANH);
+            UnaryOp.SIN, UnaryOp.COS, UnaryOp.ERF, UnaryOp.TANH, UnaryOp.SIGMOID, UnaryOp.GELU, UnaryOp.GELU_TANH,
+            UnaryOp.POW_SCALAR);
 
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
     private static final FloatVector ZERO = FloatVector.zero(S);

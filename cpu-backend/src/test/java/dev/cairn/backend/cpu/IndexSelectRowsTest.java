@@ -83,6 +83,62 @@ class IndexSelectRowsTest {
         }
     }
 
+    /** {@code indexSelect} along any dimension, walking the output element by element. */
+    private static float[] referenceAlong(float[] data, StridedView v, int dim, long[] idx) {
+        int[] out = v.shape().clone();
+        out[dim] = idx.length;
+        int n = 1;
+        for (int size : out) {
+            n *= size;
+        }
+        float[] r = new float[n];
+        for (int i = 0; i < n; i++) {
+            int off = v.offset();
+            for (int k = out.length - 1, rem = i; k >= 0; k--) {
+                int c = rem % out[k];
+                rem /= out[k];
+                off += (k == dim ? (int) idx[c] : c) * v.strides()[k];
+            }
+            r[i] = data[off];
+        }
+        return r;
+    }
+
+    @Test
+    void everyDimensionOfEveryLayoutMatchesTheElementWalk() {
+        // the last dimension picks single elements (flip); a middle one picks dense blocks; strided inner
+        // dimensions take the element walk
+        float[] data = iota(600);
+        StridedView[] layouts = {
+            new StridedView(null, 0, new int[] {4, 6, 5}, new int[] {30, 5, 1}),       // dense
+            new StridedView(null, 7, new int[] {4, 6, 5}, new int[] {70, 10, 1}),      // rows of wider rows
+            new StridedView(null, 0, new int[] {4, 6, 5}, new int[] {1, 20, 4}),       // permuted: strided inner
+            new StridedView(null, 3, new int[] {4, 6, 5}, new int[] {0, 5, 1}),        // broadcast outer dimension
+        };
+        for (StridedView l : layouts) {
+            for (int dim = 0; dim < 3; dim++) {
+                int size = l.shape()[dim];
+                long[] idx = {size - 1, 0, size - 1, size / 2};
+                float[] want = referenceAlong(data, l, dim, idx);
+                Storage src = CPU.upload(0, data, 0, data.length);
+                StridedView v = new StridedView(src, l.offset(), l.shape(), l.strides());
+                Storage ix = CPU.upload(0, DType.INT64, idx, 0, idx.length);
+                Storage dst = CPU.allocate(0, want.length);
+                CPU.indexSelect(v, dim, new StridedView(ix, 0, new int[] {idx.length}, new int[] {1}), dst);
+                float[] got = new float[want.length];
+                CPU.download(dst, 0, got, 0, got.length);
+                assertArrayEquals(want, got, "dim " + dim + " of " + java.util.Arrays.toString(l.shape()) + " strides "
+                        + java.util.Arrays.toString(l.strides()));
+            }
+        }
+        StridedView dense = new StridedView(CPU.upload(0, data, 0, data.length), 0, new int[] {4, 6, 5},
+                new int[] {30, 5, 1});
+        Storage bad = CPU.upload(0, DType.INT64, new long[] {2, 5}, 0, 2);
+        CairnException e = assertThrows(CairnException.class, () -> CPU.indexSelect(dense, 2,
+                new StridedView(bad, 0, new int[] {2}, new int[] {1}), CPU.allocate(0, 48)));
+        assertTrue(e.getMessage().contains("indexSelect") && e.getMessage().contains("5"), e.getMessage());
+    }
+
     @Test
     void anIndexOutOfRangeNamesTheOpAndTheBound() {
         float[] data = iota(42);
