@@ -12,6 +12,8 @@ final class Reductions {
     private Reductions() {
     }
 
+    /** From this length on, the maximum or minimum of a dense line is taken over vector lanes first. */
+    private static final int VECTOR_EXTREMUM_MIN = 64;
     /** Below this many outputs in a row, a sum over an outer dimension walks each line on its own. */
     private static final int MIN_OUTER_RUN = 8;
     /** Outputs one accumulator block of an outer sum holds (16 KiB of doubles, resident in L1/L2). */
@@ -146,6 +148,13 @@ final class Reductions {
             }
             case MAX, MIN -> {
                 boolean max = op == ReduceOp.MAX;
+                if (step == 1 && len >= VECTOR_EXTREMUM_MIN && VectorSupport.ENABLED) { // dense lines: vector lanes
+                    float[] d = (float[]) dst;
+                    for (int q = 0; q < 4; q++) {
+                        d[out + q] = reduceLine(op, a, start + q * si, 1, len);
+                    }
+                    return;
+                }
                 float b0 = a[start];
                 float b1 = a[start + si];
                 float b2 = a[start + 2 * si];
@@ -252,6 +261,14 @@ final class Reductions {
             }
             case MAX, MIN -> {
                 boolean max = op == ReduceOp.MAX;
+                if (step == 1 && len >= VECTOR_EXTREMUM_MIN && VectorSupport.ENABLED) {
+                    float v = VectorElementwise.extremum(max, a, start, len);
+                    if (v == v && v != 0f) {
+                        // no NaN, and not a zero (whose sign the first of equal values decides): the value the walk
+                        // below gives, bit for bit
+                        return v;
+                    }
+                }
                 float best = a[start];
                 for (int i = 0, p = start; i < len; i++, p += step) {
                     float v = a[p];

@@ -613,4 +613,31 @@ final class VectorElementwise {
             out[o + i] = and ? u[iu + i] & v[iv + i] : u[iu + i] | v[iv + i];
         }
     }
+
+    /**
+     * The largest ({@code max}) or smallest of {@code a[start, start + n)}, {@code n >= 16}, over vector lanes:
+     * NaN where there is one (not necessarily the first NaN's bits), and where the extreme is a zero either zero.
+     * The caller falls back to its ordered walk for those two cases.
+     */
+    static float extremum(boolean max, float[] a, int start, int n) {
+        int bound = S.loopBound(n);
+        FloatVector best = FloatVector.fromArray(S, a, start);
+        int i = L;
+        // lanewise max and min are Math.max and Math.min: a NaN sticks
+        if (max) {
+            for (; i < bound; i += L) {
+                best = best.max(FloatVector.fromArray(S, a, start + i));
+            }
+        } else {
+            for (; i < bound; i += L) {
+                best = best.min(FloatVector.fromArray(S, a, start + i));
+            }
+        }
+        float r = max ? best.reduceLanes(VectorOperators.MAX) : best.reduceLanes(VectorOperators.MIN);
+        for (; i < n; i++) {
+            float v = a[start + i];
+            r = max ? Math.max(r, v) : Math.min(r, v);
+        }
+        return r;
+    }
 }
