@@ -286,6 +286,12 @@ final class Reductions {
     }
 
     private static int argLine(boolean max, float[] a, int start, int step, int len) {
+        if (step == 1 && len >= VECTOR_EXTREMUM_MIN && VectorSupport.ENABLED) {
+            float v = VectorElementwise.extremum(max, a, start, len);
+            if (v == v && v != 0f) { // as in reduceLine: the extreme's first position is the walk's answer
+                return VectorElementwise.firstEqual(a, start, len, v);
+            }
+        }
         float best = a[start];
         int at = 0;
         if (best != best) {

@@ -640,4 +640,22 @@ final class VectorElementwise {
         }
         return r;
     }
+
+    /** The first {@code i} with {@code a[start + i] == v} ({@code v} not NaN), or {@code n} if there is none. */
+    static int firstEqual(float[] a, int start, int n, float v) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            VectorMask<Float> hit = FloatVector.fromArray(S, a, start + i).compare(VectorOperators.EQ, v);
+            if (hit.anyTrue()) {
+                return i + hit.firstTrue();
+            }
+        }
+        for (; i < n; i++) {
+            if (a[start + i] == v) {
+                return i;
+            }
+        }
+        return n;
+    }
 }

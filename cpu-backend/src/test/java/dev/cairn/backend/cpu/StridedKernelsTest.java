@@ -183,6 +183,11 @@ class StridedKernelsTest {
         int zeros2 = (2 * b + 4) * c; // line (2, 4): +0 then -0
         Arrays.fill(x, zeros2, zeros2 + c, -0f);
         x[zeros2] = 0f;
+        int twice = 2 * b * c; // line (2, 0): its maximum and its minimum each twice, the first position counts
+        x[twice + 50] = 9f;
+        x[twice + 4000] = 9f;
+        x[twice + 70] = -9f;
+        x[twice + 30] = -9f;
         Storage sx = CPU.upload(0, x, 0, x.length);
         Layout l = new Layout("dense", new int[] {a, b, c}, new int[] {b * c, c, 1}, 0);
         StridedView v = new StridedView(sx, 0, l.shape(), l.strides());
