@@ -164,6 +164,29 @@ class StridedKernelsTest {
     }
 
     @Test
+    void transposedMatricesCopyInTilesWithTheirEdges() {
+        // rows adjacent in the source (a transposed matrix): tiles of 16 rows, a last partial tile, a source
+        // matrix wider than the view, and a size large enough to be split across the pool
+        for (int[] dims : new int[][] {{37, 53, 60}, {16, 16, 16}, {300, 257, 301}}) {
+            int rows = dims[0];
+            int cols = dims[1];
+            int ld = dims[2]; // the source's row length: the view is [rows, cols] with strides [1, ld]
+            float[] x = values(ld * cols + 9, 4);
+            Storage sx = CPU.upload(0, x, 0, x.length);
+            StridedView v = new StridedView(sx, 3, new int[] {rows, cols}, new int[] {1, ld});
+            Storage out = CPU.allocate(0, rows * cols);
+            CPU.unary(dev.cairn.backend.UnaryOp.IDENTITY, 0f, v, out);
+            float[] got = run(out, rows * cols);
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    check("copy of " + rows + " x " + cols + " at (" + r + ", " + c + ")", x[3 + r + c * ld],
+                            got[r * cols + c]);
+                }
+            }
+        }
+    }
+
+    @Test
     void reductionsKeepTheNaNAndSignedZeroRulesInGroupsOfLinesAndAcrossTheSplit() {
         // [3, 5, 8192]: 15 outputs over the last dimension, split in two parts mid-row on two cores; lines are
         // reduced four at a time, so the special lines sit at every position of a group
