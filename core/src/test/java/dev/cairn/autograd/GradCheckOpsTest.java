@@ -168,6 +168,7 @@ class GradCheckOpsTest {
         add("gelu tanh", t -> t[0].gelu("tanh"), any(208, 2, 3));
         add("silu", t -> t[0].silu(), any(209, 2, 3));
         add("softplus", t -> t[0].softplus(2f), any(210, 2, 3));
+        add("leakyRelu", t -> t[0].leakyRelu(0.2f), any(230, 2, 3));
         add("softmax", t -> t[0].softmax(-1), any(211, 2, 4));
         add("logSoftmax dim 0", t -> t[0].logSoftmax(0), any(212, 3, 2));
         add("logsumexp", t -> t[0].logsumexp(1, false), any(213, 2, 4));

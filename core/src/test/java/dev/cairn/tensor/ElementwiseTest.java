@@ -48,6 +48,35 @@ class ElementwiseTest {
     }
 
     @Test
+    void leakyReluKeepsNaNAndNegativeZeroAndHasTheSlopeAsGradientAtZero() {
+        Tensor x = Tensor.vector(2f, -3f, 0f, -0f, Float.NaN).requiresGrad(true);
+        float[] y = x.leakyRelu(0.25f).toFloatArray();
+        assertEquals(2f, y[0]);
+        assertEquals(-0.75f, y[1]);
+        assertEquals(Float.floatToIntBits(0f), Float.floatToIntBits(y[2]));
+        assertEquals(Float.floatToIntBits(-0f), Float.floatToIntBits(y[3]));
+        assertEquals(true, Float.isNaN(y[4]));
+        x.leakyRelu(0.25f).sum().backward();
+        assertArrayEquals(new float[] {1f, 0.25f, 0.25f, 0.25f, 0.25f}, x.grad().toFloatArray());
+    }
+
+    @Test
+    void powWithTheExponentsComputedByMultiplication() {
+        Tensor x = Tensor.vector(1.5f, -2f, 0.1f, 4f);
+        float[] v = x.toFloatArray();
+        float[] cube = x.pow(3f).toFloatArray();
+        float[] inverse = x.pow(-1f).toFloatArray();
+        float[] inverseSquare = x.pow(-2f).toFloatArray();
+        for (int i = 0; i < v.length; i++) {
+            // PyTorch's float formulas for these exponents, bit for bit
+            assertEquals(Float.floatToIntBits(v[i] * v[i] * v[i]), Float.floatToIntBits(cube[i]));
+            assertEquals(Float.floatToIntBits(1f / v[i]), Float.floatToIntBits(inverse[i]));
+            assertEquals(Float.floatToIntBits(1f / (v[i] * v[i])), Float.floatToIntBits(inverseSquare[i]));
+        }
+        assertEquals(Float.floatToIntBits(1f / (float) Math.sqrt(4f)), Float.floatToIntBits(x.pow(-0.5f).toFloatArray()[3]));
+    }
+
+    @Test
     void pow() {
         Tensor x = Tensor.vector(1, 2, 3, 4);
         assertTensor(new float[] {1, 4, 9, 16}, new int[] {4}, x.pow(2));
