@@ -74,6 +74,9 @@ final class Reductions {
         }
         RowCursor cur = new RowCursor(outShape, src.offset(), outStrides, 0, null);
         int outputs = cur.rows() * cur.rowLength();
+        if (outputs == 0) {
+            return; // an empty dimension besides the reduced one: nothing to write
+        }
         long work = (long) outputs * Math.max(len, 1);
         if (Lines.parts(outputs, work) <= 1) {
             walkOutputs(op, line, dst, a, step, len, cur, 0, outputs);

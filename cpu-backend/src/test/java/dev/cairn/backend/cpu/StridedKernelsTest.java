@@ -164,6 +164,19 @@ class StridedKernelsTest {
     }
 
     @Test
+    void reductionsWithAnEmptyDimensionBesidesTheReducedOneWriteNothing() {
+        Storage sx = CPU.upload(0, new float[8], 0, 8);
+        for (int[] shape : new int[][] {{0, 5}, {3, 0, 4}}) {
+            int[] strides = shape.length == 2 ? new int[] {5, 1} : new int[] {0, 4, 1};
+            StridedView v = new StridedView(sx, 0, shape, strides);
+            for (ReduceOp op : new ReduceOp[] {ReduceOp.SUM, ReduceOp.MAX}) {
+                CPU.reduce(op, v, shape.length - 1, CPU.allocate(0, 0));
+            }
+            CPU.reduce(ReduceOp.ARGMAX, v, shape.length - 1, CPU.allocate(0, dev.cairn.DType.INT64, 0));
+        }
+    }
+
+    @Test
     void transposedMatricesCopyInTilesWithTheirEdges() {
         // rows adjacent in the source (a transposed matrix): tiles of 16 rows, a last partial tile, a source
         // matrix wider than the view, and a size large enough to be split across the pool
