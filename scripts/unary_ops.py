@@ -11,6 +11,7 @@ commit) in the same rounds, alternating. Prints per op the median over rounds of
 import argparse, os, statistics, subprocess, sys
 
 from bench_cpu import ROOT, jvm_env
+from op_survey import java, parse
 from host_cpu import describe as describe_cpu
 
 OPS = ("exp", "log", "sqrt", "sin", "cos", "erf", "tanh", "sigmoid", "gelu", "gelu_tanh", "relu")
@@ -40,11 +41,6 @@ with torch.no_grad():
 """
 
 
-def java():
-    home = os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64")
-    return os.path.join(home, "bin", "java")
-
-
 def cairn(checkout, n):
     cp = f"{checkout}/samples/target/cairn-samples.jar:{checkout}/samples/target/lib/*"
     opts = jvm_env().get("CAIRN_JAVA_OPTS", "").split()
@@ -63,15 +59,6 @@ def torch_side(n):
     return parse(out)
 
 
-def parse(out):
-    rows = {}
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[0] in OPS:
-            rows[parts[0]] = float(parts[1])
-    return rows
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=3)
@@ -87,7 +74,8 @@ def main():
         order = list(sides) if r % 2 == 0 else list(reversed(sides))
         for name in order:
             for op, us in sides[name]().items():
-                res[name][op].append(us)
+                if op in res[name]:
+                    res[name][op].append(us)
         print(f"round {r + 1} of {a.rounds} done", file=sys.stderr)
     med = {name: {op: statistics.median(v) for op, v in ops.items() if v} for name, ops in res.items()}
     head = f"{'op':10} {'cairn us':>10} {'torch us':>10} {'ratio':>8}" + (f" {'before us':>10} {'speedup':>8}" if a.before else "")
