@@ -240,6 +240,35 @@ final class TypedKernels {
         });
     }
 
+    /**
+     * {@code gather} of floats by an int64 index: the index and the source walked row by row together (the
+     * source with the index's shape, its step along {@code dim} left to the index values), each value checked
+     * as it is read, instead of both offsets recomputed from a flat index per element.
+     */
+    private static void gatherFloats(StridedView src, int dim, StridedView index, float[] from, long[] positions,
+                                     float[] to) {
+        int[] shape = index.shape();
+        int[] srcStrides = src.strides().clone();
+        int along = srcStrides[dim];
+        int size = src.shape()[dim];
+        srcStrides[dim] = 0;
+        RowCursor c = new RowCursor(shape, index.offset(), index.strides(), src.offset(), srcStrides);
+        int len = c.rowLength();
+        int si = c.innerStrideA();
+        int ss = c.innerStrideB();
+        for (int r = 0, out = 0; r < c.rows(); r++, out += len) {
+            for (int j = 0, ia = c.offsetA, ib = c.offsetB; j < len; j++, ia += si, ib += ss) {
+                long v = positions[ia];
+                if (v < 0 || v >= size) {
+                    throw new dev.cairn.CairnException("gather: index " + v + " is out of bounds for dimension " + dim
+                            + " with size " + size + " (input shape " + java.util.Arrays.toString(src.shape()) + ")");
+                }
+                to[out + j] = from[ib + (int) v * along];
+            }
+            c.next();
+        }
+    }
+
     /** SUM, MAX, MIN, ARGMAX and ARGMIN of an integer or bool storage along {@code dim} (positions as int64). */
     static void reduceIntegral(ReduceOp op, StridedView src, int dim, Storage dst) {
         Elements s = Elements.of(src.storage());
@@ -404,6 +433,11 @@ final class TypedKernels {
     }
 
     static void gather(StridedView src, int dim, StridedView index, Storage dst) {
+        if (src.storage() instanceof CpuStorage from && dst instanceof CpuStorage to
+                && index.storage() instanceof CpuTypedStorage ix && ix.data instanceof long[] positions) {
+            gatherFloats(src, dim, index, from.data, positions, to.data);
+            return;
+        }
         Elements s = Elements.of(src.storage());
         Elements ix = Elements.of(index.storage());
         Elements d = Elements.of(dst);
