@@ -102,9 +102,12 @@ final class TypedKernels {
         if (n == 0) {
             return;
         }
-        Lines.parallel(new RowCursor(a.shape(), a.offset(), a.strides(), b.offset(), b.strides()).rows(), n,
+        RowCursor first = new RowCursor(a.shape(), a.offset(), a.strides(), b.offset(), b.strides());
+        Lines.parallel(first.rows(), n,
                 (from, to) -> {
-                    RowCursor c = new RowCursor(a.shape(), a.offset(), a.strides(), b.offset(), b.strides());
+                    // the part from row 0 runs once, on the calling thread: it walks the cursor made above
+                    RowCursor c = from == 0 ? first
+                            : new RowCursor(a.shape(), a.offset(), a.strides(), b.offset(), b.strides());
                     int len = c.rowLength();
                     int sa = c.innerStrideA();
                     int sb = c.innerStrideB();

@@ -135,15 +135,9 @@ class StridedKernelsTest {
                         outShape[i] = i == dim ? 1 : l.shape()[i];
                     }
                     int outN = numel(outShape);
-                    for (ReduceOp op : new ReduceOp[] {ReduceOp.SUM, ReduceOp.MAX, ReduceOp.MIN, ReduceOp.PROD}) {
-                        Storage out = CPU.allocate(0, outN);
-                        CPU.reduce(op, v, dim, out);
-                        float[] got = run(out, outN);
-                        for (int o = 0; o < outN; o++) {
-                            check(op + " over dim " + dim + " of " + l.name() + " " + Arrays.toString(l.shape())
-                                    + " at output " + o, reference(op, x, l, dim, outShape, o), got[o]);
-                        }
-                    }
+                    int d = dim;
+                    checkFloatReductions(v, dim, outN, " of " + l.name() + " " + Arrays.toString(l.shape()),
+                            (op, o) -> reference(op, x, l, d, outShape, o));
                     Storage pos = CPU.allocate(0, dev.cairn.DType.INT64, outN);
                     CPU.reduce(ReduceOp.ARGMAX, v, dim, pos);
                     long[] where = new long[outN];
@@ -230,14 +224,8 @@ class StridedKernelsTest {
         for (int dim = 1; dim < 3; dim++) {
             int[] outShape = {a, dim == 1 ? 1 : b, dim == 2 ? 1 : c};
             int outN = numel(outShape);
-            for (ReduceOp op : new ReduceOp[] {ReduceOp.SUM, ReduceOp.MAX, ReduceOp.MIN, ReduceOp.PROD}) {
-                Storage out = CPU.allocate(0, outN);
-                CPU.reduce(op, v, dim, out);
-                float[] got = run(out, outN);
-                for (int o = 0; o < outN; o++) {
-                    check(op + " over dim " + dim + " at output " + o, lineReference(op, x, l, dim, outShape, o), got[o]);
-                }
-            }
+            int d = dim;
+            checkFloatReductions(v, dim, outN, "", (op, o) -> lineReference(op, x, l, d, outShape, o));
             for (ReduceOp op : new ReduceOp[] {ReduceOp.ARGMAX, ReduceOp.ARGMIN}) {
                 Storage pos = CPU.allocate(0, dev.cairn.DType.INT64, outN);
                 CPU.reduce(op, v, dim, pos);
@@ -247,6 +235,23 @@ class StridedKernelsTest {
                     assertEquals(argReference(op == ReduceOp.ARGMAX, x, l, dim, outShape, o), where[o],
                             op + " over dim " + dim + " at output " + o);
                 }
+            }
+        }
+    }
+
+    /** The expected value of output {@code o} of a reduction. */
+    private interface Expected {
+        float of(ReduceOp op, int o);
+    }
+
+    /** SUM, MAX, MIN and PROD of {@code v} over {@code dim}, each output's bits against {@code expected}. */
+    private static void checkFloatReductions(StridedView v, int dim, int outN, String what, Expected expected) {
+        for (ReduceOp op : new ReduceOp[] {ReduceOp.SUM, ReduceOp.MAX, ReduceOp.MIN, ReduceOp.PROD}) {
+            Storage out = CPU.allocate(0, outN);
+            CPU.reduce(op, v, dim, out);
+            float[] got = run(out, outN);
+            for (int o = 0; o < outN; o++) {
+                check(op + " over dim " + dim + what + " at output " + o, expected.of(op, o), got[o]);
             }
         }
     }
