@@ -37,6 +37,7 @@ public class OpSurvey {
             ops.put("amax_last", () -> x.amax(-1, false));
             ops.put("argmax_last", () -> x.argmax(-1, false));
             ops.put("max_all", () -> x.max());
+            ops.put("sum_all", () -> x.sum());
             ops.put("softmax", () -> x.softmax(-1));
             ops.put("log_softmax", () -> x.logSoftmax(-1));
             ops.put("layer_norm", () -> x.layerNorm(new int[] {2048}, w, b, 1e-5f));

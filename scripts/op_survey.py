@@ -23,7 +23,7 @@ mask = x > 0; w = torch.ones(2048); b = torch.zeros(2048)
 idx = torch.tensor([3, 1, 60, 7, 0, 5, 9, 33]); gidx = (torch.rand(64, 16) * 2047).long()
 ops = {
  "sum_last": lambda: x.sum(-1), "sum_first": lambda: x.sum(0), "mean_last": lambda: x.mean(-1),
- "amax_last": lambda: x.amax(-1), "argmax_last": lambda: x.argmax(-1), "max_all": lambda: x.max(),
+ "amax_last": lambda: x.amax(-1), "argmax_last": lambda: x.argmax(-1), "max_all": lambda: x.max(), "sum_all": lambda: x.sum(),
  "softmax": lambda: x.softmax(-1), "log_softmax": lambda: x.log_softmax(-1),
  "layer_norm": lambda: F.layer_norm(x, (2048,), w, b, 1e-5), "var_last": lambda: x.var(-1),
  "cumsum_last": lambda: x.cumsum(-1), "norm_last": lambda: x.norm(2, -1),

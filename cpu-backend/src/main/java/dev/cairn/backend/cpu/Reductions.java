@@ -4,9 +4,10 @@ import dev.cairn.backend.ReduceOp;
 import dev.cairn.backend.StridedView;
 
 /**
- * Reductions along one dimension of a float32 strided operand. Sums accumulate in double, each output in
- * the order of the reduced dimension, whatever the layout and the thread split, so the bits of a result
- * do not depend on either. Large reductions split their outputs across the CPU pool.
+ * Reductions along one dimension of a float32 strided operand. Sums accumulate in double in
+ * {@link LineSums}' order (16 partial sums per line) and products in double in the order of the reduced
+ * dimension, whatever the layout and the thread split, so the bits of a result do not depend on either.
+ * Large reductions split their outputs across the CPU pool.
  */
 final class Reductions {
     private Reductions() {
@@ -16,8 +17,8 @@ final class Reductions {
     private static final int VECTOR_EXTREMUM_MIN = 64;
     /** Below this many outputs in a row, a sum over an outer dimension walks each line on its own. */
     private static final int MIN_OUTER_RUN = 8;
-    /** Outputs one accumulator block of an outer sum holds (16 KiB of doubles, resident in L1/L2). */
-    private static final int OUTER_BLOCK = 2048;
+    /** Outputs one item of an outer sum covers (the plain path's accumulators: 16 partials each, 32 KiB). */
+    private static final int OUTER_BLOCK = 256;
 
     /**
      * One reduced line: the elements {@code a[start + i * step]} for {@code i < len}, written to output
@@ -115,26 +116,23 @@ final class Reductions {
     }
 
     /**
-     * Four lines {@code si} apart, reduced side by side: four independent chains of adds, products or comparisons
-     * (one line's chain waits on each add), each line's elements still taken in order, so every output has the
-     * bits {@link #reduceLine} gives it alone (a [64, 2048] sum over its last dimension: 110 -> 30 us with the
-     * split by outputs, `scripts/op_survey.py`). ARGMAX and ARGMIN take the four lines one after another:
-     * their branches interleaved ran slower than one line at a time.
+     * Four lines {@code si} apart, reduced side by side: independent chains of adds, products or comparisons
+     * (one line's chain waits on each add), each line's elements still taken in its order, so every output has
+     * the bits {@link #reduceLine} gives it alone. Dense sums go to {@link VectorLineSums}; strided ones and
+     * ARGMAX and ARGMIN take the four lines one after another (the arg reductions' branches interleaved ran
+     * slower than one line at a time).
      */
     private static void fourLines(ReduceOp op, Object dst, int out, float[] a, int start, int si, int step, int len) {
         switch (op) {
             case SUM -> {
-                double s0 = 0;
-                double s1 = 0;
-                double s2 = 0;
-                double s3 = 0;
-                for (int i = 0, p = start; i < len; i++, p += step) {
-                    s0 += a[p];
-                    s1 += a[p + si];
-                    s2 += a[p + 2 * si];
-                    s3 += a[p + 3 * si];
+                float[] d = (float[]) dst;
+                if (step == 1 && vectorSums()) {
+                    VectorLineSums.fourLines(a, start, si, len, d, out);
+                    return;
                 }
-                store((float[]) dst, out, (float) s0, (float) s1, (float) s2, (float) s3);
+                for (int q = 0; q < 4; q++) {
+                    d[out + q] = LineSums.line(a, start + q * si, step, len);
+                }
             }
             case PROD -> {
                 double s0 = 1;
@@ -196,9 +194,10 @@ final class Reductions {
     /**
      * A sum over a dimension other than the innermost, when the innermost is dense ({@code [B, F]} summed
      * over B, a bias gradient): the reduced rows are added one after another into a block of double
-     * accumulators, so memory is read in order and the adds vectorize, instead of one strided walk per
-     * output. Each output still adds its elements in the order of the reduced dimension, in double, so the
-     * result is bit for bit the line-by-line one. False (nothing done) when the layout does not fit.
+     * accumulators, 16 per output (row {@code i} into partial {@code i % 16}), so memory is read in order and
+     * the adds vectorize, instead of one strided walk per output. Each output's partials are then combined as
+     * {@link LineSums#combine} does, so the result is bit for bit the line-by-line one. False (nothing done)
+     * when the layout does not fit.
      */
     private static boolean sumOverOuter(StridedView src, int dim, float[] dst) {
         int[] shape = src.shape();
@@ -220,26 +219,59 @@ final class Reductions {
         int items = outRows * blocks;
         long work = (long) lines.count * len;
         Lines.Range body = (from, to) -> {
-            double[] acc = new double[Math.min(inner, block)];
+            double[] acc = null;
             for (int it = from; it < to; it++) {
                 int q = it / blocks;
                 int j0 = (it % blocks) * block;
                 int jn = Math.min(block, inner - j0);
                 int base = lines.start(q * inner) + j0;
-                java.util.Arrays.fill(acc, 0, jn, 0.0);
-                for (int i = 0, p = base; i < len; i++, p += step) {
-                    for (int j = 0; j < jn; j++) {
-                        acc[j] += a[p + j];
-                    }
-                }
                 int out = q * inner + j0;
-                for (int j = 0; j < jn; j++) {
-                    dst[out + j] = (float) acc[j];
+                int done = vectorSums() ? VectorLineSums.columns(a, base, step, len, jn, dst, out) : 0;
+                if (done < jn) {
+                    int width = jn - done;
+                    if (acc == null || acc.length < LineSums.PARTIALS * width) {
+                        acc = new double[LineSums.PARTIALS * width];
+                    }
+                    columnSums(a, base + done, step, len, width, acc, dst, out + done);
                 }
             }
         };
         Lines.parallel(items, work, body);
         return true;
+    }
+
+    /**
+     * The sums over {@code len} rows ({@code step} apart from {@code base}) of {@code width} dense columns into
+     * {@code dst[out + j]}, through {@code acc} (at least 16 * width doubles): row {@code i} added into partial
+     * row {@code i % 16}, then the partial rows combined as {@link LineSums#combine} does, row against row.
+     */
+    private static void columnSums(float[] a, int base, int step, int len, int width, double[] acc, float[] dst,
+                                   int out) {
+        int partials = LineSums.PARTIALS;
+        java.util.Arrays.fill(acc, 0, partials * width, 0.0);
+        for (int i = 0, p = base; i < len; i++, p += step) {
+            int k = (i & (partials - 1)) * width;
+            for (int j = 0; j < width; j++) {
+                acc[k + j] += a[p + j];
+            }
+        }
+        for (int half = partials / 2; half >= 1; half >>= 1) {
+            for (int k = 0; k < half; k++) {
+                int kTo = k * width;
+                int kFrom = (k + half) * width;
+                for (int j = 0; j < width; j++) {
+                    acc[kTo + j] += acc[kFrom + j];
+                }
+            }
+        }
+        for (int j = 0; j < width; j++) {
+            dst[out + j] = (float) acc[j];
+        }
+    }
+
+    /** Whether dense lines sum on the Vector API ({@link VectorLineSums}). */
+    private static boolean vectorSums() {
+        return VectorSupport.ENABLED && VectorLineSums.SUPPORTED;
     }
 
     private static int ceilDiv(int a, int b) {
@@ -249,11 +281,7 @@ final class Reductions {
     private static float reduceLine(ReduceOp op, float[] a, int start, int step, int len) {
         switch (op) {
             case SUM -> {
-                double s = 0;
-                for (int i = 0, p = start; i < len; i++, p += step) {
-                    s += a[p];
-                }
-                return (float) s;
+                return step == 1 && vectorSums() ? VectorLineSums.line(a, start, len) : LineSums.line(a, start, step, len);
             }
             case PROD -> {
                 double s = 1;

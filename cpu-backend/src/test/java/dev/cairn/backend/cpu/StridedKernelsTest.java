@@ -120,10 +120,10 @@ class StridedKernelsTest {
     }
 
     @Test
-    void reductionsMatchTheInOrderDoubleReferenceOnEveryDimensionAndLayout() {
+    void reductionsMatchTheReferenceOrderOnEveryDimensionAndLayout() {
         for (int[] dims : new int[][] {{2, 3, 4, 9}, {2, 33, 30, 37}}) { // 216 and 73,260 elements (split in two)
             int size = 6 + dims[0] * dims[1] * dims[2] * dims[3];
-            float[] x = values(size, 3);
+            float[] x = withHugeValues(values(size, 3), 8);
             x[size / 3] = 0.25f; // no NaN: MAX/MIN positions are checked too
             Storage sx = CPU.upload(0, x, 0, size);
             for (Layout l : layouts(dims[0], dims[1], dims[2], dims[3])) {
@@ -335,20 +335,116 @@ class StridedKernelsTest {
         return off;
     }
 
+    /**
+     * Output {@code o} of a reduction, element by element. A sum follows {@link LineSums}' contract, written out
+     * here on its own: element {@code i} into partial {@code i % 16}, each partial in order in double, the
+     * partials combined by halves; a product multiplies in order in double.
+     */
     private static float reference(ReduceOp op, float[] x, Layout l, int dim, int[] outShape, int o) {
         int len = l.shape()[dim];
-        double s = op == ReduceOp.PROD ? 1 : 0;
+        double[] partial = new double[16];
+        double s = 1;
         float best = x[element(l, dim, outShape, o, 0)];
         for (int i = 0; i < len; i++) {
             float v = x[element(l, dim, outShape, o, i)];
             switch (op) {
-                case SUM -> s += v;
+                case SUM -> partial[i % 16] += v;
                 case PROD -> s *= v;
                 case MAX -> best = v > best ? v : best;
                 case MIN -> best = v < best ? v : best;
                 default -> throw new IllegalArgumentException(op.toString());
             }
         }
-        return op == ReduceOp.SUM || op == ReduceOp.PROD ? (float) s : best;
+        if (op == ReduceOp.SUM) {
+            for (int half = 8; half >= 1; half /= 2) {
+                for (int k = 0; k < half; k++) {
+                    partial[k] += partial[k + half];
+                }
+            }
+            return (float) partial[0];
+        }
+        return op == ReduceOp.PROD ? (float) s : best;
+    }
+
+    /**
+     * {@code x} with about one element in {@code every} replaced by +-1e20: sums of lines where such values cancel
+     * keep or lose the small values between them depending on the order of the adds, so only a kernel that adds
+     * in the reference's order matches it bit for bit.
+     */
+    private static float[] withHugeValues(float[] x, int every) {
+        Random r = new Random(17);
+        for (int i = 0; i < x.length; i++) {
+            if (r.nextInt(every) == 0 && x[i] == x[i]) {
+                x[i] = r.nextBoolean() ? 1e20f : -1e20f;
+            }
+        }
+        return x;
+    }
+
+    /**
+     * One +1e20 and one -1e20 at random places in every line of {@code l} along {@code dim}: the small values
+     * that reach the partial holding either before the two cancel are lost, the others kept, so the sum
+     * depends on which partial each element joins and on the order in which partials combine.
+     */
+    private static void withCancellingPairs(float[] x, Layout l, int dim, int[] outShape) {
+        Random r = new Random(29);
+        int len = l.shape()[dim];
+        for (int o = 0; o < numel(outShape) && len > 1; o++) {
+            int i = r.nextInt(len);
+            int j = (i + 1 + r.nextInt(len - 1)) % len;
+            x[element(l, dim, outShape, o, i)] = 1e20f;
+            x[element(l, dim, outShape, o, j)] = -1e20f;
+        }
+    }
+
+    @Test
+    void sumsOverOuterDimensionsFollowTheReferenceOrderInWholeAndPartialColumnBlocks() {
+        // dense inner rows summed over an outer dimension: 64-column blocks, a narrower last block, columns left
+        // over after the last 8 (the plain path), fewer rows than partials, and a size split across the pool
+        int[][] cases = {{37, 200, 0}, {70, 3, 71, 0}, {5, 19, 130, 1}, {9, 64, 0}, {300, 520, 0}};
+        for (int[] c : cases) {
+            int[] shape = Arrays.copyOf(c, c.length - 1);
+            int dim = c[c.length - 1];
+            int n = numel(shape);
+            float[] x = values(n + 1, 23);
+            x[(n + 1) / 3] = -2f; // values() puts a NaN there
+            Layout l = new Layout("dense from 1", shape, StridedView.contiguousStrides(shape), 1);
+            int[] outShape = shape.clone();
+            outShape[dim] = 1;
+            int outN = numel(outShape);
+            withCancellingPairs(x, l, dim, outShape);
+            Storage sx = CPU.upload(0, x, 0, x.length);
+            StridedView v = new StridedView(sx, 1, shape, l.strides());
+            Storage out = CPU.allocate(0, outN);
+            CPU.reduce(ReduceOp.SUM, v, dim, out);
+            float[] got = run(out, outN);
+            for (int o = 0; o < outN; o++) {
+                check("sum over dim " + dim + " of " + Arrays.toString(shape) + " at " + o,
+                        reference(ReduceOp.SUM, x, l, dim, outShape, o), got[o]);
+            }
+        }
+    }
+
+    @Test
+    void sumsOfLongDenseLinesFollowTheReferenceOrderInEveryPositionOfAGroup() {
+        // [7, 1000] and [7, 1003]: the vector path's 16-element steps and partial last chunks, lines in groups of
+        // four and one left over; [3, 16] and [5, 5]: lines of exactly one step and shorter than one
+        for (int[] dims : new int[][] {{7, 1000}, {7, 1003}, {3, 16}, {5, 5}}) {
+            int n = dims[0] * dims[1];
+            float[] x = values(n + 3, 21);
+            x[(n + 3) / 3] = 1.5f; // values() puts a NaN there
+            Layout l = new Layout("dense from 3", dims, new int[] {dims[1], 1}, 3);
+            int[] outShape = {dims[0], 1};
+            withCancellingPairs(x, l, 1, outShape);
+            Storage sx = CPU.upload(0, x, 0, x.length);
+            StridedView v = new StridedView(sx, 3, dims, l.strides());
+            Storage out = CPU.allocate(0, dims[0]);
+            CPU.reduce(ReduceOp.SUM, v, 1, out);
+            float[] got = run(out, dims[0]);
+            for (int o = 0; o < dims[0]; o++) {
+                check("sum of line " + o + " of " + Arrays.toString(dims), reference(ReduceOp.SUM, x, l, 1, outShape, o),
+                        got[o]);
+            }
+        }
     }
 }
