@@ -62,7 +62,9 @@ final class Reductions {
         int len = shape[dim];
         int step = strides[dim];
         if (r == 1) {
-            line.reduce(op, dst, 0, a, src.offset(), step, len);
+            if (!splitLine(op, dst, a, src.offset(), step, len)) {
+                line.reduce(op, dst, 0, a, src.offset(), step, len);
+            }
             return;
         }
         int[] outShape = new int[r - 1];
@@ -85,6 +87,54 @@ final class Reductions {
             Lines.parallel(outputs, work, (from, to) -> walkOutputs(op, line, dst, a, step, len,
                     new RowCursor(outShape, src.offset(), outStrides, 0, null), from, to));
         }
+    }
+
+    /**
+     * The extreme (MAX, MIN) or its position (ARGMAX, ARGMIN) of one long line, the line cut into one piece per
+     * core: each piece's answer by the usual line walk, then the pieces' answers taken in order under the same
+     * rule (a NaN stays, else a strictly better value replaces), which is the whole line's answer: its first
+     * NaN, else its first extreme value. False (nothing done) for sums and products, whose order is per line,
+     * and for lines too short to split.
+     */
+    private static boolean splitLine(ReduceOp op, Object dst, float[] a, int start, int step, int len) {
+        if (op == ReduceOp.SUM || op == ReduceOp.PROD) {
+            return false;
+        }
+        int parts = Lines.parts(len, len);
+        if (parts <= 1) {
+            return false;
+        }
+        boolean positions = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
+        boolean max = op == ReduceOp.MAX || op == ReduceOp.ARGMAX;
+        float[] best = new float[parts];
+        int[] at = new int[parts];
+        CpuThreads.parallel(parts, (part, ps) -> {
+            int from = (int) ((long) len * part / ps);
+            int n = (int) ((long) len * (part + 1) / ps) - from;
+            int first = start + from * step;
+            if (positions) {
+                int i = argLine(max, a, first, step, n);
+                at[part] = from + i;
+                best[part] = a[first + i * step];
+            } else {
+                best[part] = reduceLine(op, a, first, step, n);
+            }
+        });
+        float b = best[0];
+        int pos = at[0];
+        for (int k = 1; k < parts; k++) {
+            float v = best[k];
+            if ((max ? v > b : v < b) || (v != v && b == b)) { // as better(): larger (smaller), or the first NaN
+                b = v;
+                pos = at[k];
+            }
+        }
+        if (positions) {
+            ((long[]) dst)[0] = pos;
+        } else {
+            ((float[]) dst)[0] = b;
+        }
+        return true;
     }
 
     /** Outputs {@code [from, to)}: the cursor's rows in order, each row's outputs four lines at a time. */

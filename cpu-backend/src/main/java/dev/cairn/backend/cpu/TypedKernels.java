@@ -328,8 +328,9 @@ final class TypedKernels {
     /**
      * {@code indexSelect} on floats whose dimensions after {@code dim} are dense (flip, a slice of channels, a
      * gather of positions): the index checked once, then for each position of the dimensions before {@code dim} a
-     * run of picks, each a block copy (one element when {@code dim} is the last). False (nothing done) when the
-     * inner dimensions are strided.
+     * run of picks, each a block copy (one element when {@code dim} is the last; a backwards walk of single
+     * elements, a flip, copied in reversed vectors), the positions before {@code dim} split across the CPU pool
+     * when large. False (nothing done) when the inner dimensions are strided.
      */
     private static boolean indexSelectRuns(StridedView src, int dim, StridedView index, float[] from, float[] to) {
         int[] shape = src.shape();
@@ -351,23 +352,35 @@ final class TypedKernels {
         for (int k = 0; k < dim; k++) {
             outer *= shape[k];
         }
-        for (int o = 0, out = 0; o < outer; o++) {
-            int base = src.offset();
-            for (int k = dim - 1, rem = o; k >= 0; k--) {
-                base += (rem % shape[k]) * strides[k];
-                rem /= shape[k];
-            }
-            if (inner == 1) {
-                for (int j = 0; j < m; j++) {
-                    to[out + j] = from[base + at[j]];
-                }
-            } else {
-                for (int j = 0; j < m; j++) {
-                    System.arraycopy(from, base + at[j], to, out + j * inner, inner);
-                }
-            }
-            out += m * inner;
+        // picks of single elements that walk a unit-stride dimension backwards (a flip of the last dimension):
+        // copied as vectors with their lanes reversed
+        boolean reversed = inner == 1 && m > 1 && VectorSupport.ENABLED;
+        for (int j = 1; j < m && reversed; j++) {
+            reversed = at[j] == at[0] - j;
         }
+        boolean backwards = reversed;
+        int blockLen = inner;
+        Lines.parallel(outer, (long) outer * m * inner, (o0, o1) -> {
+            for (int o = o0; o < o1; o++) {
+                int base = src.offset();
+                for (int k = dim - 1, rem = o; k >= 0; k--) {
+                    base += (rem % shape[k]) * strides[k];
+                    rem /= shape[k];
+                }
+                int out = o * m * blockLen;
+                if (backwards) {
+                    VectorLanes.reverseCopy(from, base + at[m - 1], to, out, m);
+                } else if (blockLen == 1) {
+                    for (int j = 0; j < m; j++) {
+                        to[out + j] = from[base + at[j]];
+                    }
+                } else {
+                    for (int j = 0; j < m; j++) {
+                        System.arraycopy(from, base + at[j], to, out + j * blockLen, blockLen);
+                    }
+                }
+            }
+        });
         return true;
     }
 

@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * different bits for the same input depending on whether it had been compiled yet: a training run with
  * a fixed seed did not repeat itself. Here the halves are folded explicitly (lane i plus lane i + L/2,
  * then + L/4, ... down to lane 0), each step an exact lanewise add of a rearranged copy, which every
- * tier computes alike and C2 compiles to the same few shuffles and adds as its own reduction.
- * Stateless and thread-safe.
+ * tier computes alike and C2 compiles to the same few shuffles and adds as its own reduction. Also a
+ * copy in reverse order (a flip), whole vectors with their lanes reversed. Stateless and thread-safe.
  */
 final class VectorLanes {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -21,6 +21,9 @@ final class VectorLanes {
     private static final VectorShuffle<Float>[] FOLDS = folds();
     /** Lane i holds i. */
     static final FloatVector IOTA = FloatVector.zero(S).addIndex(1);
+    private static final int L = S.length();
+    /** The shuffle that brings lane L - 1 - i to lane i. */
+    private static final VectorShuffle<Float> REVERSE = VectorShuffle.fromOp(S, i -> L - 1 - i);
 
     private VectorLanes() {
     }
@@ -35,6 +38,17 @@ final class VectorLanes {
             f[k] = VectorShuffle.fromOp(S, i -> (i + h) % l);
         }
         return f;
+    }
+
+    /** {@code d[to + i] = a[from + n - 1 - i]} for {@code i < n}. */
+    static void reverseCopy(float[] a, int from, float[] d, int to, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(S, a, from + n - i - L).rearrange(REVERSE).intoArray(d, to + i);
+        }
+        for (; i < n; i++) {
+            d[to + i] = a[from + n - 1 - i];
+        }
     }
 
     /** The lanes of {@code v} (of the preferred species) summed by folding halves, in float32. */

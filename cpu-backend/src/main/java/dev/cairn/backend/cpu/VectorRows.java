@@ -20,17 +20,17 @@ final class VectorRows {
 
     static void softmax(float[] a, int ia, float[] d, int id, int n, boolean log) {
         int bound = S.loopBound(n);
-        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        int i = 0;
-        for (; i < bound; i += L) {
-            vmax = vmax.max(FloatVector.fromArray(S, a, ia + i)); // Math.max semantics: NaN propagates
-        }
-        float max = vmax.reduceLanes(VectorOperators.MAX);
-        for (; i < n; i++) {
-            max = Math.max(max, a[ia + i]);
+        float max;
+        if (n >= L) { // four chains of Math.max steps side by side: NaN propagates (its bits do not matter here)
+            max = VectorElementwise.extremum(true, a, ia, n);
+        } else {
+            max = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < n; i++) {
+                max = Math.max(max, a[ia + i]);
+            }
         }
         FloatVector vsum = FloatVector.zero(S);
-        i = 0;
+        int i = 0;
         for (; i < bound; i += L) {
             FloatVector e = FloatVector.fromArray(S, a, ia + i).sub(max).lanewise(VectorOperators.EXP);
             if (!log) {

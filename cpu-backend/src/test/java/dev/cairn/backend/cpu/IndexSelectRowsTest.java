@@ -105,6 +105,43 @@ class IndexSelectRowsTest {
     }
 
     @Test
+    void backwardsRunsAlongTheLastDimensionMatchTheElementWalk() {
+        // a flip (vector lengths, a partial last vector, two elements), a backwards run over part of the
+        // dimension, an almost-backwards index (one pair swapped: the plain pick), a size split across the pool
+        record Case(int rows, int cols, int rowStride, long[] idx) {
+        }
+        java.util.List<Case> cases = new java.util.ArrayList<>();
+        for (int cols : new int[] {16, 37, 2, 1000}) {
+            long[] flip = new long[cols];
+            for (int j = 0; j < cols; j++) {
+                flip[j] = cols - 1 - j;
+            }
+            cases.add(new Case(cols == 1000 ? 70 : 3, cols, cols + 3, flip));
+        }
+        cases.add(new Case(5, 40, 40, new long[] {30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14}));
+        long[] swapped = new long[37];
+        for (int j = 0; j < 37; j++) {
+            swapped[j] = 36 - j;
+        }
+        swapped[20] = 15;
+        swapped[21] = 16;
+        cases.add(new Case(4, 37, 37, swapped));
+        for (Case c : cases) {
+            float[] data = iota(c.rows() * c.rowStride() + 2);
+            StridedView l = new StridedView(null, 2, new int[] {c.rows(), c.cols()}, new int[] {c.rowStride(), 1});
+            float[] want = referenceAlong(data, l, 1, c.idx());
+            Storage src = CPU.upload(0, data, 0, data.length);
+            Storage ix = CPU.upload(0, DType.INT64, c.idx(), 0, c.idx().length);
+            Storage dst = CPU.allocate(0, want.length);
+            CPU.indexSelect(new StridedView(src, l.offset(), l.shape(), l.strides()), 1,
+                    new StridedView(ix, 0, new int[] {c.idx().length}, new int[] {1}), dst);
+            float[] got = new float[want.length];
+            CPU.download(dst, 0, got, 0, got.length);
+            assertArrayEquals(want, got, c.rows() + " x " + c.cols() + " picking " + java.util.Arrays.toString(c.idx()));
+        }
+    }
+
+    @Test
     void everyDimensionOfEveryLayoutMatchesTheElementWalk() {
         // the last dimension picks single elements (flip); a middle one picks dense blocks; strided inner
         // dimensions take the element walk

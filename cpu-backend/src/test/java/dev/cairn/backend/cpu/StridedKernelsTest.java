@@ -239,6 +239,56 @@ class StridedKernelsTest {
         }
     }
 
+    @Test
+    void oneLongLineCutIntoPiecesGivesTheWholeLinesFirstNaNOrFirstExtreme() {
+        // rank-1 lines long enough to be cut into one piece per core (dense and every second element), each with
+        // the special values placed across the pieces' boundaries
+        int n = 150_001;
+        for (int variant = 0; variant < 4; variant++) {
+            float[] x = values(2 * n, 31 + variant);
+            x[2 * n / 3] = 0.5f; // values() puts a NaN there
+            switch (variant) {
+                case 0 -> { // the maximum and the minimum twice each, one in each half: the first position counts
+                    x[10] = 50f;
+                    x[2 * n - 4] = 50f;
+                    x[n + 2] = -50f;
+                    x[12] = -50f;
+                }
+                case 1 -> { // a NaN in each half: the first one's bits
+                    x[n + 40] = Float.NaN;
+                    x[2 * n - 2] = Float.intBitsToFloat(0x7fc00321);
+                    x[n - 40] = Float.intBitsToFloat(0x7fc00777);
+                }
+                case 2 -> { // only zeros: -0 first, +0 everywhere else (the other pieces' answer is +0)
+                    Arrays.fill(x, 0f);
+                    x[0] = -0f;
+                }
+                default -> { // nothing special: plain values
+                }
+            }
+            Storage sx = CPU.upload(0, x, 0, x.length);
+            for (Layout l : new Layout[] {new Layout("dense", new int[] {2 * n}, new int[] {1}, 0),
+                    new Layout("every second", new int[] {n}, new int[] {2}, 0)}) {
+                StridedView v = new StridedView(sx, 0, l.shape(), l.strides());
+                int[] outShape = {1};
+                for (ReduceOp op : new ReduceOp[] {ReduceOp.MAX, ReduceOp.MIN}) {
+                    Storage out = CPU.allocate(0, 1);
+                    CPU.reduce(op, v, 0, out);
+                    check(op + " of " + l.name() + " variant " + variant, lineReference(op, x, l, 0, outShape, 0),
+                            run(out, 1)[0]);
+                }
+                for (ReduceOp op : new ReduceOp[] {ReduceOp.ARGMAX, ReduceOp.ARGMIN}) {
+                    Storage pos = CPU.allocate(0, dev.cairn.DType.INT64, 1);
+                    CPU.reduce(op, v, 0, pos);
+                    long[] where = new long[1];
+                    CPU.download(pos, 0, where, 0, 1);
+                    assertEquals(argReference(op == ReduceOp.ARGMAX, x, l, 0, outShape, 0), where[0],
+                            op + " of " + l.name() + " variant " + variant);
+                }
+            }
+        }
+    }
+
     /** The expected value of output {@code o} of a reduction. */
     private interface Expected {
         float of(ReduceOp op, int o);
