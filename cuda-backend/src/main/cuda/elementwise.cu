@@ -114,6 +114,7 @@ CAIRN_UNARY_F32(clamp_min, x < s ? s : x)  /* NaN stays, as PyTorch's clamp */
 CAIRN_UNARY_F32(clamp_max, x > s ? s : x)
 CAIRN_UNARY_F32(gelu, x * cairn_normal_cdf(x))  /* -inf gives NaN, as PyTorch's 0.5 x (1 + erf(x / sqrt 2)) */
 CAIRN_UNARY_F32(gelu_tanh, x * cairn_sigmoid_two_u(x))
+CAIRN_UNARY_F32(leaky_relu, x > 0.0f ? x : x * s)  /* NaN stays NaN, as PyTorch's leaky_relu */
 
 // ---- integer and bool unary ops: v is the element as a long long, k the scalar as Java's (long) s ----
 #define CAIRN_UNARY_INT(NAME, T, EXPR)                                                                        \

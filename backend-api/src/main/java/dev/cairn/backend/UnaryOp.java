@@ -62,7 +62,9 @@ public enum UnaryOp {
     /** GELU, exact: {@code x * Phi(x)} with the normal CDF {@code Phi(x) = erfc(-x / sqrt 2) / 2} (see {@link #gelu}) */
     GELU,
     /** GELU, tanh approximation: {@code 0.5 x (1 + tanh(u))}, {@code u = sqrt(2/pi) (x + 0.044715 x^3)} (see {@link #geluTanh}) */
-    GELU_TANH;
+    GELU_TANH,
+    /** {@code x > 0 ? x : x * s} (leaky ReLU with negative slope {@code s}); NaN stays NaN, as PyTorch's */
+    LEAKY_RELU;
 
     /** Reference semantics on the host; the CPU backend's scalar path and tests use it. */
     public float apply(float x, float s) {
@@ -96,6 +98,7 @@ public enum UnaryOp {
             case CLAMP_MAX -> x > s ? s : x;
             case GELU -> (float) gelu(x);
             case GELU_TANH -> (float) geluTanh(x);
+            case LEAKY_RELU -> x > 0f ? x : x * s;
         };
     }
 

@@ -83,6 +83,10 @@ final class Pointwise {
     static final UnaryRow CLAMP_MAX = new UnaryRow("ClampMaxBackward", UnaryOp.CLAMP_MAX, Saves.INPUT,
             (g, x, out, s) -> g.mul(mask(UnaryOp.LE_SCALAR, x, s)));
 
+    /** Leaky ReLU with slope {@code s}: the gradient is {@code g} where {@code x > 0}, else {@code g * s}, as PyTorch's. */
+    static final UnaryRow LEAKY_RELU = new UnaryRow("LeakyReluBackward", UnaryOp.LEAKY_RELU, Saves.INPUT,
+            (g, x, out, s) -> Tensor.where(x.gt(0f), g, g.mul(s)));
+
     /** Exact GELU; its gradient {@code g * gelu'(x)} is one fused kernel ({@link BinaryOp#GELU_BACKWARD}). */
     static final UnaryRow GELU = new UnaryRow("GeluBackward", UnaryOp.GELU, Saves.INPUT,
             (g, x, out, s) -> fused(BinaryOp.GELU_BACKWARD, g, x));

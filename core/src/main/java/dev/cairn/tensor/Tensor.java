@@ -937,9 +937,7 @@ public class Tensor implements AutoCloseable {
 
     /** {@code x} where {@code x > 0}, else {@code negativeSlope * x}; NaN stays NaN. */
     public Tensor leakyRelu(float negativeSlope) {
-        // three kernels (a comparison, a product, a pick) where a float mask took six; the gradient at 0 is the
-        // slope, as PyTorch's
-        return where(gt(0f), this, mul(negativeSlope));
+        return Pointwise.scalar(Pointwise.LEAKY_RELU, this, negativeSlope); // the gradient at 0 is the slope, as PyTorch's
     }
 
     /**

@@ -118,6 +118,12 @@ final class VectorElementwise {
                     v.blend(s, v.compare(VectorOperators.GT, s)).intoArray(dst, dOff + i);
                 }
             }
+            case LEAKY_RELU -> { // x > 0 ? x : x * s (NaN: not > 0, NaN * s stays NaN)
+                for (; i < bound; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, a, off + i);
+                    v.mul(s).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(dst, dOff + i);
+                }
+            }
             case TANH -> i = tanhLoop(a, off, dst, dOff, bound);
             case SIGMOID -> i = sigmoidLoop(a, off, dst, dOff, bound);
             case GELU -> i = geluLoop(a, off, dst, dOff, bound);

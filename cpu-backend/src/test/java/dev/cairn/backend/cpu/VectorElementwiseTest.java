@@ -25,7 +25,8 @@ class VectorElementwiseTest {
             float[] a = awkward(n + 3);
             for (UnaryOp op : new UnaryOp[] {UnaryOp.RELU, UnaryOp.ADD_SCALAR, UnaryOp.MUL_SCALAR, UnaryOp.DIV_SCALAR,
                 UnaryOp.NEG, UnaryOp.ABS, UnaryOp.RSUB_SCALAR, UnaryOp.GT_SCALAR, UnaryOp.GE_SCALAR, UnaryOp.LT_SCALAR,
-                UnaryOp.LE_SCALAR, UnaryOp.EQ_SCALAR, UnaryOp.NE_SCALAR, UnaryOp.CLAMP_MIN, UnaryOp.CLAMP_MAX}) {
+                UnaryOp.LE_SCALAR, UnaryOp.EQ_SCALAR, UnaryOp.NE_SCALAR, UnaryOp.CLAMP_MIN, UnaryOp.CLAMP_MAX,
+                UnaryOp.LEAKY_RELU}) {
                 // scalars that some elements equal (a comparison's edge) and the signed zeros
                 for (float scalar : new float[] {0.75f, 2.25f, 0f, -0f, Float.NaN}) {
                     float[] out = new float[n + 1];
