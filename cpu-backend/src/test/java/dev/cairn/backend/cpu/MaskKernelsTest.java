@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class MaskKernelsTest {
     private static final CpuBackend CPU = new CpuBackend();
     private static final int ROWS = 3;
-    private static final int COLS = 37; // two vectors of 16 and a tail of 5
+    private static final int COLS = 150; // floats: nine vectors of 16 and a tail of 6; bools: two of 64 and 22
 
     private static float[] values(long seed, int n) {
         Random r = new Random(seed);
