@@ -15,6 +15,8 @@ final class Reductions {
 
     /** From this length on, the maximum or minimum of a dense line is taken over vector lanes first. */
     private static final int VECTOR_EXTREMUM_MIN = 64;
+    /** From this length on, a dense line's sum runs on double vector lanes (shorter: sixteen scalar chains). */
+    private static final int VECTOR_SUM_MIN = 64;
     /** Below this many outputs in a row, a sum over an outer dimension walks each line on its own. */
     private static final int MIN_OUTER_RUN = 8;
     /** Outputs one item of an outer sum covers (the plain path's accumulators: 16 partials each, 32 KiB). */
@@ -176,7 +178,7 @@ final class Reductions {
         switch (op) {
             case SUM -> {
                 float[] d = (float[]) dst;
-                if (step == 1 && vectorSums()) {
+                if (step == 1 && len >= VECTOR_SUM_MIN && vectorSums()) {
                     VectorLineSums.fourLines(a, start, si, len, d, out);
                     return;
                 }
@@ -243,11 +245,11 @@ final class Reductions {
 
     /**
      * A sum over a dimension other than the innermost, when the innermost is dense ({@code [B, F]} summed
-     * over B, a bias gradient): the reduced rows are added one after another into a block of double
-     * accumulators, 16 per output (row {@code i} into partial {@code i % 16}), so memory is read in order and
-     * the adds vectorize, instead of one strided walk per output. Each output's partials are then combined as
-     * {@link LineSums#combine} does, so the result is bit for bit the line-by-line one. False (nothing done)
-     * when the layout does not fit.
+     * over B, a bias gradient): whole rows are read and added lane by lane into 16 partials per output (row
+     * {@code i} into partial {@code i % 16}), on double vectors ({@link VectorLineSums#columns}) for all but the
+     * last few columns, which go through {@link #columnSums}, instead of one strided walk per output. Each
+     * output's partials are then combined as {@link LineSums#combine} does, so the result is bit for bit the
+     * line-by-line one. False (nothing done) when the layout does not fit.
      */
     private static boolean sumOverOuter(StridedView src, int dim, float[] dst) {
         int[] shape = src.shape();
@@ -331,7 +333,8 @@ final class Reductions {
     private static float reduceLine(ReduceOp op, float[] a, int start, int step, int len) {
         switch (op) {
             case SUM -> {
-                return step == 1 && vectorSums() ? VectorLineSums.line(a, start, len) : LineSums.line(a, start, step, len);
+                return step == 1 && len >= VECTOR_SUM_MIN && vectorSums() ? VectorLineSums.line(a, start, len)
+                        : LineSums.line(a, start, step, len);
             }
             case PROD -> {
                 double s = 1;

@@ -354,11 +354,7 @@ final class TypedKernels {
         }
         // picks of single elements that walk a unit-stride dimension backwards (a flip of the last dimension):
         // copied as vectors with their lanes reversed
-        boolean reversed = inner == 1 && m > 1 && VectorSupport.ENABLED;
-        for (int j = 1; j < m && reversed; j++) {
-            reversed = at[j] == at[0] - j;
-        }
-        boolean backwards = reversed;
+        boolean backwards = inner == 1 && VectorSupport.ENABLED && backwardsByOne(at, m);
         int blockLen = inner;
         Lines.parallel(outer, (long) outer * m * inner, (o0, o1) -> {
             for (int o = o0; o < o1; o++) {
@@ -382,6 +378,16 @@ final class TypedKernels {
             }
         });
         return true;
+    }
+
+    /** Whether the offsets {@code at[0 .. m)} (at least two) step back by exactly one element each. */
+    private static boolean backwardsByOne(int[] at, int m) {
+        for (int j = 1; j < m; j++) {
+            if (at[j] != at[0] - j) {
+                return false;
+            }
+        }
+        return m > 1;
     }
 
     static void indexSelect(StridedView src, int dim, StridedView index, Storage dst) {
