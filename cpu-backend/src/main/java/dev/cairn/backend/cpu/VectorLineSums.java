@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Sums of dense float32 lines in {@link LineSums}' order on the Vector API: the 16 partial sums live in the
  * lanes of double vectors (two of 8 lanes with AVX-512, four of 4 with AVX2), each 16 elements widened to
  * double and added lane by lane, which is each partial adding its elements in order; the last partial chunk and
- * the combination are {@link LineSums}'. Four lines side by side keep eight chains of adds in flight. Only
+ * the combination are {@link LineSums}'. Four lines side by side keep eight chains of adds in flight. Sums over
+ * an outer dimension ({@link #columns}) keep one partial per register for 64 columns at a time. Only
  * loaded when {@link VectorSupport#ENABLED}; {@link #SUPPORTED} is false on other vector widths (the callers
  * then use {@link LineSums#line}). Stateless; thread-safe.
  */
