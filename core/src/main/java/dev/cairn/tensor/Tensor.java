@@ -737,23 +737,32 @@ public class Tensor implements AutoCloseable {
      * the others 0 (exact zeros, whatever the values), as {@code torch.triu}.
      */
     public Tensor triu(int diagonal) {
-        return Tensor.where(triangleOffsets("triu").ge((float) diagonal), this, Tensor.zeros(device()));
+        return Tensor.where(columns("triu").ge(rowsPlus(diagonal)), this, Tensor.zeros(device()));
     }
 
     /** The lower triangle of the last two dimensions: {@code column - row <= diagonal} kept, as {@code torch.tril}. */
     public Tensor tril(int diagonal) {
-        return Tensor.where(triangleOffsets("tril").le((float) diagonal), this, Tensor.zeros(device()));
+        return Tensor.where(columns("tril").le(rowsPlus(diagonal)), this, Tensor.zeros(device()));
     }
 
-    /** {@code column - row} for each position of the last two dimensions, as a [rows, columns] float tensor. */
-    private Tensor triangleOffsets(String op) {
+    /**
+     * The column numbers of the last dimension as a [1, columns] float tensor: compared with {@link #rowsPlus}
+     * ({@code column <= row + diagonal}, exact in float for any size a tensor can have) they give the triangle's
+     * mask in one broadcast comparison, without a [rows, columns] tensor of offsets in between.
+     */
+    private Tensor columns(String op) {
         if (dim() < 2) {
             throw new ShapeException(op + ": expects a tensor with at least 2 dimensions, got shape "
                     + Shapes.format(shape()));
         }
-        int rows = size(-2);
         int cols = size(-1);
-        return Tensor.arange(cols).reshape(1, cols).sub(Tensor.arange(rows).reshape(rows, 1)).to(device());
+        return Tensor.arange(cols).reshape(1, cols).to(device());
+    }
+
+    /** {@code row + diagonal} for each row of the last two dimensions, as a [rows, 1] float tensor. */
+    private Tensor rowsPlus(int diagonal) {
+        int rows = size(-2);
+        return Tensor.arange(rows).reshape(rows, 1).add((float) diagonal).to(device());
     }
 
     /**
