@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API loops over dense arrays: the unary ops (ReLU, scalar arithmetic and comparisons, clamps, sign,
- * reciprocal, square root, powers, exp, log, sin, cos, erf, tanh, sigmoid, both GELUs), tensor arithmetic with
+ * Vector API loops over dense arrays: the unary ops (ReLU, leaky ReLU, scalar arithmetic and comparisons, clamps,
+ * sign, reciprocal, square root, powers, exp, log, sin, cos, erf, tanh, sigmoid, both GELUs), tensor arithmetic with
  * equal or scalar-broadcast operands and the GELUs' fused gradients, comparisons into bools, {@code where}, bool
  * and / or, and a line's maximum or minimum. The GELUs and erf use the same formulas as {@link UnaryOp#gelu},
  * {@link UnaryOp#geluTanh} and {@link UnaryOp#erfcNonNegative} in float32; exp, log, sin, cos, tanh and pow are
