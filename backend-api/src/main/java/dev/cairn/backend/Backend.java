@@ -271,11 +271,21 @@ public interface Backend {
     void fill(Storage dst, int offset, int length, float value);
 
     /**
-     * {@code dst[i] = op(src[i], scalar)} for each index; float32, and for NEG, ABS, ADD/MUL_SCALAR on integer
-     * storages the integer result; {@code dst} dense from 0.
+     * {@code dst[i] = op(src[i], scalar)} for each index of {@code src.shape()}; float32, and for NEG, ABS,
+     * ADD/MUL_SCALAR on integer storages the integer result; {@code dst} dense from 0.
      */
-    /** {@code dst[i] = op(src[i], scalar)} for each index of {@code src.shape()}; {@code dst} dense from 0. */
     void unary(UnaryOp op, float scalar, StridedView src, Storage dst);
+
+    /**
+     * PyTorch's {@code clamp(min, max)} in float32: {@code dst[i] = CLAMP_MAX(CLAMP_MIN(src[i], min), max)} for
+     * each index of {@code src.shape()}, bit for bit those two {@link UnaryOp}s (NaN stays NaN; {@code min > max}
+     * gives {@code max}); {@code dst} dense from 0. By default the two unary ops, the second in place on
+     * {@code dst}; a backend overrides it to make one pass.
+     */
+    default void clamp(float min, float max, StridedView src, Storage dst) {
+        unary(UnaryOp.CLAMP_MIN, min, src, dst);
+        unary(UnaryOp.CLAMP_MAX, max, StridedView.contiguous(dst, 0, src.shape()), dst);
+    }
 
     /**
      * {@code dst[i] = op(a[i], b[i])}; {@code a} and {@code b} are already broadcast to one shape and have

@@ -44,6 +44,15 @@ final class Kernels {
         Reference.reachabilityFence(dst);
     }
 
+    /** {@code dst = clamp(src, min, max)} elementwise into the dense {@code dst}. */
+    static void clamp(float min, float max, TensorBody src, TensorBody dst) {
+        if (dst.numel > 0) {
+            dst.backend.clamp(min, max, src.stridedView(), dst.storage());
+        }
+        Reference.reachabilityFence(src);
+        Reference.reachabilityFence(dst);
+    }
+
     /** {@code dst = op(a, b)} elementwise over views already broadcast to {@code dst}'s shape. */
     static void binary(BinaryOp op, TensorBody a, TensorBody b, TensorBody dst) {
         if (dst.numel > 0) {

@@ -154,6 +154,25 @@ final class Pointwise {
         return Graph.record(out, row.name(), saved, g -> new Tensor[] {grad.apply(g, x, out, s)}, x);
     }
 
+    /**
+     * {@code clampMax(clampMin(x, min), max)} as one kernel ({@link dev.cairn.backend.Backend#clamp}), in float32;
+     * the gradient passes where {@code min <= x <= max}, the bounds included (PyTorch's).
+     */
+    static Tensor clamp(Tensor x, float min, float max) {
+        TensorBody xb = x.body();
+        if (xb.dtype != DType.FLOAT32) {
+            return clamp(Creation.toDType(x, DType.FLOAT32), min, max);
+        }
+        TensorBody ob = xb.newDenseLike();
+        Kernels.clamp(min, max, xb, ob);
+        Tensor out = new Tensor(ob);
+        if (!x.requiresGrad() || !dev.cairn.autograd.GradMode.isEnabled()) {
+            return out;
+        }
+        return Graph.record(out, "ClampBackward", new Tensor[] {x},
+                g -> new Tensor[] {g.mul(mask(UnaryOp.GE_SCALAR, x, min)).mul(mask(UnaryOp.LE_SCALAR, x, max))}, x);
+    }
+
     /** Runs a binary row on operands promoted to their common dtype (float32 for DIV and POW). */
     static Tensor binary(BinaryRow row, Tensor a, Tensor b) {
         String op = row.op();

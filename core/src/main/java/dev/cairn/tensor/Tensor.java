@@ -913,9 +913,13 @@ public class Tensor implements AutoCloseable {
         return Pointwise.scalar(Pointwise.CLAMP_MAX, this, max);
     }
 
-    /** Clamps into {@code [min, max]} as PyTorch's {@code clamp}: {@code min(max(x, min), max)}. */
+    /**
+     * Clamps into {@code [min, max]} as PyTorch's {@code clamp}: {@code min(max(x, min), max)} in one pass (NaN
+     * stays NaN; with {@code min > max} every element becomes {@code max}). The gradient passes where {@code min <=
+     * x <= max}.
+     */
     public Tensor clamp(float min, float max) {
-        return clampMin(min).clampMax(max);
+        return Pointwise.clamp(this, min, max);
     }
 
     /**

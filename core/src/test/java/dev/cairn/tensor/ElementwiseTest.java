@@ -61,6 +61,25 @@ class ElementwiseTest {
     }
 
     @Test
+    void clampPassesTheGradientInsideTheBoundsIncludedAndTakesTheUpperBoundWhenTheyCross() {
+        Tensor x = Tensor.vector(-2f, -0.5f, 0f, 0.5f, 2f, Float.NaN).requiresGrad(true);
+        float[] y = x.clamp(-0.5f, 0.5f).toFloatArray();
+        assertArrayEquals(new float[] {-0.5f, -0.5f, 0f, 0.5f, 0.5f, Float.NaN}, y);
+        x.clamp(-0.5f, 0.5f).sum().backward();
+        // PyTorch's mask: x >= min && x <= max (NaN compares false)
+        assertArrayEquals(new float[] {0f, 1f, 1f, 1f, 0f, 0f}, x.grad().toFloatArray());
+        Tensor z = Tensor.vector(-2f, 0f, 2f).requiresGrad(true);
+        assertArrayEquals(new float[] {-1f, -1f, -1f}, z.clamp(1f, -1f).toFloatArray());
+        z.clamp(1f, -1f).sum().backward();
+        assertArrayEquals(new float[] {0f, 0f, 0f}, z.grad().toFloatArray());
+        // a strided source and an integer one
+        Tensor m = Tensor.of(new float[] {-3, -1, 0, 1, 2, 3}, 2, 3).transpose(0, 1);
+        assertTensor(new float[] {-2, 1, -1, 2, 0, 2}, new int[] {3, 2}, m.clamp(-2f, 2f));
+        assertTensor(new float[] {0, 0, 0, 1, 1, 1}, S23, Tensor.of(new float[] {-3, -1, 0, 1, 2, 3}, 2, 3)
+                .to(dev.cairn.DType.INT64).clamp(0f, 1f));
+    }
+
+    @Test
     void powWithTheExponentsComputedByMultiplication() {
         Tensor x = Tensor.vector(1.5f, -2f, 0.1f, 4f);
         float[] v = x.toFloatArray();

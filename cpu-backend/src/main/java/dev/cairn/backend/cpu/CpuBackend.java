@@ -125,6 +125,17 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void clamp(float min, float max, StridedView src, Storage dst) {
+        if (!(dst instanceof CpuStorage d) || !(src.storage() instanceof CpuStorage) || !src.isContiguous()) {
+            Backend.super.clamp(min, max, src, dst); // a strided source: two passes, the second in place
+            return;
+        }
+        try (KernelPins p = KernelPins.of(dst, src.storage())) {
+            Elementwise.clampContiguous(min, max, src, d.data);
+        }
+    }
+
+    @Override
     public void binary(BinaryOp op, StridedView a, StridedView b, Storage dst) {
         try (KernelPins p = KernelPins.of(dst, a.storage(), b.storage())) {
             if (dst instanceof CpuStorage d) {

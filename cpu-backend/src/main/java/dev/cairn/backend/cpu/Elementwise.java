@@ -36,6 +36,31 @@ final class Elementwise {
         }
     }
 
+    /**
+     * {@link dev.cairn.backend.Backend#clamp} of a contiguous {@code src} in one pass (split across the pool when
+     * large), the same bits as CLAMP_MIN then CLAMP_MAX.
+     */
+    static void clampContiguous(float min, float max, StridedView src, float[] dst) {
+        float[] a = ((CpuStorage) src.storage()).data;
+        int n = src.numel();
+        int off = src.offset();
+        if (Lines.parts(n, n) <= 1) {
+            clampRun(min, max, a, off, dst, 0, n);
+        } else {
+            Lines.parallel(n, n, (from, to) -> clampRun(min, max, a, off + from, dst, from, to - from));
+        }
+    }
+
+    private static void clampRun(float min, float max, float[] a, int off, float[] dst, int dOff, int n) {
+        if (VectorSupport.ENABLED) {
+            VectorElementwise.clamp(min, max, a, off, dst, dOff, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            dst[dOff + i] = UnaryOp.CLAMP_MAX.apply(UnaryOp.CLAMP_MIN.apply(a[off + i], min), max);
+        }
+    }
+
     /** Rows a tile of {@link #transposedCopy} takes at once: one 64-byte line of the source per column. */
     private static final int TILE = 16;
 

@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API loops over dense arrays: the unary ops (ReLU, leaky ReLU, scalar arithmetic and comparisons, clamps,
+ * Vector API loops over dense arrays: the unary ops (ReLU, leaky ReLU, scalar arithmetic and comparisons, clamps (and both bounds in one pass),
  * sign, reciprocal, square root, powers, exp, log, sin, cos, erf, tanh, sigmoid, both GELUs), tensor arithmetic with
  * equal or scalar-broadcast operands and the GELUs' fused gradients, comparisons into bools, {@code where}, bool
  * and / or, and a line's maximum or minimum. The GELUs and erf use the same formulas as {@link UnaryOp#gelu},
@@ -177,6 +177,23 @@ final class VectorElementwise {
             dst[dOff + i] = op.apply(a[off + i], s);
         }
         return true;
+    }
+
+    /**
+     * {@code dst[i] = CLAMP_MAX(CLAMP_MIN(a[i], min), max)} over {@code n} dense floats in one pass, the same bits
+     * as the two {@link UnaryOp}s one after the other.
+     */
+    static void clamp(float min, float max, float[] a, int off, float[] dst, int dOff, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, a, off + i);
+            v = v.blend(min, v.compare(VectorOperators.LT, min));
+            v.blend(max, v.compare(VectorOperators.GT, max)).intoArray(dst, dOff + i);
+        }
+        for (; i < n; i++) {
+            dst[dOff + i] = UnaryOp.CLAMP_MAX.apply(UnaryOp.CLAMP_MIN.apply(a[off + i], min), max);
+        }
     }
 
     // The transcendental loops live in methods of their own: inside the large switch above, the JIT's inlining
