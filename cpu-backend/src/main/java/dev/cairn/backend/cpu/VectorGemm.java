@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Packed, register-blocked, cache-blocked float32 GEMM on the Java Vector API (the preferred species:
- * 512-bit with AVX-512). A is packed into MR-row panels, B into NR-column panels (NR = two vectors);
- * an MR x NR micro-kernel keeps its accumulators in registers. The loops keep a KC x NC block of packed
+ * 512-bit with AVX-512). A is packed into MR-row panels, B into NR-column panels; an MR x NR micro-kernel
+ * (12 rows x 2 vectors, or 3 x 3 where the CPU has 16 vector registers) keeps its accumulators in registers. The loops keep a KC x NC block of packed
  * B in L2 and one MR x KC panel of packed A in L1 (where L1 is small, in L2: see {@link #KC}) while the
  * micro-kernel sweeps the B block's panels; a block of up to MC rows of A is packed once per K block and each B
  * block once per MC rows, so for products up to MC rows both operands are packed exactly once. Split across threads
@@ -26,8 +26,21 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorGemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    static final int MR = 12;
-    static final int NR = 2 * L;
+    /**
+     * Whether the micro-kernel is the one for 32 vector registers (12 rows x 2 vectors: 24 accumulators, two B
+     * vectors and the broadcast A) or the one for 16 (3 rows x 3 vectors: 9 accumulators, three B vectors, the
+     * broadcast A). On x86 without AVX-512 (16 ymm registers) the 12 x 2 kernel ran at 47-59 GFLOP/s on one core
+     * and a 6 x 2 one at 45-50, spilling; 3 x 3 at 96-98 ({@code -XX:UseAVX=2} on a Zen 4, BENCHMARKS.md). {@code
+     * -Dcairn.cpu.gemm.registers=16|32} overrides {@link VectorSupport#vectorRegisters}'s guess.
+     */
+    private static final boolean WIDE_REGISTER_FILE =
+            Integer.getInteger("cairn.cpu.gemm.registers", VectorSupport.vectorRegisters()) >= 32;
+    /** Rows of the micro-kernel (see {@link #WIDE_REGISTER_FILE}). */
+    static final int MR = WIDE_REGISTER_FILE ? 12 : 3;
+    /** Vectors across the micro-kernel (see {@link #WIDE_REGISTER_FILE}). */
+    private static final int NR_VECTORS = WIDE_REGISTER_FILE ? 2 : 3;
+    /** Columns of the micro-kernel and of a packed B panel. */
+    static final int NR = NR_VECTORS * L;
     /** This machine's L2 per core in bytes, from sysfs (not positive: unknown); read once for the blocking below. */
     private static final long L2_BYTES = CpuInfo.dataCacheBytes(2);
     /**
@@ -389,12 +402,70 @@ final class VectorGemm {
     }
 
     /**
-     * The MR x NR product of a packed A panel (kc x MR) and a packed B panel (kc x NR), 24 accumulators in
+     * The MR x NR product of a packed A panel (kc x MR) and a packed B panel (kc x NR), the accumulators in
      * registers, written to (or, {@code accumulate}, added to) rows {@code out, out + ld, ...} of {@code dst}:
      * C itself for a whole tile without an epilogue, else a scratch tile for {@link #store}.
      */
     private static void kernel(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] dst, int out, int ld,
                                boolean accumulate) {
+        if (WIDE_REGISTER_FILE) {
+            kernel12(pa, aOff, pb, bOff, kc, dst, out, ld, accumulate);
+        } else {
+            kernel3(pa, aOff, pb, bOff, kc, dst, out, ld, accumulate);
+        }
+    }
+
+    /** {@link #kernel} with 3 rows of 3 vectors: 9 accumulators, for CPUs with 16 vector registers. */
+    private static void kernel3(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] dst, int out, int ld,
+                                boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector a;
+        for (int p = 0; p < kc; p++) {
+            int bi = bOff + p * NR;
+            int ai = aOff + p * 3;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, pb, bi + 2 * L);
+            a = FloatVector.broadcast(S, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            c02 = a.fma(b2, c02);
+            a = FloatVector.broadcast(S, pa[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            c12 = a.fma(b2, c12);
+            a = FloatVector.broadcast(S, pa[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            c22 = a.fma(b2, c22);
+        }
+        if (accumulate) {
+            c00 = c00.add(FloatVector.fromArray(S, dst, out));
+            c01 = c01.add(FloatVector.fromArray(S, dst, out + L));
+            c02 = c02.add(FloatVector.fromArray(S, dst, out + 2 * L));
+            c10 = c10.add(FloatVector.fromArray(S, dst, out + ld));
+            c11 = c11.add(FloatVector.fromArray(S, dst, out + ld + L));
+            c12 = c12.add(FloatVector.fromArray(S, dst, out + ld + 2 * L));
+            c20 = c20.add(FloatVector.fromArray(S, dst, out + 2 * ld));
+            c21 = c21.add(FloatVector.fromArray(S, dst, out + 2 * ld + L));
+            c22 = c22.add(FloatVector.fromArray(S, dst, out + 2 * ld + 2 * L));
+        }
+        c00.intoArray(dst, out);
+        c01.intoArray(dst, out + L);
+        c02.intoArray(dst, out + 2 * L);
+        c10.intoArray(dst, out + ld);
+        c11.intoArray(dst, out + ld + L);
+        c12.intoArray(dst, out + ld + 2 * L);
+        c20.intoArray(dst, out + 2 * ld);
+        c21.intoArray(dst, out + 2 * ld + L);
+        c22.intoArray(dst, out + 2 * ld + 2 * L);
+    }
+
+    /** {@link #kernel} with 12 rows: 24 accumulators, for CPUs with 32 vector registers. */
+    private static void kernel12(float[] pa, int aOff, float[] pb, int bOff, int kc, float[] dst, int out, int ld,
+                                 boolean accumulate) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -410,7 +481,7 @@ final class VectorGemm {
         FloatVector a;
         for (int p = 0; p < kc; p++) {
             int bi = bOff + p * NR;
-            int ai = aOff + p * MR;
+            int ai = aOff + p * 12;
             FloatVector b0 = FloatVector.fromArray(S, pb, bi);
             FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
             a = FloatVector.broadcast(S, pa[ai + 0]);
@@ -596,8 +667,9 @@ final class VectorGemm {
                 int src = off + (pc + p) * ld + jc;
                 int dst = p * NR;
                 for (int q = 0; q < panels; q++) {
-                    FloatVector.fromArray(S, bd, src + q * NR).intoArray(out, q * B_PANEL + dst);
-                    FloatVector.fromArray(S, bd, src + q * NR + L).intoArray(out, q * B_PANEL + dst + L);
+                    for (int h = 0; h < NR; h += L) {
+                        FloatVector.fromArray(S, bd, src + q * NR + h).intoArray(out, q * B_PANEL + dst + h);
+                    }
                 }
                 if (full < nc) {
                     int pos = panels * B_PANEL + dst;

@@ -213,10 +213,11 @@ class GemmKernelsTest {
         assertEquals(2 * nr, VectorGemm.blockColumns(1 << 20, 131072, panels16), "at least two panels");
         assertEquals(panels16, VectorGemm.blockColumns(1024, 0, panels16), "L2 unknown or NC set: NC");
         // and its rows: no more floats than 1032 rows at depth 256
-        assertEquals(1032 * 256 / 1024 / 12 * 12, VectorGemm.blockRows(1024, true, 1032));
+        int mr = VectorGemm.MR;
+        assertEquals(1032 * 256 / 1024 / mr * mr, VectorGemm.blockRows(1024, true, 1032));
         assertEquals(1032, VectorGemm.blockRows(256, true, 1032));
         assertEquals(1032, VectorGemm.blockRows(1024, false, 1032), "KC 512 or less, or MC set: MC");
-        assertEquals(12, VectorGemm.blockRows(1 << 20, true, 1032), "at least one panel");
+        assertEquals(mr, VectorGemm.blockRows(1 << 20, true, 1032), "at least one panel");
     }
 
     /**
