@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * lanes of double vectors (two of 8 lanes with AVX-512, four of 4 with AVX2), each 16 elements widened to
  * double and added lane by lane, which is each partial adding its elements in order; the last partial chunk and
  * the combination are {@link LineSums}'. Four lines side by side keep eight chains of adds in flight. Sums over
- * an outer dimension ({@link #columns}) keep one partial per register for 64 columns at a time. Only
+ * an outer dimension ({@link #columns}) keep one partial in eight registers for 64 (or 32) columns at a time. Only
  * loaded when {@link VectorSupport#ENABLED}; {@link #SUPPORTED} is false on other vector widths (the callers
  * then use {@link LineSums#line}). Stateless; thread-safe.
  */
@@ -107,23 +107,23 @@ final class VectorLineSums {
         }
     }
 
-    /** Columns an outer sum's block covers: a row's 64 floats are four whole cache lines. */
-    private static final int COLUMN_BLOCK = 64;
+    /**
+     * Columns an outer sum's block covers: eight double vectors, one register each (64 columns with 8-lane doubles,
+     * four whole cache lines of a row; 32 with 4-lane doubles, which leaves half of AVX2's 16 registers free).
+     */
+    private static final int COLUMN_BLOCK = 8 * DL;
 
     /**
-     * The sums over {@code len} rows ({@code step} apart from {@code base}) of the first {@code cols - cols % 8}
+     * The sums over {@code len} rows ({@code step} apart from {@code base}) of the first {@code cols - cols % DL}
      * of {@code cols} dense columns, into {@code dst[out + j]}; returns how many columns it summed (the caller
-     * sums the rest). 64 columns at a time, partial by partial: partial {@code k} takes rows {@code k, k + 16,
-     * ...} in order into eight registers (one per 8 columns), so each row is read once and each partial stored
+     * sums the rest). {@link #COLUMN_BLOCK} columns at a time, partial by partial: partial {@code k} takes rows
+     * {@code k, k + 16, ...} in order into eight registers, so each row is read once and each partial stored
      * once; the 16 partial rows are then combined by halves, in {@link LineSums}' order. (Adding row after row
      * into partials kept in an array was bound by its stores: 16-38 us for [64, 2048] over the rows, against
-     * 11.6 us for the single in-order chain before.) 0 unless doubles have 8 lanes.
+     * 11.6 us for the single in-order chain before.)
      */
     static int columns(float[] a, int base, int step, int len, int cols, float[] dst, int out) {
-        if (DL != 8) {
-            return 0;
-        }
-        int done = cols & -8;
+        int done = cols - cols % DL;
         double[] p = new double[P * COLUMN_BLOCK]; // partial k of column c at p[k * w + c]
         for (int j = 0; j < done; j += COLUMN_BLOCK) {
             int w = Math.min(COLUMN_BLOCK, done - j);
@@ -135,7 +135,7 @@ final class VectorLineSums {
                     blockPartial(a, first, P * step, rows, p, k * w);
                     c = w;
                 }
-                for (; c < w; c += 8) { // a narrower last block: one vector at a time
+                for (; c < w; c += DL) { // a narrower last block: one vector at a time
                     DoubleVector s = DoubleVector.zero(D);
                     for (int r = 0, q = first + c; r < rows; r++, q += P * step) {
                         s = s.add(widen(a, q));
@@ -145,7 +145,7 @@ final class VectorLineSums {
             }
             for (int half = P / 2; half >= 1; half >>= 1) {
                 for (int k = 0; k < half; k++) {
-                    for (int c = 0; c < w; c += 8) {
+                    for (int c = 0; c < w; c += DL) {
                         DoubleVector.fromArray(D, p, k * w + c).add(DoubleVector.fromArray(D, p, (k + half) * w + c))
                                 .intoArray(p, k * w + c);
                     }
@@ -158,7 +158,10 @@ final class VectorLineSums {
         return done;
     }
 
-    /** One partial of 64 columns: {@code rows} rows from {@code q}, {@code stride} apart, into {@code p[off ...]}. */
+    /**
+     * One partial of {@link #COLUMN_BLOCK} columns: {@code rows} rows from {@code q}, {@code stride} apart, into
+     * {@code p[off ...]}.
+     */
     private static void blockPartial(float[] a, int q, int stride, int rows, double[] p, int off) {
         DoubleVector s0 = DoubleVector.zero(D);
         DoubleVector s1 = s0;
@@ -170,22 +173,22 @@ final class VectorLineSums {
         DoubleVector s7 = s0;
         for (int r = 0; r < rows; r++, q += stride) {
             s0 = s0.add(widen(a, q));
-            s1 = s1.add(widen(a, q + 8));
-            s2 = s2.add(widen(a, q + 16));
-            s3 = s3.add(widen(a, q + 24));
-            s4 = s4.add(widen(a, q + 32));
-            s5 = s5.add(widen(a, q + 40));
-            s6 = s6.add(widen(a, q + 48));
-            s7 = s7.add(widen(a, q + 56));
+            s1 = s1.add(widen(a, q + DL));
+            s2 = s2.add(widen(a, q + 2 * DL));
+            s3 = s3.add(widen(a, q + 3 * DL));
+            s4 = s4.add(widen(a, q + 4 * DL));
+            s5 = s5.add(widen(a, q + 5 * DL));
+            s6 = s6.add(widen(a, q + 6 * DL));
+            s7 = s7.add(widen(a, q + 7 * DL));
         }
         s0.intoArray(p, off);
-        s1.intoArray(p, off + 8);
-        s2.intoArray(p, off + 16);
-        s3.intoArray(p, off + 24);
-        s4.intoArray(p, off + 32);
-        s5.intoArray(p, off + 40);
-        s6.intoArray(p, off + 48);
-        s7.intoArray(p, off + 56);
+        s1.intoArray(p, off + DL);
+        s2.intoArray(p, off + 2 * DL);
+        s3.intoArray(p, off + 3 * DL);
+        s4.intoArray(p, off + 4 * DL);
+        s5.intoArray(p, off + 5 * DL);
+        s6.intoArray(p, off + 6 * DL);
+        s7.intoArray(p, off + 7 * DL);
     }
 
     /** {@code a[p] ... a[p + DL - 1]} widened to doubles. */
