@@ -10,14 +10,14 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API loops over dense arrays: the unary ops (ReLU, leaky ReLU, scalar arithmetic and comparisons, clamps (and both bounds in one pass),
- * sign, reciprocal, square root, powers, exp, log, sin, cos, erf, tanh, sigmoid, both GELUs), tensor arithmetic with
- * equal or scalar-broadcast operands and the GELUs' fused gradients, comparisons into bools, {@code where}, bool
- * and / or, and a line's maximum or minimum. The GELUs and erf use the same formulas as {@link UnaryOp#gelu},
- * {@link UnaryOp#geluTanh} and {@link UnaryOp#erfcNonNegative} in float32; exp, log, sin, cos, tanh and pow are
- * the Vector API's (the JDK's vector math library where the CPU has one). Each loop names its operation as a
- * constant, which the JIT needs to turn it into vector instructions. The methods that return a boolean return
- * false for what they do not cover, so the caller runs its plain loop.
+ * Vector API loops over dense arrays: the unary ops (ReLU, leaky ReLU, scalar arithmetic and comparisons, clamps (also
+ * both bounds in one pass), sign, reciprocal, square root, powers, exp, log, sin, cos, erf, tanh, sigmoid, both
+ * GELUs), tensor arithmetic with equal or scalar-broadcast operands and the GELUs' fused gradients, comparisons into
+ * bools, {@code where}, bool and / or, and a line's maximum or minimum. The GELUs and erf use the same formulas as
+ * {@link UnaryOp#gelu}, {@link UnaryOp#geluTanh} and {@link UnaryOp#erfcNonNegative} in float32; exp, log, sin, cos,
+ * tanh and pow are the Vector API's (the JDK's vector math library where the CPU has one). Each loop names its
+ * operation as a constant, which the JIT needs to turn it into vector instructions. The methods that return a boolean
+ * return false for what they do not cover, so the caller runs its plain loop.
  */
 final class VectorElementwise {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

@@ -9,19 +9,18 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Packed, register-blocked, cache-blocked float32 GEMM on the Java Vector API (the preferred species:
- * 512-bit with AVX-512). A is packed into MR-row panels, B into NR-column panels; an MR x NR micro-kernel
- * (12 rows x 2 vectors, or 3 x 3 where the CPU has 16 vector registers) keeps its accumulators in registers. The loops keep a KC x NC block of packed
- * B in L2 and one MR x KC panel of packed A in L1 (where L1 is small, in L2: see {@link #KC}) while the
- * micro-kernel sweeps the B block's panels; a block of up to MC rows of A is packed once per K block and each B
- * block once per MC rows, so for products up to MC rows both operands are packed exactly once. Split across threads
- * by rows where there are enough of them ({@link #splitByRows}): each thread runs those loops on its own rows
- * against the whole of B. Otherwise by columns: each block of MC rows of A is packed whole once, by all
- * threads, and the columns go in more parts than threads, all reading that one copy. Transposed
- * operands are read through their layout while packing, never copied whole. Products with few rows
- * (batch-1 inference) skip packing and run as vectorized dot products or row updates on the calling
- * thread. The epilogue (bias, ReLU) is applied while the last K block is stored. Stateless apart from
- * per-thread packing buffers, so safe to call from any number of threads.
+ * Packed, register-blocked, cache-blocked float32 GEMM on the Java Vector API (the preferred species: 512-bit with
+ * AVX-512). A is packed into MR-row panels, B into NR-column panels; an MR x NR micro-kernel (12 rows x 2 vectors, or
+ * 3 x 3 where the CPU has 16 vector registers) keeps its accumulators in registers. The loops keep a KC x NC block of
+ * packed B in L2 and one MR x KC panel of packed A in L1 (where L1 is small, in L2: see {@link #KC}) while the
+ * micro-kernel sweeps the B block's panels; a block of up to MC rows of A is packed once per K block and each B block
+ * once per MC rows, so for products up to MC rows both operands are packed exactly once. Split across threads by rows
+ * where there are enough of them ({@link #splitByRows}): each thread runs those loops on its own rows against the
+ * whole of B. Otherwise by columns: each block of MC rows of A is packed whole once, by all threads, and the columns
+ * go in more parts than threads, all reading that one copy. Transposed operands are read through their layout while
+ * packing, never copied whole. Products with few rows (batch-1 inference) skip packing and run as vectorized dot
+ * products or row updates on the calling thread. The epilogue (bias, ReLU) is applied while the last K block is
+ * stored. Stateless apart from per-thread packing buffers, so safe to call from any number of threads.
  */
 final class VectorGemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -30,7 +29,7 @@ final class VectorGemm {
      * Whether the micro-kernel is the one for 32 vector registers (12 rows x 2 vectors: 24 accumulators, two B
      * vectors and the broadcast A) or the one for 16 (3 rows x 3 vectors: 9 accumulators, three B vectors, the
      * broadcast A). On x86 without AVX-512 (16 ymm registers) the 12 x 2 kernel ran at 47-59 GFLOP/s on one core
-     * and a 6 x 2 one at 45-50, spilling; 3 x 3 at 96-98 ({@code -XX:UseAVX=2} on a Zen 4, BENCHMARKS.md). {@code
+     * and a 6 x 2 one at 45-50, spilling; 3 x 3 at 96-101 ({@code -XX:UseAVX=2} on a Zen 4, BENCHMARKS.md). {@code
      * -Dcairn.cpu.gemm.registers=16|32} overrides {@link VectorSupport#vectorRegisters}'s guess.
      */
     private static final boolean WIDE_REGISTER_FILE =
