@@ -191,6 +191,11 @@ public final class CountingBackend implements Backend {
     }
 
     @Override
+    public void clamp(float min, float max, StridedView src, Storage dst) {
+        cpu.clamp(min, max, open(src, "clamp source"), open(dst, "clamp destination"));
+    }
+
+    @Override
     public void binary(BinaryOp op, StridedView a, StridedView b, Storage dst) {
         cpu.binary(op, open(a, "binary operand a"), open(b, "binary operand b"), open(dst, "binary destination"));
     }
